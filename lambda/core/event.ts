@@ -1,0 +1,201 @@
+/**
+ * The CallEvent (schema version 1): the one shape every delivery becomes. `schema/call-event.schema.json`
+ * is its published contract; a test checks that both agree on every fixture.
+ */
+import { createHash } from 'node:crypto';
+
+export const NORMALIZED_TYPES = [
+  'call.requested',
+  'call.started',
+  'call.ended',
+  'call.missed',
+  'call.canceled',
+  'transcript.ready',
+  'recording.ready',
+  'analytics.ready',
+  'alert.triggered',
+  'webhook.test',
+  'vendor.other',
+] as const;
+export type NormalizedType = (typeof NORMALIZED_TYPES)[number];
+
+export const SCHEMA_VERSION = '1';
+
+export interface TranscriptTurn {
+  /** `agent`, `caller`, or the vendor's own role name when it is neither. */
+  readonly speaker: string;
+  readonly text: string;
+  /** When the turn was spoken, as the vendor wrote it. */
+  readonly at?: string;
+}
+
+export interface Transcript {
+  readonly turns: readonly TranscriptTurn[];
+  /** True when the vendor (or callhooks, see `offload`) left turns out. */
+  readonly truncated: boolean;
+}
+
+export interface CallEventDetail {
+  readonly schemaVersion: typeof SCHEMA_VERSION;
+  readonly eventId: string;
+  readonly type: NormalizedType;
+  readonly vendor: string;
+  readonly vendorEventType: string;
+  readonly occurredAt: string;
+  readonly receivedAt: string;
+  readonly callId: string | null;
+  readonly test: boolean;
+  /** The vendor's workspace / tenant / organization. */
+  readonly account?: { readonly id: string; readonly kind: 'workspace' | 'tenant' | 'organization' };
+  /** Who handled the call on the vendor's side. */
+  readonly agent?: {
+    readonly id?: string;
+    readonly deploymentId?: string;
+    readonly operatorId?: string;
+    readonly userId?: string;
+    readonly department?: string;
+    readonly phone?: string;
+  };
+  readonly call?: {
+    readonly direction?: 'inbound' | 'outbound';
+    readonly from?: string;
+    readonly to?: string;
+    /** phone, sdk, video, audio, web … */
+    readonly channel?: string;
+    readonly status?: string;
+    readonly language?: string;
+    readonly date?: string;
+    readonly requestedAt?: string;
+    readonly startedAt?: string;
+    readonly answeredAt?: string;
+    readonly endedAt?: string;
+    readonly durationSeconds?: number;
+    readonly sessionId?: string;
+    readonly siteId?: string;
+    readonly cost?: number;
+  };
+  readonly outcome?: { readonly status?: string; readonly disposition?: string };
+  readonly contact?: {
+    readonly id?: string;
+    readonly name?: string;
+    readonly firstName?: string;
+    readonly lastName?: string;
+    readonly email?: string;
+    readonly phone?: string;
+    readonly address?: string;
+    readonly postalCode?: string;
+    readonly fingerprint?: string;
+    readonly lastSeenAt?: string;
+    readonly location?: Record<string, unknown> | null;
+  };
+  readonly recording?: {
+    readonly available?: boolean;
+    readonly url?: string;
+    readonly audioUrl?: string;
+    readonly videoUrl?: string;
+    readonly expiresInSeconds?: number;
+  };
+  readonly transcript?: Transcript;
+  readonly analytics?: {
+    readonly summary?: string;
+    readonly sentiment?: string | number;
+    readonly emotion?: string;
+    readonly intent?: string;
+    readonly qualityScore?: number;
+    readonly ratings?: Readonly<Record<string, number | null>>;
+    readonly metrics?: ReadonlyArray<{
+      readonly name: string;
+      readonly value: unknown;
+      readonly kind?: string;
+      readonly confidence?: number;
+      readonly reasoning?: string;
+    }>;
+  };
+  readonly alert?: {
+    readonly ruleId?: string;
+    readonly ruleName?: string;
+    readonly condition?: string;
+    readonly threshold?: number | string;
+    readonly actualValue?: number | string;
+  };
+  readonly order?: {
+    readonly id?: string;
+    readonly product?: string;
+    readonly quantity?: number;
+    readonly value?: number;
+  };
+  /** Converc's qualification answers, as `{ question, value }`. */
+  readonly qualification?: ReadonlyArray<{ readonly question: string; readonly value: unknown }>;
+  /** The vendor's free-form fields (QCall body parameters, Atoms variables, …), exactly as they came. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+  /** Set when the bulky part of this event was moved to the payload store to keep the event under the size limit. */
+  readonly offload?: PayloadPointer;
+}
+
+/** Where an offloaded part of an event lives. */
+export interface PayloadPointer {
+  /** `transcript` (detail.transcript.turns moved) or `detail` (the whole detail moved). */
+  readonly part: 'transcript' | 'detail';
+  /** `s3://bucket/key` in the cloud, `file://…` in local mode. */
+  readonly url: string;
+  readonly bucket?: string;
+  readonly key: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** What an adapter derives from a delivery: the detail without the fields the core owns. */
+export type NormalizedFields = Omit<CallEventDetail, 'schemaVersion' | 'eventId' | 'vendor' | 'receivedAt' | 'occurredAt' | 'offload'> & {
+  /** The vendor's time for the event; `receivedAt` is used when absent or not a date. */
+  readonly occurredAt?: string;
+};
+
+// RFC 4122 namespace for callhooks event ids (a random UUID, fixed forever: changing it changes every eventId).
+const EVENT_ID_NAMESPACE = Buffer.from('6c3a1f0e4b7d4e2a9c8f5d1e2b3a4c5d', 'hex');
+
+/**
+ * The event id: a UUID v5 of vendor and dedup key, so every copy of one vendor event carries the same id.
+ */
+export function deriveEventId(vendor: string, dedupKey: string): string {
+  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE).update(`${vendor}\n${dedupKey}`, 'utf8').digest();
+  hash[6] = (hash[6] & 0x0f) | 0x50;
+  hash[8] = (hash[8] & 0x3f) | 0x80;
+  const h = hash.subarray(0, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** `source` of a vendor's events on the bus. */
+export function sourceOf(vendor: string): string {
+  return `callhooks.${vendor}`;
+}
+
+/** A vendor's time as ISO 8601, or undefined when it is not a usable date. */
+export function toIsoTime(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    // Unix seconds, or milliseconds when the number is too large to be seconds before year 5000.
+    const ms = value > 1e11 ? value : value * 1000;
+    const d = new Date(ms);
+    return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  }
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function composeDetail(
+  vendor: string,
+  dedupKey: string,
+  fields: NormalizedFields,
+  receivedAt: Date,
+): CallEventDetail {
+  const received = receivedAt.toISOString();
+  const { occurredAt, ...rest } = fields;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    eventId: deriveEventId(vendor, dedupKey),
+    vendor,
+    ...rest,
+    occurredAt: toIsoTime(occurredAt) ?? received,
+    receivedAt: received,
+  };
+}

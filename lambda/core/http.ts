@@ -1,0 +1,117 @@
+/**
+ * The HTTP edge: turns an API Gateway event (HTTP API payload 2.0 or REST API 1.0) into a Delivery with
+ * the raw body bytes and case-insensitive headers, and a Reply back into a proxy result.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
+
+/** Header lookup by any case. Repeated headers are joined with ", " (as HTTP APIs do). */
+export class Headers {
+  private readonly map = new Map<string, string>();
+
+  constructor(entries: Iterable<[string, string | string[] | undefined]> = []) {
+    for (const [name, value] of entries) {
+      if (value === undefined) continue;
+      const values = Array.isArray(value) ? value : [value];
+      for (const v of values) this.append(name, String(v));
+    }
+  }
+
+  static from(record: Record<string, string | string[] | undefined> | null | undefined): Headers {
+    return new Headers(Object.entries(record ?? {}));
+  }
+
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const prev = this.map.get(key);
+    this.map.set(key, prev === undefined ? value : `${prev}, ${value}`);
+  }
+
+  get(name: string): string | undefined {
+    return this.map.get(name.toLowerCase());
+  }
+
+  /** Names and values, with names lower-cased. */
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+}
+
+export interface Delivery {
+  readonly vendor: string;
+  readonly method: string;
+  readonly headers: Headers;
+  /** Query parameters; a repeated parameter keeps its last value. */
+  readonly query: Readonly<Record<string, string>>;
+  /** The raw body bytes, exactly as the vendor sent them. */
+  readonly body: Buffer;
+  readonly receivedAt: Date;
+  /** API Gateway's request id, for logs. */
+  readonly requestId?: string;
+}
+
+export interface Reply {
+  readonly statusCode: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+type GatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
+
+function isV2(event: GatewayEvent): event is APIGatewayProxyEventV2 {
+  return (event as APIGatewayProxyEventV2).version === '2.0';
+}
+
+/** The vendor segment of `/webhooks/{vendor}`: the path parameter, else the last path segment. */
+function vendorOf(pathParameters: Record<string, string | undefined> | null | undefined, path: string | undefined): string {
+  const fromParam = pathParameters?.vendor;
+  if (fromParam) return fromParam.toLowerCase();
+  const m = /\/webhooks\/([^/?#]+)\/?$/.exec(path ?? '');
+  return m ? decodeURIComponent(m[1]).toLowerCase() : '';
+}
+
+export function decodeBody(body: string | null | undefined, isBase64Encoded: boolean | undefined): Buffer {
+  if (body === null || body === undefined) return Buffer.alloc(0);
+  return isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+}
+
+/** Converts an API Gateway proxy event into a Delivery. Never throws on a well-formed Lambda event. */
+export function fromApiGateway(event: GatewayEvent, receivedAt: Date = new Date()): Delivery {
+  if (isV2(event)) {
+    const headers = Headers.from(event.headers);
+    if (event.cookies?.length) headers.append('cookie', event.cookies.join('; '));
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) {
+      // HTTP APIs join repeated parameters with commas; keep the last value, as the REST decoding does.
+      if (v !== undefined) query[k] = v.split(',').pop() ?? '';
+    }
+    return {
+      vendor: vendorOf(event.pathParameters, event.rawPath),
+      method: (event.requestContext?.http?.method ?? 'POST').toUpperCase(),
+      headers,
+      query,
+      body: decodeBody(event.body, event.isBase64Encoded),
+      receivedAt,
+      requestId: event.requestContext?.requestId,
+    };
+  }
+  const headers = event.multiValueHeaders ? Headers.from(event.multiValueHeaders) : Headers.from(event.headers);
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  return {
+    vendor: vendorOf(event.pathParameters, event.path),
+    method: (event.httpMethod ?? 'POST').toUpperCase(),
+    headers,
+    query,
+    body: decodeBody(event.body, event.isBase64Encoded),
+    receivedAt,
+    requestId: event.requestContext?.requestId,
+  };
+}
+
+export function toProxyResult(reply: Reply): APIGatewayProxyResult {
+  return {
+    statusCode: reply.statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...reply.headers },
+    body: JSON.stringify(reply.body),
+  };
+}

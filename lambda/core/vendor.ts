@@ -1,0 +1,25 @@
+/**
+ * What a vendor adapter is: one module per vendor that knows its methods, its proof of origin, its dedup
+ * key and how its payloads map onto the CallEvent. Adapters are pure: no I/O, no clock but the one given.
+ */
+import type { Delivery } from './http';
+import type { NormalizedFields } from './event';
+
+export interface ParsedDelivery {
+  /** Identifies one vendor event across redeliveries and duplicate configurations. */
+  readonly dedupKey: string;
+  readonly fields: NormalizedFields;
+}
+
+export interface VendorAdapter {
+  readonly name: string;
+  /** HTTP methods the vendor uses; any other answers 405. */
+  readonly methods: readonly string[];
+  /**
+   * True when the delivery was made with this secret (and any signed timestamp is within tolerance of
+   * `now`). Must never throw, whatever the headers and body hold.
+   */
+  verify(delivery: Delivery, secret: string, now: Date): boolean;
+  /** Parses an authenticated delivery; throws ParseError (message safe to return) when it cannot. */
+  parse(delivery: Delivery): ParsedDelivery;
+}
