@@ -22,4 +22,11 @@ export interface VendorAdapter {
   verify(delivery: Delivery, secret: string, now: Date): boolean;
   /** Parses an authenticated delivery; throws ParseError (message safe to return) when it cannot. */
   parse(delivery: Delivery): ParsedDelivery;
+  /**
+   * The authentication headers the vendor would send with `body` (for the local sample sender, the load
+   * script and tests). `id` is the delivery id where the scheme signs one.
+   */
+  sign(body: Buffer, secret: string, now: Date, id?: string): Record<string, string>;
+  /** A new development secret in the form the vendor issues (local mode). */
+  generateSecret(): string;
 }

@@ -1,0 +1,154 @@
+/**
+ * DedupStore on DynamoDB. One item per vendor event, keyed `pk` = `<vendor>#<dedup key>`.
+ *
+ * - claim: PutItem with `attribute_not_exists(pk) OR expiresAt < :now` (an expired record that TTL has
+ *   not deleted yet does not count); ConditionalCheckFailedException means duplicate.
+ * - pending records carry `pendingShard` = "P", which puts them in the sparse `pending` index sorted by
+ *   `leaseUntil`; markPublished and markDead remove it, so the index only ever holds unpublished events.
+ */
+import {
+  AttributeValue,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
+import { DependencyError } from '../../core/errors';
+
+export const PENDING_INDEX = 'pending';
+const PENDING_SHARD = 'P';
+
+type Item = Record<string, AttributeValue>;
+
+function toItem(r: DedupRecord): Item {
+  const item: Item = {
+    pk: { S: r.key },
+    eventId: { S: r.eventId },
+    vendor: { S: r.vendor },
+    status: { S: r.status },
+    receivedAt: { S: r.receivedAt },
+    expiresAt: { N: String(r.expiresAt) },
+    leaseUntil: { N: String(r.leaseUntil) },
+    attempts: { N: String(r.attempts) },
+  };
+  if (r.status === 'PENDING') item.pendingShard = { S: PENDING_SHARD };
+  if (r.eventJson !== undefined) item.event = { S: r.eventJson };
+  if (r.eventBlobKey !== undefined) item.eventBlobKey = { S: r.eventBlobKey };
+  return item;
+}
+
+function fromItem(item: Item): DedupRecord {
+  return {
+    key: item.pk?.S ?? '',
+    eventId: item.eventId?.S ?? '',
+    vendor: item.vendor?.S ?? '',
+    status: (item.status?.S ?? 'PENDING') as RecordStatus,
+    eventJson: item.event?.S,
+    eventBlobKey: item.eventBlobKey?.S,
+    receivedAt: item.receivedAt?.S ?? '',
+    expiresAt: Number(item.expiresAt?.N ?? 0),
+    leaseUntil: Number(item.leaseUntil?.N ?? 0),
+    attempts: Number(item.attempts?.N ?? 0),
+  };
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+export class DynamoDedupStore implements DedupStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(record: DedupRecord, now: Date): Promise<ClaimResult> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem(record),
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
+        }),
+      );
+      return 'claimed';
+    } catch (err) {
+      if (isConditionFailure(err)) return 'duplicate';
+      throw new DependencyError('dedup store write failed', { cause: err });
+    }
+  }
+
+  async markPublished(key: string): Promise<void> {
+    await this.finish(key, 'PUBLISHED');
+  }
+
+  async markDead(key: string): Promise<void> {
+    await this.finish(key, 'DEAD');
+  }
+
+  private async finish(key: string, status: RecordStatus): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: key } },
+          // A published record drops its event (it is on the bus); a dead one keeps it for inspection.
+          UpdateExpression: status === 'PUBLISHED' ? 'SET #status = :status REMOVE pendingShard, #event' : 'SET #status = :status REMOVE pendingShard',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: status === 'PUBLISHED' ? { '#status': 'status', '#event': 'event' } : { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': { S: status } },
+        }),
+      );
+    } catch (err) {
+      throw new DependencyError(`dedup store could not mark the record ${status}`, { cause: err });
+    }
+  }
+
+  async listPending(now: Date, limit: number): Promise<DedupRecord[]> {
+    const records: DedupRecord[] = [];
+    let startKey: Item | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: PENDING_INDEX,
+          KeyConditionExpression: 'pendingShard = :p AND leaseUntil < :now',
+          ExpressionAttributeValues: { ':p': { S: PENDING_SHARD }, ':now': { N: String(now.getTime()) } },
+          Limit: limit - records.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) records.push(fromItem(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey && records.length < limit);
+    return records;
+  }
+
+  async lease(key: string, now: Date, leaseUntil: number): Promise<DedupRecord | undefined> {
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: key } },
+          UpdateExpression: 'SET leaseUntil = :until, attempts = attempts + :one',
+          ConditionExpression: '#status = :pending AND leaseUntil < :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':until': { N: String(leaseUntil) },
+            ':one': { N: '1' },
+            ':pending': { S: 'PENDING' },
+            ':now': { N: String(now.getTime()) },
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? fromItem(out.Attributes) : undefined;
+    } catch (err) {
+      if (isConditionFailure(err)) return undefined;
+      throw new DependencyError('dedup store lease failed', { cause: err });
+    }
+  }
+}

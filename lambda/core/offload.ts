@@ -1,0 +1,62 @@
+/**
+ * Keeps every event under the bus entry limit without cutting anything silently: the transcript, or
+ * else the whole detail, moves to the payload store and the event carries a pointer to it.
+ */
+import { createHash } from 'node:crypto';
+import type { CallEventDetail, PayloadPointer } from './event';
+import { sourceOf } from './event';
+import type { BlobStore } from './ports';
+import { ParseError } from './errors';
+
+/** Bytes EventBridge counts for an entry: Source, DetailType, Detail, and the Time and Resources it adds. */
+export function entryBytes(detailJson: string, detail: Pick<CallEventDetail, 'vendor' | 'type'>): number {
+  // 32 bytes stand for the Time field (an ISO timestamp) and an empty Resources list.
+  return Buffer.byteLength(detailJson, 'utf8') + Buffer.byteLength(sourceOf(detail.vendor), 'utf8') + Buffer.byteLength(detail.type, 'utf8') + 32;
+}
+
+async function store(blobs: BlobStore, key: string, json: string): Promise<PayloadPointer> {
+  const stored = await blobs.put(key, json, 'application/json');
+  return {
+    ...stored,
+    part: 'detail',
+    bytes: Buffer.byteLength(json, 'utf8'),
+    sha256: createHash('sha256').update(json, 'utf8').digest('hex'),
+  };
+}
+
+/**
+ * Returns the detail to publish: `detail` itself when it fits in `maxEventBytes`, else a copy whose
+ * transcript turns (or whole content) are in the blob store. Blob keys derive from the event id, so a
+ * duplicate overwrites the same object. Throws ParseError when even the bare identifiers do not fit.
+ */
+export async function fitEvent(detail: CallEventDetail, maxEventBytes: number, blobs: BlobStore): Promise<CallEventDetail> {
+  const json = JSON.stringify(detail);
+  if (entryBytes(json, detail) <= maxEventBytes) return detail;
+  const prefix = `offload/${detail.vendor}/${detail.eventId}`;
+  if (detail.transcript && detail.transcript.turns.length > 0) {
+    const pointer = await store(blobs, `${prefix}/transcript.json`, JSON.stringify(detail.transcript));
+    const slim: CallEventDetail = {
+      ...detail,
+      transcript: { turns: [], truncated: detail.transcript.truncated },
+      offload: { ...pointer, part: 'transcript' },
+    };
+    if (entryBytes(JSON.stringify(slim), slim) <= maxEventBytes) return slim;
+  }
+  const pointer = await store(blobs, `${prefix}/detail.json`, json);
+  const bare: CallEventDetail = {
+    schemaVersion: detail.schemaVersion,
+    eventId: detail.eventId,
+    type: detail.type,
+    vendor: detail.vendor,
+    vendorEventType: detail.vendorEventType,
+    occurredAt: detail.occurredAt,
+    receivedAt: detail.receivedAt,
+    callId: detail.callId,
+    test: detail.test,
+    offload: { ...pointer, part: 'detail' },
+  };
+  if (entryBytes(JSON.stringify(bare), bare) > maxEventBytes) {
+    throw new ParseError('the event identifiers alone are larger than the event size limit');
+  }
+  return bare;
+}

@@ -1,0 +1,107 @@
+/**
+ * The redrive: publishes records that were acknowledged but are not on the bus yet (PutEvents failed,
+ * or the function died between the claim and the publish). It only takes records whose lease has run
+ * out, and takes each lease with a conditional write, so it never races the function that claimed the
+ * record nor another redrive. After `maxAttempts` leases a record goes to the dead-letter queue.
+ */
+import type { CallEventDetail } from './event';
+import type { BlobStore, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
+import { busEntryOf, errorName } from './pipeline';
+
+export interface RedriveDeps {
+  readonly store: DedupStore;
+  readonly publisher: EventPublisher;
+  readonly blobs: BlobStore;
+  readonly deadLetters: DeadLetterQueue;
+  readonly log: Log;
+  /** Leases a record may take before it goes to the dead-letter queue. @default 10 */
+  readonly maxAttempts?: number;
+  /** How long one redrive holds a lease. @default 60000 */
+  readonly leaseMs?: number;
+  /** Records examined per run. @default 100 */
+  readonly limit?: number;
+}
+
+export interface RedriveReport {
+  readonly examined: number;
+  readonly published: number;
+  readonly failed: number;
+  readonly deadLettered: number;
+  readonly skipped: number;
+}
+
+const BATCH = 10; // PutEvents takes at most 10 entries a call.
+
+async function loadDetail(record: DedupRecord, blobs: BlobStore): Promise<CallEventDetail> {
+  if (record.eventJson !== undefined) return JSON.parse(record.eventJson) as CallEventDetail;
+  if (record.eventBlobKey !== undefined) return JSON.parse((await blobs.get(record.eventBlobKey)).toString('utf8')) as CallEventDetail;
+  throw new Error('the record holds no event');
+}
+
+export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promise<RedriveReport> {
+  const { store, log } = deps;
+  const maxAttempts = deps.maxAttempts ?? 10;
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const pending = await store.listPending(now, deps.limit ?? 100);
+  let published = 0;
+  let failed = 0;
+  let deadLettered = 0;
+  let skipped = 0;
+  const ready: Array<{ record: DedupRecord; detail: CallEventDetail }> = [];
+
+  for (const candidate of pending) {
+    const record = await store.lease(candidate.key, now, now.getTime() + leaseMs);
+    if (!record) {
+      skipped++;
+      continue;
+    }
+    const ctx = { vendor: record.vendor, eventId: record.eventId, attempts: record.attempts };
+    if (record.attempts > maxAttempts) {
+      try {
+        await deps.deadLetters.send(record, `not published after ${maxAttempts} attempts`);
+        await store.markDead(record.key);
+        deadLettered++;
+        log.error('event sent to the dead-letter queue', ctx);
+      } catch (err) {
+        failed++;
+        log.error('dead-letter queue unavailable', { ...ctx, error: errorName(err) });
+      }
+      continue;
+    }
+    try {
+      ready.push({ record, detail: await loadDetail(record, deps.blobs) });
+    } catch (err) {
+      failed++;
+      log.error('stored event could not be read', { ...ctx, error: errorName(err) });
+    }
+  }
+
+  for (let i = 0; i < ready.length; i += BATCH) {
+    const batch = ready.slice(i, i + BATCH);
+    let results: ReadonlyArray<{ ok: true } | { ok: false; error: string }>;
+    try {
+      results = await deps.publisher.publish(batch.map(({ detail }) => busEntryOf(detail, now)));
+    } catch (err) {
+      failed += batch.length;
+      log.warn('redrive publish failed', { count: batch.length, error: errorName(err) });
+      continue;
+    }
+    for (const [j, { record }] of batch.entries()) {
+      const result = results[j];
+      if (!result || !result.ok) {
+        failed++;
+        log.warn('redrive publish failed for an entry', { vendor: record.vendor, eventId: record.eventId, error: result ? result.error : 'missing' });
+        continue;
+      }
+      published++;
+      try {
+        await store.markPublished(record.key);
+      } catch (err) {
+        log.warn('redriven, but the record could not be marked published', { vendor: record.vendor, eventId: record.eventId, error: errorName(err) });
+      }
+    }
+  }
+  const report = { examined: pending.length, published, failed, deadLettered, skipped };
+  if (pending.length > 0) log.info('redrive finished', { ...report });
+  return report;
+}

@@ -1,0 +1,35 @@
+/** Scheduled Lambda: publishes acknowledged events that are not on the bus yet (see core/redrive.ts). */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ENV, intEnv, requireEnv } from '../config/env';
+import { asLog, createLogger } from '../core/logger';
+import { redrive, RedriveDeps, RedriveReport } from '../core/redrive';
+import { DynamoDedupStore } from '../adapters/aws/dynamo-store';
+import { EventBridgePublisher } from '../adapters/aws/eventbridge';
+import { S3BlobStore } from '../adapters/aws/s3-blobs';
+import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letters';
+
+const logger = createLogger();
+let deps: RedriveDeps | undefined;
+
+export function redriveDepsFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveDeps {
+  return {
+    store: new DynamoDedupStore(new DynamoDBClient({}), requireEnv(ENV.tableName, env)),
+    publisher: new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName, env)),
+    blobs: new S3BlobStore(new S3Client({}), requireEnv(ENV.payloadBucket, env)),
+    deadLetters: new SqsDeadLetterQueue(new SQSClient({}), requireEnv(ENV.deadLetterQueueUrl, env)),
+    log: asLog(logger),
+    maxAttempts: intEnv(ENV.redriveMaxAttempts, 10, env),
+  };
+}
+
+export async function run(): Promise<RedriveReport> {
+  deps ??= redriveDepsFromEnv();
+  return redrive(deps);
+}
+
+export const handler = middy(run).use(injectLambdaContext(logger));

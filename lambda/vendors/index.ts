@@ -1,0 +1,26 @@
+/**
+ * The vendor registry. A built-in vendor is one adapter module in this folder plus one line here.
+ */
+import type { VendorAdapter } from '../core/vendor';
+import type { BuiltInVendor, BuiltInVendorOptions, VendorRuntimeConfig } from '../config/config';
+import { quarterzip } from './quarterzip';
+import { customVendor } from './custom';
+
+const BUILT_IN: Record<BuiltInVendor, ((options: BuiltInVendorOptions) => VendorAdapter) | undefined> = {
+  quarterzip,
+  qcall: undefined,
+  koeiq: undefined,
+  atoms: undefined,
+  converc: undefined,
+};
+
+export function createAdapter(config: VendorRuntimeConfig): VendorAdapter {
+  if (config.kind === 'custom') return customVendor(config.definition);
+  const factory = BUILT_IN[config.name];
+  if (!factory) throw new Error(`vendor ${config.name} has no adapter`);
+  return factory(config.options);
+}
+
+export function createAdapters(configs: readonly VendorRuntimeConfig[]): Map<string, VendorAdapter> {
+  return new Map(configs.map((c) => [c.name, createAdapter(c)]));
+}

@@ -1,0 +1,99 @@
+/** Small, total readers for untrusted JSON: each returns undefined unless the value has the right type. */
+import { ParseError } from '../core/errors';
+import type { Delivery } from '../core/http';
+import type { TranscriptTurn } from '../core/event';
+
+export type Json = Record<string, unknown>;
+
+export function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The body as a JSON object; ParseError otherwise. */
+export function parseJsonObject(delivery: Delivery): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(delivery.body.toString('utf8'));
+  } catch {
+    throw new ParseError('the body is not valid JSON');
+  }
+  if (!isObject(value)) throw new ParseError('the body is not a JSON object');
+  return value;
+}
+
+export function obj(o: Json | undefined, key: string): Json | undefined {
+  const v = o?.[key];
+  return isObject(v) ? v : undefined;
+}
+
+/** A non-empty string, or a finite number written as a string (ids sometimes arrive as numbers). */
+export function str(o: Json | undefined, key: string): string | undefined {
+  const v = o?.[key];
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+export function num(o: Json | undefined, key: string): number | undefined {
+  const v = o?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** A number, null when the vendor sent null, undefined when absent or of another type. */
+export function numOrNull(o: Json | undefined, key: string): number | null | undefined {
+  const v = o?.[key];
+  if (v === null) return null;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function bool(o: Json | undefined, key: string): boolean | undefined {
+  const v = o?.[key];
+  return typeof v === 'boolean' ? v : undefined;
+}
+
+export function arr(o: Json | undefined, key: string): unknown[] | undefined {
+  const v = o?.[key];
+  return Array.isArray(v) ? v : undefined;
+}
+
+/** Requires a non-empty string field; ParseError naming it otherwise. */
+export function requireStr(o: Json | undefined, key: string, where = key): string {
+  const v = str(o, key);
+  if (v === undefined) throw new ParseError(`${where} is missing or not a string`);
+  return v;
+}
+
+/** Drops undefined values (and returns undefined for an object left empty). */
+export function compact<T extends Record<string, unknown>>(o: T): T | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return Object.keys(out).length > 0 ? (out as T) : undefined;
+}
+
+/** Maps vendor speaker names onto `agent` / `caller`; other names are kept as they are. */
+export function speakerOf(role: string): string {
+  const r = role.toLowerCase();
+  if (r === 'agent' || r === 'assistant' || r === 'bot' || r === 'ai') return 'agent';
+  if (r === 'user' || r === 'caller' || r === 'customer' || r === 'human' || r === 'visitor') return 'caller';
+  return role;
+}
+
+/** Transcript turns from an array of objects, with the vendor's key names. Malformed entries are skipped. */
+export function turnsOf(list: unknown[] | undefined, keys: { speaker: string; text: string; at?: string }): TranscriptTurn[] {
+  const turns: TranscriptTurn[] = [];
+  for (const item of list ?? []) {
+    if (!isObject(item)) continue;
+    const text = item[keys.text];
+    if (typeof text !== 'string') continue;
+    const speaker = str(item, keys.speaker) ?? 'unknown';
+    const at = keys.at ? str(item, keys.at) : undefined;
+    turns.push(at === undefined ? { speaker: speakerOf(speaker), text } : { speaker: speakerOf(speaker), text, at });
+  }
+  return turns;
+}
+
+/** Removes keys whose value is undefined, so events carry no `"x": undefined` holes. */
+export function stripUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
+  return o;
+}

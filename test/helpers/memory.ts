@@ -1,0 +1,157 @@
+/**
+ * In-memory ports for core tests: a DedupStore with DynamoDB's conditional semantics, a recording
+ * publisher whose failures can be scripted, a blob map and a dead-letter list.
+ */
+import type { BlobStore, BusEntry, ClaimResult, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log, SecretSource } from '../../lambda/core/ports';
+import { SecretCache } from '../../lambda/core/secrets';
+import type { PipelineDeps } from '../../lambda/core/pipeline';
+import type { VendorAdapter } from '../../lambda/core/vendor';
+
+export class MemoryStore implements DedupStore {
+  readonly records = new Map<string, DedupRecord>();
+  failNext: Partial<Record<'claim' | 'markPublished' | 'listPending' | 'lease' | 'markDead', Error>> = {};
+
+  private fail(op: keyof MemoryStore['failNext']) {
+    const err = this.failNext[op];
+    if (err) {
+      delete this.failNext[op];
+      throw err;
+    }
+  }
+
+  async claim(record: DedupRecord, now: Date): Promise<ClaimResult> {
+    this.fail('claim');
+    const existing = this.records.get(record.key);
+    if (existing && existing.expiresAt >= Math.floor(now.getTime() / 1000)) return 'duplicate';
+    this.records.set(record.key, { ...record });
+    return 'claimed';
+  }
+
+  async markPublished(key: string): Promise<void> {
+    this.fail('markPublished');
+    const r = this.records.get(key);
+    if (r) this.records.set(key, { ...r, status: 'PUBLISHED', eventJson: undefined });
+  }
+
+  async markDead(key: string): Promise<void> {
+    this.fail('markDead');
+    const r = this.records.get(key);
+    if (r) this.records.set(key, { ...r, status: 'DEAD' });
+  }
+
+  async listPending(now: Date, limit: number): Promise<DedupRecord[]> {
+    this.fail('listPending');
+    return [...this.records.values()]
+      .filter((r) => r.status === 'PENDING' && r.leaseUntil < now.getTime())
+      .sort((a, b) => a.leaseUntil - b.leaseUntil)
+      .slice(0, limit);
+  }
+
+  async lease(key: string, now: Date, leaseUntil: number): Promise<DedupRecord | undefined> {
+    this.fail('lease');
+    const r = this.records.get(key);
+    if (!r || r.status !== 'PENDING' || r.leaseUntil >= now.getTime()) return undefined;
+    const next = { ...r, leaseUntil, attempts: r.attempts + 1 };
+    this.records.set(key, next);
+    return next;
+  }
+}
+
+export class MemoryPublisher implements EventPublisher {
+  readonly published: BusEntry[] = [];
+  /** Each call shifts one behaviour: 'throw', 'fail' (FailedEntryCount > 0) or 'ok'. */
+  script: Array<'throw' | 'fail' | 'ok'> = [];
+
+  async publish(entries: readonly BusEntry[]) {
+    const mode = this.script.shift() ?? 'ok';
+    if (mode === 'throw') throw Object.assign(new Error('simulated'), { name: 'InternalException' });
+    if (mode === 'fail') return entries.map(() => ({ ok: false as const, error: 'InternalFailure' }));
+    this.published.push(...entries);
+    return entries.map(() => ({ ok: true as const }));
+  }
+}
+
+export class MemoryBlobs implements BlobStore {
+  readonly blobs = new Map<string, Buffer>();
+  failNext?: Error;
+  async put(key: string, body: Buffer | string) {
+    if (this.failNext) {
+      const e = this.failNext;
+      this.failNext = undefined;
+      throw e;
+    }
+    this.blobs.set(key, Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8'));
+    return { url: `mem://${key}`, key };
+  }
+  async get(key: string) {
+    const b = this.blobs.get(key);
+    if (!b) throw new Error(`no blob ${key}`);
+    return b;
+  }
+}
+
+export class MemoryDeadLetters implements DeadLetterQueue {
+  readonly sent: Array<{ record: DedupRecord; reason: string }> = [];
+  async send(record: DedupRecord, reason: string) {
+    this.sent.push({ record, reason });
+  }
+}
+
+export class MapSecrets implements SecretSource {
+  fetches = 0;
+  failNext?: Error;
+  constructor(public values: Record<string, string>) {}
+  async fetch(vendor: string) {
+    this.fetches++;
+    if (this.failNext) {
+      const e = this.failNext;
+      this.failNext = undefined;
+      throw e;
+    }
+    const v = this.values[vendor];
+    if (v === undefined) throw new Error(`no secret for ${vendor}`);
+    return v;
+  }
+}
+
+/** A Log that keeps every line, for asserting what was (not) logged. */
+export class MemoryLog implements Log {
+  readonly lines: Array<{ level: string; message: string; extra?: Record<string, unknown> }> = [];
+  debug(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'debug', message, extra }); }
+  info(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'info', message, extra }); }
+  warn(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'warn', message, extra }); }
+  error(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'error', message, extra }); }
+}
+
+export interface MemoryWorld {
+  deps: PipelineDeps;
+  store: MemoryStore;
+  publisher: MemoryPublisher;
+  blobs: MemoryBlobs;
+  secrets: MapSecrets;
+  log: MemoryLog;
+}
+
+export function memoryWorld(adapters: VendorAdapter[], secrets: Record<string, string>, limits: Partial<PipelineDeps['limits']> = {}): MemoryWorld {
+  const store = new MemoryStore();
+  const publisher = new MemoryPublisher();
+  const blobs = new MemoryBlobs();
+  const source = new MapSecrets(secrets);
+  const log = new MemoryLog();
+  return {
+    store,
+    publisher,
+    blobs,
+    secrets: source,
+    log,
+    deps: {
+      adapters: new Map(adapters.map((a) => [a.name, a])),
+      secrets: new SecretCache(source, { minRefreshIntervalMs: 0 }),
+      store,
+      publisher,
+      blobs,
+      log,
+      limits: { maxBodyBytes: 2 * 1024 * 1024, maxEventBytes: 256 * 1024, retentionDays: 30, ...limits },
+    },
+  };
+}

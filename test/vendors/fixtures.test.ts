@@ -1,0 +1,48 @@
+/**
+ * Every documented payload of every vendor (fixtures/<vendor>/*.json), signed as that vendor signs,
+ * becomes exactly one schema-valid event of the right source and type; its redelivery is a duplicate.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveConfig } from '../../lambda/config/config';
+import { handleDelivery } from '../../lambda/core/pipeline';
+import { createAdapters } from '../../lambda/vendors';
+import { loadFixtures, schemaErrors, signedDelivery } from '../helpers/fixtures';
+import { memoryWorld } from '../helpers/memory';
+
+const config = resolveConfig(JSON.parse(readFileSync(join(__dirname, '..', '..', 'callhooks.config.json'), 'utf8')));
+const adapters = createAdapters(config.vendors);
+const fixtures = loadFixtures();
+
+describe('vendor fixtures', () => {
+  it('covers every enabled vendor', () => {
+    const covered = new Set(fixtures.map((f) => f.vendor));
+    expect([...adapters.keys()].filter((v) => !covered.has(v))).toEqual([]);
+  });
+
+  it.each(fixtures.map((f) => [`${f.vendor}/${f.name}`, f] as const))('%s → one event, then a duplicate', async (_name, fixture) => {
+    // Prepare
+    const adapter = adapters.get(fixture.vendor);
+    if (!adapter) throw new Error(`fixture for ${fixture.vendor}, which is not enabled in callhooks.config.json`);
+    const secret = adapter.generateSecret();
+    const world = memoryWorld([adapter], { [adapter.name]: secret });
+    const now = new Date();
+
+    // Act
+    const first = await handleDelivery(signedDelivery(fixture, adapter, secret, now), world.deps);
+    const again = await handleDelivery(signedDelivery(fixture, adapter, secret, new Date(now.getTime() + 1000)), world.deps);
+
+    // Assert
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toMatchObject({ status: 'published' });
+    expect(world.publisher.published).toHaveLength(1);
+    const [entry] = world.publisher.published;
+    expect(entry.source).toBe(`callhooks.${fixture.vendor}`);
+    expect(entry.detailType).toBe(fixture.expect.type);
+    expect(entry.detail).toMatchObject(fixture.expect);
+    expect(schemaErrors(JSON.parse(JSON.stringify(entry.detail)))).toEqual([]);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toEqual({ status: 'duplicate', duplicate: true, eventId: entry.detail.eventId });
+    expect(world.publisher.published).toHaveLength(1);
+  });
+});
