@@ -1,0 +1,79 @@
+/**
+ * The local mode's DynamoDB: dynalite in-process, on disk, spoken to with the real SDK client through
+ * the same DynamoDedupStore as in the cloud.
+ */
+import { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { PENDING_INDEX } from '../aws/dynamo-store';
+
+export const LOCAL_TABLE = 'callhooks-local';
+
+export interface LocalDynamo {
+  readonly client: DynamoDBClient;
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+interface DynaliteServer {
+  listen(port: number, host: string, cb: (err?: Error) => void): void;
+  close(cb: (err?: Error) => void): void;
+  address(): AddressInfo;
+}
+
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+}
+
+/** Starts dynalite (on disk under `path`, or in memory when undefined) on 127.0.0.1 and creates the table. */
+export async function startLocalDynamo(path: string | undefined): Promise<LocalDynamo> {
+  // dynalite is a development dependency of the local mode only; it never reaches a Lambda bundle.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dynalite = require('dynalite') as (opts: Record<string, unknown>) => DynaliteServer;
+  if (path) mkdirSync(path, { recursive: true });
+  const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((res, rej) => server.listen(0, '127.0.0.1', (err) => (err ? rej(err) : res())));
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const client = localClient(endpoint);
+  await ensureTable(client, LOCAL_TABLE);
+  return {
+    client,
+    endpoint,
+    close: () =>
+      new Promise<void>((res) => {
+        client.destroy();
+        server.close(() => res());
+      }),
+  };
+}
+
+/** Creates the dedup table as the stack defines it (key `pk`, sparse `pending` index). */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'pendingShard', AttributeType: 'S' },
+          { AttributeName: 'leaseUntil', AttributeType: 'N' },
+        ],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: PENDING_INDEX,
+            KeySchema: [
+              { AttributeName: 'pendingShard', KeyType: 'HASH' },
+              { AttributeName: 'leaseUntil', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ResourceInUseException || (err as { name?: string }).name === 'ResourceInUseException') return;
+    throw err;
+  }
+}

@@ -1,0 +1,48 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { BusEntry, EventPublisher } from '../../core/ports';
+
+/** An event as an EventBridge subscriber receives it. */
+export interface DeliveredEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': string;
+  readonly source: string;
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: string[];
+  readonly detail: BusEntry['detail'];
+}
+
+export function asDelivered(entry: BusEntry): DeliveredEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': entry.detailType,
+    source: entry.source,
+    account: '000000000000',
+    // EventBridge keeps whole seconds of the entry's Time.
+    time: new Date(Math.floor(entry.time.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+    region: 'local',
+    resources: [],
+    detail: entry.detail,
+  };
+}
+
+/** Local stand-in for the bus: appends every event, shaped as a subscriber receives it, as one JSON line. */
+export class FileEventPublisher implements EventPublisher {
+  constructor(
+    private readonly file: string,
+    private readonly onEvent: (event: DeliveredEvent) => void = () => undefined,
+  ) {}
+
+  async publish(entries: readonly BusEntry[]) {
+    const events = entries.map(asDelivered);
+    await mkdir(dirname(this.file), { recursive: true });
+    await appendFile(this.file, events.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8');
+    events.forEach((e) => this.onEvent(e));
+    return entries.map(() => ({ ok: true as const }));
+  }
+}

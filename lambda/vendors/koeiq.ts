@@ -1,0 +1,107 @@
+/**
+ * KoeIQ (vendor-docs/koeiq-webhook-payloads.txt, VENDOR-FACTS.md).
+ *
+ * Proof of origin: `X-KoeIQ-Signature`, HMAC-SHA256 hex of the raw body. The payloads page writes it as
+ * `sha256=<hex>`, the audit-export page as a bare digest: both are accepted; `sign` emits the prefixed form.
+ * No timestamp is signed, so dedup is the only replay protection.
+ *
+ * Dedup key: event + `data.voicelog_id` (+ `data.alert_rule_id` for `alert.triggered`, since one call can
+ * trip several rules). Without a voicelog id (or an alert without its rule id), a SHA-256 of the raw body.
+ */
+import { createHash } from 'node:crypto';
+import type { BuiltInVendorOptions } from '../config/config';
+import { DEFAULTS } from '../config/config';
+import type { NormalizedFields, NormalizedType } from '../core/event';
+import { generateHexSecret, HmacScheme, signHmac, verifyHmac } from '../core/hmac';
+import type { VendorAdapter } from '../core/vendor';
+import { compact, Json, num, obj, parseJsonObject, requireStr, str, stripUndefined } from './util';
+
+/** KoeIQ event name → normalized type; any other name is published as `vendor.other`. */
+export const KOEIQ_TYPES: Readonly<Record<string, NormalizedType>> = {
+  'transcription.completed': 'transcript.ready',
+  'analytics.completed': 'analytics.ready',
+  'alert.triggered': 'alert.triggered',
+};
+
+export const KOEIQ_SIGNATURE_HEADER = 'X-KoeIQ-Signature';
+
+/** A number, or a non-empty string (alert thresholds and values are numbers in the docs; rules may compare text). */
+function numOrText(o: Json | undefined, key: string): number | string | undefined {
+  return num(o, key) ?? (typeof o?.[key] === 'string' && o[key] !== '' ? (o[key] as string) : undefined);
+}
+
+/** `a:b:c` with each part percent-encoded, so that no two different part lists give the same key. */
+function joinKey(...parts: string[]): string {
+  return parts.map(encodeURIComponent).join(':');
+}
+
+/** The fallback dedup key: `sha256=<hex of the raw body>` (cannot collide with a joinKey, which encodes `=`). */
+function bodyDigestKey(body: Buffer): string {
+  return `sha256=${createHash('sha256').update(body).digest('hex')}`;
+}
+
+export function koeiq(options: BuiltInVendorOptions = {}): VendorAdapter {
+  const scheme: HmacScheme = {
+    header: KOEIQ_SIGNATURE_HEADER,
+    encoding: 'hex',
+    prefix: 'sha256=',
+    signedPayload: 'body',
+    toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
+  };
+  return {
+    name: 'koeiq',
+    methods: ['POST'],
+    verify: (d, secret, now) => verifyHmac(d.headers, d.body, secret, now, scheme),
+    sign: (body, secret, now) => signHmac(body, secret, now, scheme),
+    generateSecret: () => generateHexSecret(),
+    parse(d) {
+      const body = parseJsonObject(d);
+      const vendorEventType = requireStr(body, 'event');
+      const type = KOEIQ_TYPES[vendorEventType] ?? 'vendor.other';
+      const data = obj(body, 'data');
+      const voicelogId = str(data, 'voicelog_id');
+      const alertRuleId = str(data, 'alert_rule_id');
+      let dedupKey: string;
+      if (voicelogId === undefined) dedupKey = bodyDigestKey(d.body);
+      else if (vendorEventType === 'alert.triggered') dedupKey = alertRuleId ? joinKey(vendorEventType, voicelogId, alertRuleId) : bodyDigestKey(d.body);
+      else dedupKey = joinKey(vendorEventType, voicelogId);
+
+      const tenantId = str(body, 'tenant_id');
+      const fields: NormalizedFields = {
+        type,
+        vendorEventType,
+        occurredAt: str(body, 'timestamp'),
+        callId: str(data, 'call_id') ?? null,
+        test: false,
+        account: tenantId ? { id: tenantId, kind: 'tenant' } : undefined,
+        agent: compact({ operatorId: str(data, 'operator_id'), department: str(data, 'department') }),
+        call: compact({
+          durationSeconds: nonNegative(num(data, 'duration_seconds')),
+          language: str(data, 'language'),
+          date: str(data, 'call_date'),
+        }),
+        outcome: compact({ status: str(data, 'status') }),
+        analytics: compact({
+          qualityScore: num(data, 'quality_score'),
+          sentiment: numOrText(data, 'sentiment_overall'),
+          emotion: str(data, 'dominant_emotion'),
+          intent: str(data, 'intent_primary'),
+          summary: str(data, 'summary'),
+        }),
+        alert: compact({
+          ruleId: alertRuleId,
+          ruleName: str(data, 'alert_rule_name'),
+          condition: str(data, 'condition'),
+          threshold: numOrText(data, 'threshold'),
+          actualValue: numOrText(data, 'actual_value'),
+        }),
+        fields: compact({ voicelog_id: voicelogId }),
+      };
+      return { dedupKey, fields: stripUndefined(fields) };
+    },
+  };
+}
+
+function nonNegative(n: number | undefined): number | undefined {
+  return n !== undefined && n >= 0 ? n : undefined;
+}

@@ -1,0 +1,52 @@
+/**
+ * Turns a Node HTTP request into the event an API Gateway HTTP API (payload 2.0) hands to Lambda, with
+ * the same quirks: lower-cased header names, repeated headers joined with commas, repeated query
+ * parameters joined with commas, and the body base64-encoded unless it is text, JSON or XML.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+
+const TEXT_TYPES = /^(text\/[^;]+|application\/([a-z0-9.+-]*\+)?(json|xml|javascript))\s*(;|$)/i;
+
+export function isTextContentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && TEXT_TYPES.test(contentType.trim());
+}
+
+export function toGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i].toLowerCase();
+    const value = req.rawHeaders[i + 1];
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
+  const text = isTextContentType(headers['content-type']);
+  const vendor = /^\/webhooks\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+  const method = (req.method ?? 'GET').toUpperCase();
+  return {
+    version: '2.0',
+    routeKey: `ANY /webhooks/${vendor ?? ''}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: vendor ? { vendor: decodeURIComponent(vendor) } : undefined,
+    body: body.length === 0 ? undefined : text ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !text,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: '127.0.0.1',
+      domainPrefix: 'local',
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: `ANY /webhooks/${vendor ?? ''}`,
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  } as APIGatewayProxyEventV2;
+}

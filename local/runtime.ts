@@ -1,0 +1,82 @@
+/**
+ * Local mode wiring: the same core pipeline and adapters as the Lambda functions, with local stand-ins
+ * for AWS (dynalite on disk, a JSON-lines event file, a blob folder, secrets from the environment).
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CallhooksConfig, ResolvedConfig, resolveConfig } from '../lambda/config/config';
+import type { VendorAdapter } from '../lambda/core/vendor';
+import { createAdapters } from '../lambda/vendors';
+
+export const ROOT = resolve(__dirname, '..');
+export const DEFAULT_CONFIG_FILE = join(ROOT, 'callhooks.config.json');
+
+export interface LocalPaths {
+  readonly dataDir: string;
+  readonly eventsFile: string;
+  readonly blobsDir: string;
+  readonly dbDir: string;
+  readonly deadLettersFile: string;
+  readonly devSecretsFile: string;
+  /** Where a running local mode writes its port, so commands can find it. */
+  readonly stateFile: string;
+}
+
+export function localPaths(env: NodeJS.ProcessEnv = process.env): LocalPaths {
+  const dataDir = resolve(env.CALLHOOKS_DATA_DIR || '.callhooks');
+  return {
+    dataDir,
+    eventsFile: resolve(env.CALLHOOKS_EVENTS_FILE || join(dataDir, 'events.jsonl')),
+    blobsDir: join(dataDir, 'blobs'),
+    dbDir: join(dataDir, 'db'),
+    deadLettersFile: join(dataDir, 'dead-letters.jsonl'),
+    devSecretsFile: join(dataDir, 'dev-secrets.json'),
+    stateFile: join(dataDir, 'local.json'),
+  };
+}
+
+export function loadConfig(file: string = process.env.CALLHOOKS_CONFIG || DEFAULT_CONFIG_FILE): ResolvedConfig {
+  const raw = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CallhooksConfig) : {};
+  return resolveConfig(raw);
+}
+
+/** `CALLHOOKS_SECRET_<VENDOR>`: the vendor name upper-cased, dashes as underscores. */
+export function secretEnvName(vendor: string): string {
+  return `CALLHOOKS_SECRET_${vendor.toUpperCase().replace(/-/g, '_')}`;
+}
+
+export interface ResolvedSecrets {
+  readonly values: Map<string, string>;
+  /** Vendors whose secret was generated now (printed once at start). */
+  readonly generated: string[];
+}
+
+/**
+ * Each vendor's secret: its environment variable, else the development secret kept in the data folder,
+ * else a new development secret in the vendor's own format (saved there, readable by the owner only).
+ */
+export function resolveSecrets(adapters: ReadonlyMap<string, VendorAdapter>, paths: LocalPaths, env: NodeJS.ProcessEnv = process.env): ResolvedSecrets {
+  const saved: Record<string, string> = existsSync(paths.devSecretsFile) ? JSON.parse(readFileSync(paths.devSecretsFile, 'utf8')) : {};
+  const values = new Map<string, string>();
+  const generated: string[] = [];
+  for (const [name, adapter] of adapters) {
+    const fromEnv = env[secretEnvName(name)];
+    if (fromEnv) values.set(name, fromEnv);
+    else {
+      if (!saved[name]) {
+        saved[name] = adapter.generateSecret();
+        generated.push(name);
+      }
+      values.set(name, saved[name]);
+    }
+  }
+  if (generated.length > 0) {
+    mkdirSync(paths.dataDir, { recursive: true });
+    writeFileSync(paths.devSecretsFile, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
+  }
+  return { values, generated };
+}
+
+export function localAdapters(config: ResolvedConfig): Map<string, VendorAdapter> {
+  return createAdapters(config.vendors);
+}

@@ -1,0 +1,186 @@
+/**
+ * `npm start`: callhooks without an AWS account. The same core pipeline and vendor adapters as the
+ * Lambda functions behind an HTTP server on 127.0.0.1, with dynalite (on disk) as DynamoDB, a JSON-lines
+ * file as the bus, a folder as the payload bucket, and secrets from CALLHOOKS_SECRET_<VENDOR>.
+ */
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { fromApiGateway, toProxyResult } from '../lambda/core/http';
+import { handleDelivery, PipelineDeps } from '../lambda/core/pipeline';
+import { redrive, RedriveReport } from '../lambda/core/redrive';
+import { SecretCache } from '../lambda/core/secrets';
+import { asLog, createLogger } from '../lambda/core/logger';
+import type { Log } from '../lambda/core/ports';
+import { DynamoDedupStore } from '../lambda/adapters/aws/dynamo-store';
+import { startLocalDynamo, LOCAL_TABLE } from '../lambda/adapters/local/dynalite-store';
+import { DeliveredEvent, FileEventPublisher } from '../lambda/adapters/local/file-publisher';
+import { FsBlobStore } from '../lambda/adapters/local/fs-blobs';
+import { FileDeadLetterQueue } from '../lambda/adapters/local/file-dead-letters';
+import { StaticSecretSource } from '../lambda/adapters/local/static-secrets';
+import { toGatewayEvent } from './gateway';
+import { loadConfig, localAdapters, localPaths, resolveSecrets, secretEnvName } from './runtime';
+
+/** API Gateway's own payload limit: larger requests never reach a function. */
+const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface LocalOptions {
+  readonly port?: number;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Keep the store in memory instead of the data folder (tests). @default false */
+  readonly inMemory?: boolean;
+  /** How often the built-in redrive runs, in ms; 0 turns it off. @default 30000 */
+  readonly redriveEveryMs?: number;
+  readonly log?: Log;
+  /** Called with each published event. @default - a one-line summary on stdout */
+  readonly onEvent?: (event: DeliveredEvent) => void;
+  /** Replaces ports of the pipeline (fault-injection tests). */
+  readonly override?: (deps: PipelineDeps) => PipelineDeps;
+}
+
+export interface LocalServer {
+  readonly url: string;
+  readonly port: number;
+  readonly deps: PipelineDeps;
+  readonly secrets: ReadonlyMap<string, string>;
+  redrive(): Promise<RedriveReport>;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string | number | boolean>, body: string) {
+  res.writeHead(status, Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])));
+  res.end(body);
+}
+
+export async function startLocal(options: LocalOptions = {}): Promise<LocalServer> {
+  const env = options.env ?? process.env;
+  const paths = localPaths(env);
+  const config = loadConfig(env.CALLHOOKS_CONFIG || undefined);
+  const adapters = localAdapters(config);
+  const log = options.log ?? asLog(createLogger());
+  const secrets = resolveSecrets(adapters, paths, env);
+  const dynamo = await startLocalDynamo(options.inMemory ? undefined : paths.dbDir);
+  const onEvent =
+    options.onEvent ??
+    ((e: DeliveredEvent) => process.stdout.write(`event ${e['detail-type']} ${e.source} eventId=${e.detail.eventId} callId=${e.detail.callId ?? '-'}\n`));
+  const baseDeps: PipelineDeps = {
+    adapters,
+    secrets: new SecretCache(new StaticSecretSource(secrets.values)),
+    store: new DynamoDedupStore(dynamo.client, LOCAL_TABLE),
+    publisher: new FileEventPublisher(paths.eventsFile, onEvent),
+    blobs: new FsBlobStore(paths.blobsDir),
+    log,
+    limits: { maxBodyBytes: config.maxBodyBytes, maxEventBytes: config.maxEventBytes, retentionDays: config.retentionDays },
+  };
+  const deps = options.override ? options.override(baseDeps) : baseDeps;
+  const runRedrive = () =>
+    redrive({ store: deps.store, publisher: deps.publisher, blobs: deps.blobs, deadLetters: new FileDeadLetterQueue(paths.deadLettersFile), log });
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === '/_callhooks/redrive' && req.method === 'POST') {
+        send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(await runRedrive()));
+        return;
+      }
+      const body = await readBody(req, GATEWAY_MAX_BYTES);
+      if (body === undefined) {
+        send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
+        return;
+      }
+      if (!/^\/webhooks\/[^/]+\/?$/.test(url.pathname)) {
+        // What API Gateway answers for a path with no route.
+        send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
+        return;
+      }
+      const result = toProxyResult(await handleDelivery(fromApiGateway(toGatewayEvent(req, body)), deps));
+      send(res, result.statusCode, result.headers ?? {}, result.body);
+    } catch (err) {
+      log.error('local server error', { error: err instanceof Error ? err.name : typeof err });
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Internal Server Error' }));
+    }
+  });
+  const port = options.port ?? Number(env.PORT || 3000);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${actualPort}`;
+  if (!options.inMemory) {
+    mkdirSync(paths.dataDir, { recursive: true });
+    writeFileSync(paths.stateFile, JSON.stringify({ url, pid: process.pid }) + '\n');
+  }
+  const every = options.redriveEveryMs ?? 30_000;
+  const timer = every > 0 ? setInterval(() => void runRedrive().catch(() => undefined), every) : undefined;
+  timer?.unref();
+
+  for (const vendor of secrets.generated) {
+    process.stdout.write(`generated a development secret for ${vendor} (set ${secretEnvName(vendor)} to use your own): ${secrets.values.get(vendor)}\n`);
+  }
+  return {
+    url,
+    port: actualPort,
+    deps,
+    secrets: secrets.values,
+    redrive: runRedrive,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await dynamo.close();
+      if (!options.inMemory) rmSync(paths.stateFile, { force: true });
+    },
+  };
+}
+
+async function main() {
+  const local = await startLocal();
+  const paths = localPaths();
+  process.stdout.write(
+    [
+      `callhooks local mode ready on ${local.url}`,
+      `  routes:  ${[...local.deps.adapters.keys()].map((v) => `${local.url}/webhooks/${v}`).join('\n           ')}`,
+      `  events:  ${paths.eventsFile}`,
+      `  data:    ${paths.dataDir}`,
+      '  try:     npm run send-sample        (Ctrl-C to stop)',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: stopping\n`);
+    local.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`callhooks local mode failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
