@@ -1,0 +1,251 @@
+/**
+ * The delivery pipeline and the record's life (see lambda/core/pipeline.ts): answers per DESIGN.md, and
+ * every transition of PENDING → PUBLISHED, including a publish failure and a concurrent duplicate.
+ */
+import { handleDelivery, recordKey } from '../../lambda/core/pipeline';
+import { redrive } from '../../lambda/core/redrive';
+import { quarterzip } from '../../lambda/vendors/quarterzip';
+import { Headers, Delivery } from '../../lambda/core/http';
+import { deriveEventId } from '../../lambda/core/event';
+import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { memoryWorld, MemoryDeadLetters } from '../helpers/memory';
+
+const SECRET = 'whsec_' + Buffer.from('pipeline test secret 24b').toString('base64');
+const adapter = quarterzip();
+const NOW = new Date('2026-11-22T12:00:00Z');
+
+function body(callId = 'abc123', extra: Record<string, unknown> = {}) {
+  return Buffer.from(JSON.stringify({ type: 'call.completed', timestamp: '2026-11-22T11:59:00Z', data: { call_id: callId, transcript: [{ speaker: 'user', text: 'hello there' }], ...extra } }));
+}
+
+function delivery(opts: { id?: string; raw?: Buffer; secret?: string; method?: string; at?: Date } = {}): Delivery {
+  const raw = opts.raw ?? body();
+  const at = opts.at ?? NOW;
+  return {
+    vendor: 'quarterzip',
+    method: opts.method ?? 'POST',
+    headers: new Headers(Object.entries(signStandardWebhook(raw, opts.secret ?? SECRET, at, opts.id ?? 'msg_1'))),
+    query: {},
+    body: raw,
+    receivedAt: at,
+  };
+}
+
+function world(limits = {}) {
+  return memoryWorld([adapter], { quarterzip: SECRET }, limits);
+}
+
+describe('handleDelivery answers', () => {
+  it('publishes a new delivery and answers 200 with its eventId', async () => {
+    const w = world();
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply).toMatchObject({ statusCode: 200, body: { status: 'published', eventId: deriveEventId('quarterzip', 'msg_1') } });
+    expect(w.publisher.published).toHaveLength(1);
+    expect(w.store.records.get('quarterzip#msg_1')).toMatchObject({ status: 'PUBLISHED', eventJson: undefined });
+  });
+
+  it('answers 404 for an unknown vendor, before anything else', async () => {
+    const w = world();
+    const reply = await handleDelivery({ ...delivery(), vendor: 'nobody' }, w.deps);
+    expect(reply.statusCode).toBe(404);
+    expect(w.secrets.fetches).toBe(0);
+  });
+
+  it('answers 405 with Allow for a method the vendor never uses, before reading the secret', async () => {
+    const w = world();
+    const reply = await handleDelivery(delivery({ method: 'GET' }), w.deps);
+    expect(reply).toMatchObject({ statusCode: 405, headers: { allow: 'POST' } });
+    expect(w.secrets.fetches).toBe(0);
+  });
+
+  it('answers 413 for a body over the limit, before reading the secret', async () => {
+    const w = world({ maxBodyBytes: 1024 });
+    const reply = await handleDelivery(delivery({ raw: body('x'.repeat(2000)) }), w.deps);
+    expect(reply.statusCode).toBe(413);
+    expect(w.secrets.fetches).toBe(0);
+    expect(w.store.records.size).toBe(0);
+  });
+
+  it('answers 401 with no hint, and stores and publishes nothing, for a bad signature', async () => {
+    const w = world();
+    const other = 'whsec_' + Buffer.from('some other secret of 24b').toString('base64');
+    const reply = await handleDelivery(delivery({ secret: other }), w.deps);
+    expect(reply).toEqual({ statusCode: 401, body: { error: 'unauthorized', message: 'the delivery could not be authenticated' }, headers: undefined });
+    expect(w.store.records.size).toBe(0);
+    expect(w.publisher.published).toHaveLength(0);
+    expect(w.blobs.blobs.size).toBe(0);
+  });
+
+  it('answers 400 for an authenticated but unparseable delivery, and keeps the raw bytes', async () => {
+    const w = world();
+    const raw = Buffer.from('{"type": "call.completed", "data": ');
+    const reply = await handleDelivery(delivery({ raw }), w.deps);
+    expect(reply).toMatchObject({ statusCode: 400, body: { error: 'bad_request', message: 'the body is not valid JSON' } });
+    const kept = [...w.blobs.blobs.entries()].find(([k]) => k.endsWith('.body'));
+    expect(kept?.[1]).toEqual(raw);
+    expect(w.store.records.size).toBe(0);
+    expect(w.publisher.published).toHaveLength(0);
+  });
+
+  it('answers 503 when the secret cannot be read', async () => {
+    const w = world();
+    w.secrets.failNext = Object.assign(new Error('down'), { name: 'InternalServiceError' });
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply.statusCode).toBe(503);
+    expect(w.store.records.size).toBe(0);
+  });
+
+  it('answers 503 and publishes nothing when the dedup store fails (nothing stored)', async () => {
+    const w = world();
+    w.store.failNext.claim = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply.statusCode).toBe(503);
+    expect(w.publisher.published).toHaveLength(0);
+  });
+});
+
+describe('the record life', () => {
+  it('a redelivery answers duplicate with the same eventId and publishes nothing', async () => {
+    const w = world();
+    const first = await handleDelivery(delivery(), w.deps);
+    const second = await handleDelivery(delivery({ at: new Date(NOW.getTime() + 60_000) }), w.deps);
+    expect(second).toMatchObject({ statusCode: 200, body: { status: 'duplicate', duplicate: true, eventId: first.body.eventId } });
+    expect(w.publisher.published).toHaveLength(1);
+  });
+
+  it('a concurrent duplicate arriving while the first copy is in flight publishes nothing', async () => {
+    const w = world();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const realPublish = w.publisher.publish.bind(w.publisher);
+    w.publisher.publish = async (entries) => {
+      await gate;
+      return realPublish(entries);
+    };
+    const first = handleDelivery(delivery(), w.deps);
+    await new Promise((r) => setImmediate(r));
+    const second = await handleDelivery(delivery(), w.deps);
+    release();
+    expect(second.body).toMatchObject({ status: 'duplicate' });
+    expect((await first).body).toMatchObject({ status: 'published' });
+    expect(w.publisher.published).toHaveLength(1);
+  });
+
+  it.each(['throw', 'fail'] as const)('when PutEvents %ss, answers 202 and keeps the event PENDING; the redrive publishes it once the lease ends', async (mode) => {
+    const w = world({ leaseMs: 30_000 });
+    w.publisher.script = [mode];
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply).toMatchObject({ statusCode: 202, body: { status: 'accepted', published: false } });
+    expect(w.store.records.get('quarterzip#msg_1')).toMatchObject({ status: 'PENDING' });
+
+    const deps = { store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: new MemoryDeadLetters(), log: w.log };
+    expect(await redrive(deps, new Date(NOW.getTime() + 10_000))).toMatchObject({ examined: 0, published: 0 });
+    expect(await redrive(deps, new Date(NOW.getTime() + 31_000))).toMatchObject({ examined: 1, published: 1 });
+    expect(w.publisher.published).toHaveLength(1);
+    expect(w.publisher.published[0].detail.eventId).toBe(reply.body.eventId);
+    expect(w.store.records.get('quarterzip#msg_1')).toMatchObject({ status: 'PUBLISHED' });
+    expect(await redrive(deps, new Date(NOW.getTime() + 200_000))).toMatchObject({ examined: 0 });
+  });
+
+  it('a duplicate of a PENDING record answers duplicate and does not publish', async () => {
+    const w = world();
+    w.publisher.script = ['throw'];
+    await handleDelivery(delivery(), w.deps);
+    const again = await handleDelivery(delivery(), w.deps);
+    expect(again.body).toMatchObject({ status: 'duplicate' });
+    expect(w.publisher.published).toHaveLength(0);
+  });
+
+  it('when marking PUBLISHED fails, still answers 200; a later redrive republishes with the same eventId', async () => {
+    const w = world({ leaseMs: 1000 });
+    w.store.failNext.markPublished = new Error('boom');
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply.statusCode).toBe(200);
+    await redrive({ store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: new MemoryDeadLetters(), log: w.log }, new Date(NOW.getTime() + 5000));
+    expect(w.publisher.published.map((e) => e.detail.eventId)).toEqual([reply.body.eventId, reply.body.eventId]);
+  });
+
+  it('an expired record no longer counts as a duplicate', async () => {
+    const w = world({ retentionDays: 7 });
+    await handleDelivery(delivery(), w.deps);
+    const later = new Date(NOW.getTime() + 8 * 86_400_000);
+    const reply = await handleDelivery(delivery({ at: later }), w.deps);
+    expect(reply.body).toMatchObject({ status: 'published' });
+  });
+
+  it('records expire after retentionDays', async () => {
+    const w = world({ retentionDays: 7 });
+    await handleDelivery(delivery(), w.deps);
+    expect(w.store.records.get('quarterzip#msg_1')?.expiresAt).toBe(NOW.getTime() / 1000 + 7 * 86_400);
+  });
+
+  it('uses a hashed key for very long dedup keys', () => {
+    expect(recordKey('quarterzip', 'x'.repeat(2000))).toMatch(/^quarterzip#sha256:[0-9a-f]{64}$/);
+    expect(recordKey('quarterzip', 'msg_1')).toBe('quarterzip#msg_1');
+  });
+});
+
+describe('secret rotation', () => {
+  it('re-reads the secret once when a signature fails, so a rotated secret verifies at once', async () => {
+    const w = world();
+    await handleDelivery(delivery({ id: 'msg_a' }), w.deps);
+    const rotated = 'whsec_' + Buffer.from('the rotated secret 24 b.').toString('base64');
+    w.secrets.values.quarterzip = rotated;
+    const reply = await handleDelivery(delivery({ id: 'msg_b', secret: rotated }), w.deps);
+    expect(reply.statusCode).toBe(200);
+    expect(w.secrets.fetches).toBe(2);
+  });
+
+  it('accepts deliveries signed with the previous secret during a rotation window', async () => {
+    const w = world();
+    const next = 'whsec_' + Buffer.from('the rotated secret 24 b.').toString('base64');
+    w.secrets.values.quarterzip = JSON.stringify({ current: next, previous: SECRET });
+    expect((await handleDelivery(delivery({ id: 'old' }), w.deps)).statusCode).toBe(200);
+    expect((await handleDelivery(delivery({ id: 'new', secret: next }), w.deps)).statusCode).toBe(200);
+  });
+});
+
+describe('large events', () => {
+  it('moves the transcript to the payload store when the event is over maxEventBytes, and says so', async () => {
+    const w = world({ maxEventBytes: 8 * 1024 });
+    const turns = Array.from({ length: 200 }, (_, i) => ({ speaker: i % 2 ? 'user' : 'agent', text: `turn ${i} `.repeat(10) }));
+    const reply = await handleDelivery(delivery({ raw: body('big', { transcript: turns }) }), w.deps);
+    expect(reply.statusCode).toBe(200);
+    const { detail } = w.publisher.published[0];
+    expect(detail.transcript).toEqual({ turns: [], truncated: false });
+    expect(detail.offload).toMatchObject({ part: 'transcript' });
+    expect(Buffer.byteLength(JSON.stringify(detail))).toBeLessThanOrEqual(8 * 1024);
+    const stored = JSON.parse(w.blobs.blobs.get(detail.offload!.key)!.toString());
+    expect(stored.turns).toHaveLength(200);
+  });
+
+  it('moves the whole detail when the rest alone is too large', async () => {
+    const w = world({ maxEventBytes: 8 * 1024 });
+    const reply = await handleDelivery(delivery({ raw: body('big', { workspace_id: 'w'.repeat(20_000) }) }), w.deps);
+    expect(reply.statusCode).toBe(200);
+    const { detail } = w.publisher.published[0];
+    expect(detail.offload).toMatchObject({ part: 'detail' });
+    expect(detail.account).toBeUndefined();
+    expect(JSON.parse(w.blobs.blobs.get(detail.offload!.key)!.toString()).account.id).toHaveLength(20_000);
+  });
+
+  it('answers 503 and stores no record when the payload store fails', async () => {
+    const w = world({ maxEventBytes: 8 * 1024 });
+    w.blobs.failNext = new Error('s3 down');
+    const reply = await handleDelivery(delivery({ raw: body('big', { workspace_id: 'w'.repeat(20_000) }) }), w.deps);
+    expect(reply.statusCode).toBe(503);
+    expect(w.store.records.size).toBe(0);
+  });
+});
+
+describe('logs', () => {
+  it('never contain the secret or payload content', async () => {
+    const w = world();
+    await handleDelivery(delivery({ raw: body('abc', { transcript: [{ speaker: 'user', text: 'my email is jane@example.com' }] }) }), w.deps);
+    await handleDelivery(delivery({ secret: 'whsec_' + Buffer.from('wrong secret for the log').toString('base64') }), w.deps);
+    const text = JSON.stringify(w.log.lines);
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain('jane@example.com');
+    expect(text).toContain('delivery published');
+  });
+});
