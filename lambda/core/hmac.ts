@@ -59,7 +59,8 @@ export function verifyHmac(headers: Headers, body: Buffer, secret: string, now: 
   if (scheme.signedPayload === 'timestamp.body') {
     const seconds = parseTimestampSeconds(timestamp);
     if (seconds === undefined) return false;
-    if (Math.abs(Math.floor(now.getTime() / 1000) - seconds) > scheme.toleranceSeconds) return false;
+    // Written as "not within" so that an invalid clock (NaN) refuses rather than accepts.
+    if (!(Math.abs(Math.floor(now.getTime() / 1000) - seconds) <= scheme.toleranceSeconds)) return false;
     signed = [`${timestamp}.`, body];
   }
   const expected = hmacSha256(secret, ...signed);

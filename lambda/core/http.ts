@@ -79,10 +79,13 @@ export function fromApiGateway(event: GatewayEvent, receivedAt: Date = new Date(
   if (isV2(event)) {
     const headers = Headers.from(event.headers);
     if (event.cookies?.length) headers.append('cookie', event.cookies.join('; '));
+    // queryStringParameters joins repeated parameters with commas, which a value may contain too: read
+    // the raw query string instead (a repeated parameter keeps its last value, as in the REST decoding).
     const query: Record<string, string> = {};
-    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) {
-      // HTTP APIs join repeated parameters with commas; keep the last value, as the REST decoding does.
-      if (v !== undefined) query[k] = v.split(',').pop() ?? '';
+    if (event.rawQueryString !== undefined) {
+      for (const [k, v] of new URLSearchParams(event.rawQueryString)) query[k] = v;
+    } else {
+      for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
     }
     return {
       vendor: vendorOf(event.pathParameters, event.rawPath),

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Delivery, Reply } from './http';
-import type { VendorAdapter } from './vendor';
+import type { ParsedDelivery, VendorAdapter } from './vendor';
 import type { BlobStore, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
 import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
@@ -112,9 +112,20 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
   let detail: CallEventDetail;
   let dedupKey: string;
   try {
-    const parsed = adapter.parse(delivery);
+    let parsed: ParsedDelivery;
+    try {
+      parsed = adapter.parse(delivery);
+    } catch (err) {
+      if (err instanceof ParseError) throw err;
+      // An adapter must only throw ParseError; anything else is our bug, and the delivery is still kept.
+      log.error('adapter failed on an authenticated delivery', { ...ctx, error: errorName(err) });
+      throw new ParseError('the delivery could not be parsed', { cause: err });
+    }
     dedupKey = parsed.dedupKey;
-    detail = await fitEvent(composeDetail(adapter.name, dedupKey, parsed.fields, delivery.receivedAt), limits.maxEventBytes, deps.blobs);
+    detail = await fitEvent(composeDetail(adapter.name, dedupKey, parsed.fields, delivery.receivedAt), limits.maxEventBytes, deps.blobs).catch((err: unknown) => {
+      // JSON.parse takes nesting that JSON.stringify then overflows the stack on.
+      throw err instanceof RangeError ? new ParseError('the payload is nested too deeply', { cause: err }) : err;
+    });
   } catch (err) {
     if (!(err instanceof ParseError)) {
       log.error('payload store unavailable', { ...ctx, error: errorName(err) });

@@ -26,7 +26,7 @@ export function verifyStandardWebhook(
   const signatures = headers.get('webhook-signature');
   if (!id || !timestamp || !signatures || !TIMESTAMP_RE.test(timestamp)) return false;
   const skew = Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp));
-  if (skew > toleranceSeconds) return false;
+  if (!(skew <= toleranceSeconds)) return false; // NaN (an invalid clock) refuses
   const key = standardWebhooksKey(secret);
   if (key.length === 0) return false;
   const expected = hmacSha256(key, `${id}.${timestamp}.`, body).toString('base64');

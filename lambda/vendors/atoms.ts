@@ -6,8 +6,9 @@
  *
  * Two payload formats arrive, and both are accepted:
  * - the current envelope `{ url, description, event: "<agentId>.<eventType>", metadata: {...}, id }`
- *   (recognised by `metadata` being an object), event type in `metadata.eventType`; dedup key =
- *   `id=<envelope id>` (without an id: eventType + `callId`, which joins the three events of one call);
+ *   (recognised by a `metadata` object, see isEnvelope), event type in `metadata.eventType`; dedup key =
+ *   eventType + `callId` (one event of each type per call, whichever webhook configuration sent it;
+ *   without a callId: `id=<envelope id>`, the delivery id);
  * - the older page's flat payload (`event`, `timestamp`, `agent_id`, `call_id`, …); dedup key =
  *   event + `call_id`.
  * Where the key's field is missing, a SHA-256 of the raw body is the key.
@@ -69,7 +70,11 @@ function transcriptOf(list: unknown[] | undefined): NormalizedFields['transcript
   return { turns: turnsOf(list, { speaker: 'role', text: 'content', at: 'timestamp' }), truncated: false };
 }
 
-/** A metric value as the vendor sent it: integer, string or boolean (other JSON is kept too, as is). */
+/**
+ * One analytics list (`dispositionMetrics` or `successMetrics`) as metrics `{ name: identifier, value,
+ * kind: "<list>:<dispositionMetricType>", confidence, reasoning }`. The value is kept as sent (null when
+ * absent); an entry without an identifier is skipped.
+ */
 function metricsOfList(list: unknown[] | undefined, group: 'disposition' | 'success'): Metric[] {
   const out: Metric[] = [];
   for (const item of list ?? []) {
@@ -77,12 +82,15 @@ function metricsOfList(list: unknown[] | undefined, group: 'disposition' | 'succ
     const name = str(item, 'identifier');
     if (name === undefined) continue;
     const valueType = str(item, 'dispositionMetricType');
-    const confidence = num(item, 'confidence');
-    const reasoning = str(item, 'reasoning');
-    const metric: Record<string, unknown> = { name, value: item.value ?? null, kind: valueType ? `${group}:${valueType}` : group };
-    if (confidence !== undefined) metric.confidence = confidence;
-    if (reasoning !== undefined) metric.reasoning = reasoning;
-    out.push(metric as unknown as Metric);
+    out.push(
+      stripUndefined({
+        name,
+        value: item.value ?? null,
+        kind: valueType ? `${group}:${valueType}` : group,
+        confidence: num(item, 'confidence'),
+        reasoning: str(item, 'reasoning'),
+      }),
+    );
   }
   return out;
 }
@@ -105,6 +113,19 @@ function callDataFields(callData: Json | undefined): Partial<Call> {
   };
 }
 
+const OLDER_EVENTS = new Set(['call.start', 'call.end', 'analytics.completed']);
+
+/**
+ * The current envelope has `metadata` (with `eventType`). The older page lists no `metadata`, but its
+ * payloads are marked incomplete ("NEEDS PLATFORM INFO"): an older event name with a `metadata` object
+ * that has no `eventType` is still read as the older format.
+ */
+function isEnvelope(body: Json, metadata: Json): boolean {
+  if (str(metadata, 'eventType') !== undefined) return true;
+  const event = str(body, 'event');
+  return event === undefined || !OLDER_EVENTS.has(event);
+}
+
 function parseEnvelope(d: Delivery, body: Json, metadata: Json): ParsedDelivery {
   // `event` is "<agentId>.<eventType>"; metadata.eventType is authoritative, the suffix is the fallback.
   const eventName = str(body, 'event');
@@ -114,7 +135,9 @@ function parseEnvelope(d: Delivery, body: Json, metadata: Json): ParsedDelivery 
   const type = ATOMS_TYPES[vendorEventType] ?? 'vendor.other';
   const callId = str(metadata, 'callId') ?? null;
   const id = str(body, 'id');
-  const dedupKey = id !== undefined ? `id=${id}` : callId !== null ? joinKey(vendorEventType, callId) : bodyDigestKey(d.body);
+  // One event of each type per call: eventType + callId also joins copies sent by two webhook
+  // configurations, whose envelope ids (delivery ids) differ. The envelope id is the fallback.
+  const dedupKey = callId !== null ? joinKey(vendorEventType, callId) : id !== undefined ? `id=${id}` : bodyDigestKey(d.body);
 
   const callData = obj(metadata, 'callData');
   const fromCallData = callDataFields(callData);
@@ -192,7 +215,7 @@ export function atoms(options: BuiltInVendorOptions = {}): VendorAdapter {
     parse(d) {
       const body = parseJsonObject(d);
       const metadata = obj(body, 'metadata');
-      return metadata ? parseEnvelope(d, body, metadata) : parseOlder(d, body);
+      return metadata && isEnvelope(body, metadata) ? parseEnvelope(d, body, metadata) : parseOlder(d, body);
     },
   };
 }

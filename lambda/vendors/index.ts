@@ -4,14 +4,18 @@
 import type { VendorAdapter } from '../core/vendor';
 import type { BuiltInVendor, BuiltInVendorOptions, VendorRuntimeConfig } from '../config/config';
 import { quarterzip } from './quarterzip';
+import { qcall } from './qcall';
 import { customVendor } from './custom';
+import { koeiq } from './koeiq';
+import { atoms } from './atoms';
+import { converc } from './converc';
 
 const BUILT_IN: Record<BuiltInVendor, ((options: BuiltInVendorOptions) => VendorAdapter) | undefined> = {
   quarterzip,
-  qcall: undefined,
-  koeiq: undefined,
-  atoms: undefined,
-  converc: undefined,
+  qcall,
+  koeiq,
+  atoms,
+  converc,
 };
 
 export function createAdapter(config: VendorRuntimeConfig): VendorAdapter {

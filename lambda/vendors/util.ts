@@ -11,9 +11,10 @@ export function isObject(v: unknown): v is Json {
 
 /** The body as a JSON object; ParseError otherwise. */
 export function parseJsonObject(delivery: Delivery): Json {
+  const text = delivery.body.toString('utf8');
   let value: unknown;
   try {
-    value = JSON.parse(delivery.body.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new ParseError('the body is not valid JSON');
   }

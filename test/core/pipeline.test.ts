@@ -5,6 +5,7 @@
 import { handleDelivery, recordKey } from '../../lambda/core/pipeline';
 import { redrive } from '../../lambda/core/redrive';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
+import { customVendor } from '../../lambda/vendors/custom';
 import { Headers, Delivery } from '../../lambda/core/http';
 import { deriveEventId } from '../../lambda/core/event';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
@@ -247,5 +248,29 @@ describe('logs', () => {
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain('jane@example.com');
     expect(text).toContain('delivery published');
+  });
+});
+
+describe('hostile but authenticated input', () => {
+  it('answers 400 (kept) for JSON nested too deeply to serialize again, never 5xx', async () => {
+    // A custom vendor keeps its whole payload in detail.fields, so the nesting reaches the event.
+    const custom = customVendor({ name: 'deepco', auth: { scheme: 'static-token', header: 'x-token' }, fields: { eventType: '/type' } });
+    const w = memoryWorld([custom], { deepco: 'tok' });
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    const raw = Buffer.from(`{"type":"call.completed","deep":${deep}}`);
+    const d: Delivery = { vendor: 'deepco', method: 'POST', headers: new Headers([['x-token', 'tok']]), query: {}, body: raw, receivedAt: NOW };
+    const reply = await handleDelivery(d, w.deps);
+    expect(reply).toMatchObject({ statusCode: 400, body: { message: 'the payload is nested too deeply' } });
+    expect(w.publisher.published).toHaveLength(0);
+    expect(w.store.records.size).toBe(0);
+    expect([...w.blobs.blobs.keys()].some((k) => k.startsWith('rejected/deepco/'))).toBe(true);
+  });
+
+  it('answers 400 (kept) when an adapter throws something other than ParseError', async () => {
+    const broken = { ...adapter, parse: () => { throw new TypeError('bug'); } };
+    const w = memoryWorld([broken], { quarterzip: SECRET });
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply).toMatchObject({ statusCode: 400, body: { message: 'the delivery could not be parsed' } });
+    expect(w.log.lines.some((l) => l.level === 'error' && l.extra?.error === 'TypeError')).toBe(true);
   });
 });

@@ -1,0 +1,211 @@
+/**
+ * Converc (vendor-docs/converc-events-and-payload.txt, VENDOR-FACTS.md "Converc").
+ *
+ * Proof of origin: `X-IC-Signature: t=<timestamp>,v1=<hex>`, v1 = HMAC-SHA256(secret, `${t}.${raw body}`).
+ * The unit of `t` is not published: Unix seconds, or milliseconds when it has 13 digits or more
+ * (`parseTimestampSeconds`). A `t` more than `toleranceSeconds` (default 300) away from now, in either
+ * direction, is refused. Every `v1` entry of the header is tried.
+ *
+ * Event type: body `type`, else the `X-IC-Event` header. Dedup key: body `id`, else the `X-IC-Id` header
+ * ("Use the id field (or X-IC-Id) to dedupe events"), else a SHA-256 of the raw body. Those two headers are
+ * not covered by the signature: they are read only when the signed body lacks the field.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { BuiltInVendorOptions } from '../config/config';
+import { DEFAULTS } from '../config/config';
+import { ParseError } from '../core/errors';
+import type { CallEventDetail, NormalizedFields, NormalizedType, TranscriptTurn } from '../core/event';
+import { generateHexSecret, HmacScheme, signHmac, verifyHmac } from '../core/hmac';
+import type { VendorAdapter } from '../core/vendor';
+import { arr, bool, compact, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
+
+/** Converc event type → normalized type; any other type is published as `vendor.other`. */
+export const CONVERC_TYPES: Readonly<Record<string, NormalizedType>> = {
+  'call.requested': 'call.requested',
+  'call.accepted': 'call.started',
+  'call.canceled': 'call.canceled',
+  'call.missed': 'call.missed',
+  'call.ended': 'call.ended',
+  'call.transcript_ready': 'transcript.ready',
+  'call.recording_ready': 'recording.ready',
+  'webhook.test': 'webhook.test',
+};
+
+export const CONVERC_SIGNATURE_HEADER = 'X-IC-Signature';
+export const CONVERC_EVENT_HEADER = 'X-IC-Event';
+export const CONVERC_ID_HEADER = 'X-IC-Id';
+
+type Qualification = NonNullable<CallEventDetail['qualification']>[number];
+
+/** A string that is not blank (headers). */
+function text(v: string | undefined): string | undefined {
+  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** Seconds from `start` to `end` when both are dates and end is not before start. */
+export function durationBetween(start: string | undefined, end: string | undefined): number | undefined {
+  if (start === undefined || end === undefined) return undefined;
+  const s = Date.parse(start);
+  const e = Date.parse(end);
+  if (!Number.isFinite(s) || !Number.isFinite(e) || e < s) return undefined;
+  return (e - s) / 1000;
+}
+
+/** `{ question: question.label, value: answer.value }` per answer; entries without a label are skipped. */
+function qualificationOf(list: unknown[] | undefined): Qualification[] | undefined {
+  if (list === undefined) return undefined;
+  const out: Qualification[] = [];
+  for (const item of list) {
+    if (!isObject(item)) continue;
+    const question = str(obj(item, 'question'), 'label');
+    const answer = obj(item, 'answer');
+    if (question === undefined || answer === undefined || !('value' in answer)) continue;
+    out.push({ question, value: answer.value });
+  }
+  return out;
+}
+
+const TURN_LISTS = ['turns', 'segments', 'messages', 'entries', 'utterances'];
+const SPEAKER_KEYS = ['speaker', 'role', 'from', 'author', 'participant'];
+const TEXT_KEYS = ['text', 'content', 'message', 'body'];
+const AT_KEYS = ['at', 'timestamp', 'time', 'createdAt', 'startedAt', 'start'];
+
+/** Reads the first key of `keys` that the turns use (the first object that has any of them decides). */
+function keyUsed(list: unknown[], keys: string[]): string | undefined {
+  for (const item of list) {
+    if (!isObject(item)) continue;
+    const k = keys.find((key) => key in item);
+    if (k !== undefined) return k;
+  }
+  return undefined;
+}
+
+function turnsOfList(list: unknown[]): TranscriptTurn[] {
+  const textKey = keyUsed(list, TEXT_KEYS) ?? 'text';
+  const speakerKey = keyUsed(list, SPEAKER_KEYS) ?? 'speaker';
+  const atKey = keyUsed(list, AT_KEYS);
+  const fromObjects = turnsOf(list, { speaker: speakerKey, text: textKey, at: atKey });
+  // Plain strings in the list: one turn each, speaker unknown.
+  const fromStrings = list.filter((x): x is string => typeof x === 'string').map((t) => ({ speaker: 'unknown', text: t }));
+  return fromObjects.length > 0 ? fromObjects : fromStrings;
+}
+
+/**
+ * The transcript. Converc's page shows it only as `null` ("null until a transcript is available"), so its
+ * shape is a guess: a string is one turn of speaker `unknown`; an array holds turns (objects with a
+ * speaker/role and text/content key, or plain strings); an object holds such an array under `turns`,
+ * `segments`, `messages`, `entries` or `utterances`, or a `text` string. `raw` is set when the value held
+ * something but no turn could be read from it, so that it can be kept as it came.
+ */
+export function convercTranscript(value: unknown): { transcript?: NormalizedFields['transcript']; raw?: unknown } {
+  if (value === null || value === undefined) return {};
+  let turns: TranscriptTurn[] = [];
+  let empty = false;
+  if (typeof value === 'string') {
+    empty = value.trim() === '';
+    turns = empty ? [] : [{ speaker: 'unknown', text: value }];
+  } else if (Array.isArray(value)) {
+    empty = value.length === 0;
+    turns = turnsOfList(value);
+  } else if (isObject(value)) {
+    const listKey = TURN_LISTS.find((k) => Array.isArray(value[k]));
+    if (listKey !== undefined) {
+      const list = value[listKey] as unknown[];
+      empty = list.length === 0;
+      turns = turnsOfList(list);
+    } else {
+      const whole = str(value, 'text');
+      if (whole !== undefined) turns = [{ speaker: 'unknown', text: whole }];
+    }
+  }
+  if (turns.length === 0 && !empty) return { raw: value };
+  return { transcript: { turns, truncated: false } };
+}
+
+export function converc(options: BuiltInVendorOptions = {}): VendorAdapter {
+  const scheme: HmacScheme = {
+    header: CONVERC_SIGNATURE_HEADER,
+    encoding: 'hex',
+    signatureKey: 'v1',
+    timestampKey: 't',
+    signedPayload: 'timestamp.body',
+    toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
+  };
+  return {
+    name: 'converc',
+    methods: ['POST'],
+    verify: (d, secret, now) => verifyHmac(d.headers, d.body, secret, now, scheme),
+    sign(body, secret, now, id) {
+      // Converc also sends the event type and the envelope id in headers: take them from the body.
+      let envelope: Json | undefined;
+      try {
+        const parsed: unknown = JSON.parse(body.toString('utf8'));
+        envelope = isObject(parsed) ? parsed : undefined;
+      } catch {
+        envelope = undefined;
+      }
+      const headers = signHmac(body, secret, now, scheme);
+      headers[CONVERC_ID_HEADER] = str(envelope, 'id') ?? id ?? randomUUID();
+      const type = str(envelope, 'type');
+      if (type !== undefined) headers[CONVERC_EVENT_HEADER] = type;
+      return headers;
+    },
+    generateSecret: () => generateHexSecret(),
+    parse(d) {
+      const body = parseJsonObject(d);
+      const vendorEventType = str(body, 'type') ?? text(d.headers.get(CONVERC_EVENT_HEADER));
+      if (vendorEventType === undefined) throw new ParseError('type is missing or not a string (and there is no X-IC-Event header)');
+      const type = CONVERC_TYPES[vendorEventType] ?? 'vendor.other';
+      const id = str(body, 'id') ?? text(d.headers.get(CONVERC_ID_HEADER));
+      const dedupKey = id ?? `sha256=${createHash('sha256').update(d.body).digest('hex')}`;
+
+      const data = obj(body, 'data');
+      const call = obj(data, 'call');
+      const contact = obj(data, 'contact');
+      const recording = obj(data, 'recording');
+      const organizationId = str(body, 'organizationId');
+      const acceptedAt = str(call, 'acceptedAt');
+      const endedAt = str(call, 'endedAt');
+      const location = contact?.location;
+      const { transcript, raw } = convercTranscript(data?.transcript);
+      const fields: NormalizedFields = {
+        type,
+        vendorEventType,
+        occurredAt: str(body, 'createdAt'),
+        callId: str(call, 'id') ?? null,
+        test: type === 'webhook.test',
+        account: organizationId ? { id: organizationId, kind: 'organization' } : undefined,
+        agent: compact({ userId: str(call, 'acceptedBy') }),
+        call: compact({
+          status: str(call, 'status'),
+          channel: str(call, 'mediaType'),
+          requestedAt: str(call, 'requestedAt'),
+          answeredAt: acceptedAt,
+          endedAt,
+          durationSeconds: durationBetween(acceptedAt, endedAt),
+          sessionId: str(call, 'sessionId'),
+          siteId: str(call, 'siteId'),
+        }),
+        contact: compact({
+          id: str(contact, 'identityId'),
+          fingerprint: str(contact, 'fingerprint') ?? str(call, 'visitorFingerprint'),
+          email: str(contact, 'email'),
+          phone: str(contact, 'phone'),
+          name: str(contact, 'name'),
+          lastSeenAt: str(contact, 'lastSeenAt'),
+          location: isObject(location) || location === null ? location : undefined,
+        }),
+        recording: compact({
+          available: bool(recording, 'available'),
+          videoUrl: str(recording, 'videoUrl'),
+          audioUrl: str(recording, 'audioUrl'),
+          expiresInSeconds: num(recording, 'expiresInSeconds'),
+        }),
+        qualification: qualificationOf(arr(data, 'qualificationAnswers')),
+        transcript,
+        fields: raw !== undefined ? { transcript: raw } : undefined,
+      };
+      return { dedupKey, fields: stripUndefined(fields) };
+    },
+  };
+}

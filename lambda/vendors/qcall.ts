@@ -1,0 +1,319 @@
+/**
+ * QCall end-of-call webhook (vendor-docs/qcall-end-of-call-webhook.txt, VENDOR-FACTS.md "QCall").
+ *
+ * - Proof of origin: no signature. The customer configures a static header in the QCall dashboard,
+ *   typically `Authorization: Bearer <token>`; it is compared in constant time.
+ * - Methods: POST, PUT, GET, DELETE. GET and DELETE carry no body: the fields are the query parameters.
+ *   POST and PUT carry a JSON object, `application/x-www-form-urlencoded` or `multipart/form-data`.
+ * - Fields: the customer's own set of AI-extracted values ("Body Parameters"); a value the AI could not
+ *   extract arrives as `""`. All of them are kept as they came in `detail.fields`; the recommended ones
+ *   are also mapped onto the normalized event, where `""` means "not extracted" and is left out.
+ * - QCall sends no event name: every delivery is `call.ended` with vendorEventType `end-of-call`.
+ * - No call or event id: the dedup key is the configured `dedupFields`, or a SHA-256 over a canonical
+ *   form of every delivered field (the same whatever the body type, so JSON `184` and form `"184"` agree).
+ */
+import { createHash } from 'node:crypto';
+import busboy from 'busboy';
+import type { BuiltInVendorOptions } from '../config/config';
+import { ParseError } from '../core/errors';
+import type { NormalizedFields } from '../core/event';
+import { generateHexSecret, verifyStaticToken } from '../core/hmac';
+import type { Delivery } from '../core/http';
+import type { VendorAdapter } from '../core/vendor';
+import { compact, isObject, Json, stripUndefined } from './util';
+
+export const QCALL_VENDOR_EVENT_TYPE = 'end-of-call';
+export const QCALL_DEFAULT_TOKEN_HEADER = 'authorization';
+export const QCALL_DEFAULT_TOKEN_PREFIX = 'Bearer ';
+/** Most fields one delivery may carry (the recommended set has 17). */
+export const QCALL_MAX_FIELDS = 1000;
+/** Largest value of one field, in UTF-8 bytes. */
+export const QCALL_MAX_FIELD_BYTES = 1024 * 1024;
+/** Deepest nesting accepted inside a JSON field value (QCall sends flat scalars). */
+export const QCALL_MAX_DEPTH = 32;
+
+const BODY_METHODS = new Set(['POST', 'PUT']);
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading the fields
+// ---------------------------------------------------------------------------------------------------------
+
+/** Builds an object from entries with own data properties (a `__proto__` field stays a plain field). */
+function fromEntries(entries: Iterable<readonly [string, unknown]>): Json {
+  const out: Json = {};
+  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** True when `value` nests objects or arrays deeper than `limit` (recursion is bounded by the limit). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  const children = Array.isArray(value) ? value : Object.values(value as Json);
+  for (const child of children) if (nestsDeeperThan(child, limit - 1)) return true;
+  return false;
+}
+
+/** Applies the same limits to the fields of every transport. */
+function checkFields(fields: Json): Json {
+  const names = Object.keys(fields);
+  if (names.length === 0) throw new ParseError('the delivery has no fields');
+  if (names.length > QCALL_MAX_FIELDS) throw new ParseError(`the delivery has more than ${QCALL_MAX_FIELDS} fields`);
+  for (const name of names) {
+    const value = fields[name];
+    if (typeof value === 'string' && Buffer.byteLength(value, 'utf8') > QCALL_MAX_FIELD_BYTES) {
+      throw new ParseError(`field ${JSON.stringify(name.slice(0, 100))} is larger than ${QCALL_MAX_FIELD_BYTES} bytes`);
+    }
+    // Deeper values could not even be serialized onto the bus (JSON.stringify overflows the stack).
+    if (nestsDeeperThan(value, QCALL_MAX_DEPTH)) {
+      throw new ParseError(`field ${JSON.stringify(name.slice(0, 100))} nests deeper than ${QCALL_MAX_DEPTH} levels`);
+    }
+  }
+  return fields;
+}
+
+function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `application/x-www-form-urlencoded`: a repeated name keeps its last value (as query parameters and JSON.parse do). */
+function parseFormBody(text: string): Json {
+  const entries = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams(text)) {
+    entries.set(k, v);
+    if (entries.size > QCALL_MAX_FIELDS) throw new ParseError(`the delivery has more than ${QCALL_MAX_FIELDS} fields`);
+  }
+  return fromEntries(entries);
+}
+
+/** True when the text is `name=value` pairs joined by `&` (what a form body without a Content-Type looks like). */
+function looksLikeForm(text: string): boolean {
+  const trimmed = text.trim();
+  if (trimmed === '' || /[\s{}[\]"]/.test(trimmed)) return false;
+  return trimmed.split('&').every((pair) => pair === '' || pair.indexOf('=') > 0);
+}
+
+/**
+ * `multipart/form-data`, read synchronously. busboy is a Writable stream, but with no `file` listener
+ * every step of one `end(buffer)` call runs before it returns: `field` events are emitted during the
+ * write, a malformed part header is emitted as `error` during the write, and `_final` runs at once —
+ * on success it emits `prefinish`, on a truncated form it sets `errored` (the `error` event itself
+ * follows on the next tick, and is swallowed by the listener that stays attached). A form counts as read
+ * only when `prefinish` was seen: if some future busboy or Node version finished later, deliveries would
+ * be refused (ParseError), never read half-way. File parts are skipped unread: a `file` listener would
+ * make the end wait for the file streams, which end asynchronously.
+ */
+export function parseMultipart(body: Buffer, contentType: string): Json {
+  const entries = new Map<string, string>();
+  let problem: string | undefined;
+  let finished = false;
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: { 'content-type': contentType },
+      defParamCharset: 'utf8',
+      limits: { fields: QCALL_MAX_FIELDS, fieldSize: QCALL_MAX_FIELD_BYTES },
+    });
+  } catch {
+    throw new ParseError('the multipart Content-Type is malformed or has no boundary');
+  }
+  bb.on('field', (name: string | undefined, value: string, info: busboy.FieldInfo) => {
+    if (name === undefined) return; // a part without a name cannot be a field
+    if (info.valueTruncated) problem ??= `field ${JSON.stringify(name.slice(0, 100))} is larger than ${QCALL_MAX_FIELD_BYTES} bytes`;
+    entries.set(name, value);
+  });
+  bb.on('fieldsLimit', () => {
+    problem ??= `the delivery has more than ${QCALL_MAX_FIELDS} fields`;
+  });
+  bb.on('error', () => {
+    problem ??= 'the multipart body is malformed';
+  });
+  bb.on('prefinish', () => {
+    finished = true;
+  });
+  try {
+    bb.end(body);
+  } catch {
+    problem ??= 'the multipart body is malformed';
+  }
+  if (problem === undefined && bb.errored) problem = 'the multipart body is incomplete';
+  if (problem === undefined && !finished) problem = 'the multipart body is incomplete';
+  if (problem !== undefined) throw new ParseError(problem);
+  return fromEntries(entries);
+}
+
+/** The media type of a Content-Type header, lower case, without parameters ("" when absent). */
+function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The delivered fields, exactly as they came (form and multipart values are strings). */
+export function readFields(delivery: Delivery): Json {
+  if (!BODY_METHODS.has(delivery.method)) return checkFields(fromEntries(Object.entries(delivery.query)));
+  if (delivery.body.length === 0) {
+    // A POST/PUT with "Enable Body" off: QCall still sends the configured query parameters.
+    if (Object.keys(delivery.query).length === 0) throw new ParseError('the delivery has no fields (empty body, no query parameters)');
+    return checkFields(fromEntries(Object.entries(delivery.query)));
+  }
+  const contentType = delivery.headers.get('content-type');
+  const media = mediaTypeOf(contentType);
+  // Invalid UTF-8 is decoded leniently (U+FFFD), as URLSearchParams and busboy do for the other types.
+  const bodyText = () => delivery.body.toString('utf8');
+  if (media === 'application/json' || media.endsWith('+json')) {
+    const value = parseJsonBody(bodyText());
+    if (value === undefined) throw new ParseError('the body is not valid JSON');
+    if (!isObject(value)) throw new ParseError('the body is not a JSON object');
+    return checkFields(value);
+  }
+  if (media === 'application/x-www-form-urlencoded') return checkFields(parseFormBody(bodyText()));
+  if (media === 'multipart/form-data') return checkFields(parseMultipart(delivery.body, contentType ?? ''));
+  // No or an unknown Content-Type (text/plain, …): a JSON object, else form pairs.
+  const body = bodyText();
+  const value = parseJsonBody(body);
+  if (isObject(value)) return checkFields(value);
+  if (looksLikeForm(body)) return checkFields(parseFormBody(body));
+  throw new ParseError('the body is neither a JSON object nor form fields');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Mapping
+// ---------------------------------------------------------------------------------------------------------
+
+/** A field as text for the normalized event: a non-blank string (trimmed) or a finite number; else undefined. */
+function text(fields: Json, name: string): string | undefined {
+  const v = fields[name];
+  if (typeof v === 'string') return v.trim() === '' ? undefined : v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A field as a number: a finite number, or a string that is exactly a decimal number. */
+function numeric(fields: Json, name: string): number | undefined {
+  const v = fields[name];
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  if (!NUMERIC.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** A value as the string the dedup key uses: strings as they are, scalars as written in a form, the rest as canonical JSON. */
+function asString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return canonicalJson(value);
+}
+
+/** JSON with object keys sorted (values are depth-checked before this runs). */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * The dedup key. With `dedupFields`: those values in that order; a field that is absent makes the key
+ * unsafe (ParseError naming it); a field that is present but blank ("" = not extracted) would merge
+ * unrelated calls, so the key then falls back to the digest of every field. Without `dedupFields`:
+ * `sha256:` of the canonical form of every field (names sorted, values as strings).
+ */
+export function qcallDedupKey(fields: Json, dedupFields: readonly string[] | undefined): string {
+  if (dedupFields && dedupFields.length > 0) {
+    const values: string[] = [];
+    for (const name of dedupFields) {
+      if (!Object.prototype.hasOwnProperty.call(fields, name)) {
+        throw new ParseError(`dedup field ${JSON.stringify(name)} is missing from the delivery`);
+      }
+      values.push(asString(fields[name]));
+    }
+    if (values.every((v) => v.trim() !== '')) return `fields:${JSON.stringify(values)}`;
+  }
+  const canonical = JSON.stringify(
+    Object.keys(fields)
+      .sort()
+      .map((k) => [k, asString(fields[k])]),
+  );
+  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+}
+
+/** Maps the recommended Body Parameters onto the normalized event. */
+export function normalizeQCall(fields: Json): NormalizedFields {
+  const firstName = text(fields, 'first_name');
+  const lastName = text(fields, 'last_name');
+  const name = firstName || lastName ? [firstName, lastName].filter(Boolean).join(' ') : undefined;
+  const duration = numeric(fields, 'call_duration');
+  return stripUndefined<NormalizedFields>({
+    type: 'call.ended',
+    vendorEventType: QCALL_VENDOR_EVENT_TYPE,
+    occurredAt: undefined,
+    callId: text(fields, 'call_id') ?? null,
+    test: false,
+    contact: compact({
+      name,
+      firstName,
+      lastName,
+      phone: text(fields, 'phone_number'),
+      email: text(fields, 'email_address'),
+      address: text(fields, 'address'),
+      postalCode: text(fields, 'pincode'),
+    }),
+    order: compact({
+      id: text(fields, 'order_id'),
+      product: text(fields, 'product_name'),
+      quantity: numeric(fields, 'quantity'),
+      value: numeric(fields, 'order_value'),
+    }),
+    call: compact({
+      date: text(fields, 'call_date'),
+      durationSeconds: duration !== undefined && duration >= 0 ? duration : undefined,
+      cost: numeric(fields, 'call_cost'),
+    }),
+    analytics: compact({ sentiment: text(fields, 'sentiment_analysis'), summary: text(fields, 'call_summary') }),
+    outcome: compact({ disposition: text(fields, 'call_outcome') }),
+    recording: compact({ url: text(fields, 'recording_url') }),
+    fields,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Adapter
+// ---------------------------------------------------------------------------------------------------------
+
+export function qcall(options: BuiltInVendorOptions = {}): VendorAdapter {
+  const header = options.tokenHeader ?? QCALL_DEFAULT_TOKEN_HEADER;
+  const prefix = options.tokenPrefix ?? QCALL_DEFAULT_TOKEN_PREFIX;
+  const dedupFields = options.dedupFields;
+  return {
+    name: 'qcall',
+    methods: ['POST', 'PUT', 'GET', 'DELETE'],
+    verify(d, secret) {
+      try {
+        return verifyStaticToken(d.headers, secret, header, prefix);
+      } catch {
+        return false;
+      }
+    },
+    sign: (_body, secret) => ({ [header]: `${prefix}${secret}` }),
+    generateSecret: () => generateHexSecret(32),
+    parse(d) {
+      try {
+        const fields = readFields(d);
+        return { dedupKey: qcallDedupKey(fields, dedupFields), fields: normalizeQCall(fields) };
+      } catch (err) {
+        if (err instanceof ParseError) throw err;
+        // Nothing above should throw anything else; if it does, the delivery is still refused as unparseable.
+        throw new ParseError('the delivery could not be read', { cause: err });
+      }
+    },
+  };
+}

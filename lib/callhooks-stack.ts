@@ -1,0 +1,38 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { Callhooks, CallhooksProps } from './callhooks';
+
+/** Properties of a {@link CallhooksStack}: the stack's own properties and those of its {@link Callhooks}. */
+export interface CallhooksStackProps extends StackProps, CallhooksProps {}
+
+/**
+ * The ready-made stack that `cdk deploy` uses: one {@link Callhooks} and outputs for what you need after
+ * deploying (webhook URLs, the bus, the table, each vendor's secret ARN — ARNs only, never values).
+ */
+export class CallhooksStack extends Stack {
+  public readonly callhooks: Callhooks;
+
+  constructor(scope: Construct, id: string, props: CallhooksStackProps = {}) {
+    super(scope, id, props);
+    this.callhooks = new Callhooks(this, 'Callhooks', props);
+
+    new CfnOutput(this, 'WebhookBaseUrl', {
+      description: 'Base URL of the webhooks: append the vendor name',
+      value: this.callhooks.url,
+    });
+    new CfnOutput(this, 'EventBusName', { description: 'Bus of the normalized call events', value: this.callhooks.eventBus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: this.callhooks.eventBus.eventBusArn });
+    new CfnOutput(this, 'TableName', { description: 'Dedup and durable record table', value: this.callhooks.table.tableName });
+    for (const vendor of this.callhooks.vendorNames) {
+      const name = vendor.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+      new CfnOutput(this, `${name}WebhookUrl`, {
+        description: `URL to give ${vendor} as the webhook endpoint`,
+        value: `${this.callhooks.url}${vendor}`,
+      });
+      new CfnOutput(this, `${name}SecretArn`, {
+        description: `Secret that must hold the value ${vendor} issues (put it with put-secret-value)`,
+        value: this.callhooks.secrets[vendor].secretArn,
+      });
+    }
+  }
+}

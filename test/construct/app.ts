@@ -1,0 +1,80 @@
+/** Shared set-up of the construct tests: Apps with the project's feature flags, bundling skipped. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import type { CallhooksConfig } from '../../lambda/config/config';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** The context of cdk.json (feature flags), so that tests synthesize what `cdk synth` does. */
+export function projectContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
+  return cdkJson.context ?? {};
+}
+
+/** The repository's callhooks.config.json. */
+export function projectConfig(): CallhooksConfig {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, 'callhooks.config.json'), 'utf8'));
+}
+
+/**
+ * An App with the project's feature flags that skips NodejsFunction bundling (assertion tests need the
+ * template, not the code) and CDK's built-in CloudFormation validation (about 4 s to start; the nag test
+ * keeps it on).
+ */
+export function testApp(options: { bundle?: boolean; cfnValidation?: boolean; outdir?: string } = {}): App {
+  const context: Record<string, unknown> = { ...projectContext() };
+  if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
+  return new App({ context, outdir: options.outdir, builtinCloudFormationValidation: options.cfnValidation ?? false });
+}
+
+export function testStack(app: App = testApp(), id = 'Test'): Stack {
+  return new Stack(app, id, { env: { account: '111122223333', region: 'us-east-1' } });
+}
+
+/** A custom vendor signing like Stripe (same as the example in callhooks.config.json). */
+export const RINGLY = {
+  name: 'ringly',
+  auth: {
+    scheme: 'hmac-sha256',
+    header: 'Ringly-Signature',
+    encoding: 'hex',
+    signatureKey: 'v1',
+    timestampKey: 't',
+    signedPayload: 'timestamp.body',
+  },
+  fields: { eventType: '/type', eventId: '/id', callId: '/data/call_id', occurredAt: '/created', accountId: '/account' },
+  typeMap: { 'call.completed': 'call.ended', 'call.started': 'call.started' },
+} as const;
+
+type Resource = { Type: string; Properties?: Record<string, any>; [k: string]: any };
+type TemplateJson = { Resources: Record<string, Resource> };
+
+/** Logical id of the one resource of `type` whose logical id starts with `prefix`. */
+export function logicalId(template: TemplateJson, type: string, prefix: string): string {
+  const ids = Object.entries(template.Resources)
+    .filter(([id, r]) => r.Type === type && id.startsWith(prefix))
+    .map(([id]) => id);
+  if (ids.length !== 1) throw new Error(`expected one ${type} starting with ${prefix}, found ${ids.join(', ') || 'none'}`);
+  return ids[0];
+}
+
+/** Every IAM statement attached (by AWS::IAM::Policy) to the role with logical id `roleId`. */
+export function statementsOfRole(template: TemplateJson, roleId: string): Array<Record<string, any>> {
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties?.Roles ?? []).some((x: any) => x.Ref === roleId))
+    .flatMap((r) => r.Properties!.PolicyDocument.Statement);
+}
+
+/** Role logical id of a Lambda function. */
+export function roleOfFunction(template: TemplateJson, functionId: string): string {
+  return template.Resources[functionId].Properties!.Role['Fn::GetAtt'][0];
+}
+
+export function actionsOf(statement: Record<string, any>): string[] {
+  return ([] as string[]).concat(statement.Action);
+}
+
+export function resourcesOf(statement: Record<string, any>): unknown[] {
+  return ([] as unknown[]).concat(statement.Resource);
+}

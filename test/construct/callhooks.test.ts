@@ -1,0 +1,520 @@
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { Callhooks, CallhooksProps } from '../../lib';
+import { resolveConfig, type CustomVendorConfig } from '../../lambda/config/config';
+import { ENV } from '../../lambda/config/env';
+import { actionsOf, logicalId, resourcesOf, RINGLY, roleOfFunction, statementsOfRole, testStack } from './app';
+
+const ringly = RINGLY as unknown as CustomVendorConfig;
+/** atoms disabled, one custom vendor: the enabled set differs from the default on purpose. */
+const CONFIG = { vendors: { atoms: false, qcall: { tokenHeader: 'x-qcall-token', tokenPrefix: '' } }, customVendors: [ringly] };
+const ENABLED = ['quarterzip', 'qcall', 'koeiq', 'converc', 'ringly'];
+
+const WEBHOOK_ENV_KEYS = [
+  ENV.vendorConfig,
+  ENV.secretArn,
+  ENV.tableName,
+  ENV.eventBusName,
+  ENV.payloadBucket,
+  ENV.maxBodyBytes,
+  ENV.maxEventBytes,
+  ENV.retentionDays,
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_LOG_LEVEL',
+].sort();
+
+type TemplateJson = { Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }> };
+
+function build(props: CallhooksProps = {}): { stack: Stack; hooks: Callhooks; template: Template; json: TemplateJson } {
+  const stack = testStack();
+  const hooks = new Callhooks(stack, 'Hooks', props);
+  const template = Template.fromStack(stack);
+  return { stack, hooks, template, json: template.toJSON() as TemplateJson };
+}
+
+const fnId = (json: TemplateJson, vendor: string) => logicalId(json, 'AWS::Lambda::Function', `HooksVendors${vendor}Function`);
+const secretId = (json: TemplateJson, vendor: string) => logicalId(json, 'AWS::SecretsManager::Secret', `HooksVendors${vendor}Secret`);
+
+describe('Callhooks with a configuration', () => {
+  let hooks: Callhooks;
+  let stack: Stack;
+  let template: Template;
+  let json: TemplateJson;
+
+  beforeAll(() => {
+    ({ hooks, stack, template, json } = build({ config: CONFIG }));
+  });
+
+  // ---- routes and functions ----------------------------------------------------------------------
+  it.each(ENABLED)('routes ANY /webhooks/%s to a Lambda integration', (vendor) => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: `ANY /webhooks/${vendor}`,
+      AuthorizationType: 'NONE',
+      Target: Match.anyValue(),
+    });
+  });
+
+  it('has no route for a disabled vendor, and one route per enabled vendor', () => {
+    const routes = template.findResources('AWS::ApiGatewayV2::Route');
+    const keys = Object.values(routes).map((r) => r.Properties.RouteKey);
+    expect(keys).not.toContain('ANY /webhooks/atoms');
+    expect(keys.sort()).toEqual(ENABLED.map((v) => `ANY /webhooks/${v}`).sort());
+  });
+
+  it('uses an HTTP API with Lambda proxy integrations in payload format 2.0', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    template.resourcePropertiesCountIs('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    }, ENABLED.length);
+  });
+
+  it('throttles the $default stage at 50 requests/s with a burst of 100 and writes JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+
+  it('creates one webhook function per enabled vendor plus the redrive, on nodejs22.x arm64', () => {
+    expect(Object.keys(hooks.functions).sort()).toEqual([...ENABLED].sort());
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+    }, ENABLED.length + 1);
+  });
+
+  it('gives webhook functions 256 MiB and a 10 s timeout, and a log group of one month', () => {
+    for (const vendor of ENABLED) {
+      const props = json.Resources[fnId(json, vendor)].Properties;
+      expect([props.MemorySize, props.Timeout]).toEqual([256, 10]);
+      expect(props.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(`^HooksVendors${vendor}Logs`) });
+    }
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, ENABLED.length + 2);
+  });
+
+  it('exposes the base URL of the webhooks: the API endpoint followed by /webhooks/', () => {
+    const url = stack.resolve(hooks.url);
+    const api = logicalId(json, 'AWS::ApiGatewayV2::Api', 'HooksApi');
+    expect(url).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [api, 'ApiEndpoint'] }, '/webhooks/']] });
+  });
+
+  // ---- environment -------------------------------------------------------------------------------
+  it('sets exactly the expected environment keys on every webhook function', () => {
+    for (const vendor of ENABLED) {
+      const vars = json.Resources[fnId(json, vendor)].Properties.Environment.Variables;
+      expect(Object.keys(vars).sort()).toEqual(WEBHOOK_ENV_KEYS);
+    }
+  });
+
+  it('passes the secret by reference (its ARN), never a value', () => {
+    for (const vendor of ENABLED) {
+      const vars = json.Resources[fnId(json, vendor)].Properties.Environment.Variables;
+      expect(vars[ENV.secretArn]).toEqual({ Ref: secretId(json, vendor) });
+    }
+  });
+
+  it('passes each function its own vendor configuration and the resolved limits', () => {
+    const resolved = resolveConfig(CONFIG);
+    for (const vendor of resolved.vendors) {
+      const vars = json.Resources[fnId(json, vendor.name)].Properties.Environment.Variables;
+      expect(JSON.parse(vars[ENV.vendorConfig])).toEqual(vendor);
+      expect([vars[ENV.maxBodyBytes], vars[ENV.maxEventBytes], vars[ENV.retentionDays]]).toEqual(['2097152', '262144', '30']);
+    }
+  });
+
+  it('creates the secrets with a generated placeholder: no SecretString in the template', () => {
+    const secrets = template.findResources('AWS::SecretsManager::Secret');
+    expect(Object.keys(secrets)).toHaveLength(ENABLED.length);
+    for (const secret of Object.values(secrets)) {
+      expect(secret.Properties.SecretString).toBeUndefined();
+      expect(secret.Properties.GenerateSecretString).toEqual({ ExcludePunctuation: true, PasswordLength: 32 });
+    }
+  });
+
+  // ---- least privilege ---------------------------------------------------------------------------
+  it.each(ENABLED)('lets the %s function read its own secret and no other', (vendor) => {
+    const statements = statementsOfRole(json, roleOfFunction(json, fnId(json, vendor)));
+    const secretStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(secretStatements).toHaveLength(1);
+    expect(actionsOf(secretStatements[0])).toContain('secretsmanager:GetSecretValue');
+    expect(resourcesOf(secretStatements[0])).toEqual([{ Ref: secretId(json, vendor) }]);
+  });
+
+  it('grants each secret to exactly one role', () => {
+    const policies = Object.values(json.Resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+    for (const vendor of ENABLED) {
+      const ref = { Ref: secretId(json, vendor) };
+      const holders = policies.filter((p) =>
+        p.Properties.PolicyDocument.Statement.some((s: any) => resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(ref))));
+      expect(holders).toHaveLength(1);
+    }
+  });
+
+  it('lets a webhook function write the table (PutItem, UpdateItem on the table only), put events and put objects', () => {
+    const statements = statementsOfRole(json, roleOfFunction(json, fnId(json, 'qcall')));
+    const table = logicalId(json, 'AWS::DynamoDB::Table', 'HooksTable');
+    const bucket = logicalId(json, 'AWS::S3::Bucket', 'HooksPayloadBucket');
+    const bus = logicalId(json, 'AWS::Events::EventBus', 'HooksEventBus');
+    const byService = (prefix: string) => statements.filter((s) => actionsOf(s).some((a) => a.startsWith(prefix)));
+    expect(byService('dynamodb:').map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
+      [['dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }]],
+    ]);
+    expect(byService('events:').map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
+      [['events:PutEvents'], [{ 'Fn::GetAtt': [bus, 'Arn'] }]],
+    ]);
+    expect(byService('s3:').map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
+      [['s3:PutObject'], [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] }]],
+    ]);
+    expect(byService('sqs:')).toEqual([]);
+  });
+
+  it('lets the redrive query the pending index, read and update records, put events, read payloads and dead-letter', () => {
+    const statements = statementsOfRole(json, roleOfFunction(json, logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')));
+    const table = logicalId(json, 'AWS::DynamoDB::Table', 'HooksTable');
+    const actions = statements.flatMap(actionsOf).sort();
+    expect(actions).toEqual([
+      'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents',
+      'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject',
+      'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
+    ]);
+    const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
+    expect(resourcesOf(query)).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/pending']] }]);
+  });
+
+  it('uses no AWS managed policy: each function role may only write its own log group', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+    const statements = statementsOfRole(json, roleOfFunction(json, fnId(json, 'koeiq')));
+    const logsStatement = statements.find((s) => actionsOf(s).includes('logs:PutLogEvents'))!;
+    expect(resourcesOf(logsStatement)).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^HooksVendorskoeiqLogs/), 'Arn'] }]);
+  });
+
+  // ---- storage -----------------------------------------------------------------------------------
+  it('keys the table by pk, on demand, with point-in-time recovery, TTL on expiresAt and encryption', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('indexes pending records in the `pending` GSI (pendingShard, leaseUntil), projecting all attributes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [{
+        IndexName: 'pending',
+        KeySchema: [{ AttributeName: 'pendingShard', KeyType: 'HASH' }, { AttributeName: 'leaseUntil', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'ALL' },
+      }],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pendingShard', AttributeType: 'S' },
+        { AttributeName: 'leaseUntil', AttributeType: 'N' },
+      ]),
+    });
+  });
+
+  it('retains the table and the bucket by default', () => {
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('encrypts the payload bucket, blocks public access, enforces object ownership and keeps no versions', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      VersioningConfiguration: Match.absent(),
+    });
+  });
+
+  it('expires payloads after 30 days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30, Status: 'Enabled' })]) },
+    });
+  });
+
+  it('denies requests to the bucket that do not use TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        })]),
+      },
+    });
+  });
+
+  it('keeps dead letters 14 days in an encrypted, TLS-only queue', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
+  });
+
+  it('alarms as soon as one message is visible in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(json, 'AWS::SQS::Queue', 'HooksDeadLetterQueue'), 'QueueName'] } }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  // ---- bus and redrive ---------------------------------------------------------------------------
+  it('creates an event bus with a generated name', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: Match.stringLikeRegexp('^TestHooksEventBus') });
+  });
+
+  it('runs the redrive every minute from the default bus, one at a time, with a 60 s timeout', () => {
+    const redrive = logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      EventBusName: Match.absent(),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [redrive, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('publishes accepted events'),
+      Timeout: 60,
+      ReservedConcurrentExecutions: Match.absent(),
+    });
+  });
+
+  it('gives the redrive its environment', () => {
+    const vars = json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties.Environment.Variables;
+    expect(Object.keys(vars).sort()).toEqual([
+      ENV.tableName, ENV.eventBusName, ENV.payloadBucket, ENV.deadLetterQueueUrl, ENV.redriveMaxAttempts,
+      'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL',
+    ].sort());
+    expect(vars[ENV.redriveMaxAttempts]).toBe('10');
+    expect(vars[ENV.deadLetterQueueUrl]).toEqual({ Ref: logicalId(json, 'AWS::SQS::Queue', 'HooksDeadLetterQueue') });
+  });
+
+  it('alarms when the redrive function fails', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction') } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+});
+
+describe('Callhooks defaults', () => {
+  it('enables the five built-in vendors when no configuration is given', () => {
+    const { hooks, template } = build();
+    expect(hooks.vendorNames).toEqual(['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc']);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
+  });
+});
+
+describe('Callhooks with existing resources and options', () => {
+  it('publishes on an existing bus and creates none', () => {
+    const stack = testStack();
+    const bus = events.EventBus.fromEventBusName(stack, 'Bus', 'shared-bus');
+    const hooks = new Callhooks(stack, 'Hooks', { eventBus: bus });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Events::EventBus', 0);
+    expect(hooks.eventBus).toBe(bus);
+    const vars = (template.toJSON() as TemplateJson).Resources[fnId(template.toJSON() as TemplateJson, 'qcall')].Properties.Environment.Variables;
+    expect(vars[ENV.eventBusName]).toBe('shared-bus');
+  });
+
+  it('names a new bus with eventBusName', () => {
+    const { template } = build({ eventBusName: 'calls' });
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'calls' });
+  });
+
+  it('uses an existing secret for its vendor, creates the others, and grants only that secret', () => {
+    const stack = testStack();
+    const arn = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:qcall-token-AbCdEf';
+    const existing = secretsmanager.Secret.fromSecretCompleteArn(stack, 'QcallSecret', arn);
+    const hooks = new Callhooks(stack, 'Hooks', { secrets: { qcall: existing } });
+    const json = Template.fromStack(stack).toJSON() as TemplateJson;
+    expect(hooks.secrets.qcall).toBe(existing);
+    expect(Object.values(json.Resources).filter((r) => r.Type === 'AWS::SecretsManager::Secret')).toHaveLength(4);
+    expect(json.Resources[fnId(json, 'qcall')].Properties.Environment.Variables[ENV.secretArn]).toBe(arn);
+    const statements = statementsOfRole(json, roleOfFunction(json, fnId(json, 'qcall')));
+    const secretStatement = statements.find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))!;
+    expect(resourcesOf(secretStatement)).toEqual([arn]);
+  });
+
+  it('encrypts the table, the bucket, the queue and the secrets with a customer managed key', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'Key');
+    new Callhooks(stack, 'Hooks', { encryptionKey: key });
+    const template = Template.fromStack(stack);
+    const keyArn = { 'Fn::GetAtt': [logicalId(template.toJSON() as TemplateJson, 'AWS::KMS::Key', 'Key'), 'Arn'] };
+    template.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn }, BucketKeyEnabled: true }] },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: keyArn });
+    template.allResourcesProperties('AWS::SecretsManager::Secret', { KmsKeyId: keyArn });
+  });
+
+  it('lets the functions use the customer managed key', () => {
+    const stack = testStack();
+    const key = new kms.Key(stack, 'Key');
+    new Callhooks(stack, 'Hooks', { encryptionKey: key, config: { vendors: { quarterzip: true, qcall: false, koeiq: false, atoms: false, converc: false } } });
+    const json = Template.fromStack(stack).toJSON() as TemplateJson;
+    for (const fn of [fnId(json, 'quarterzip'), logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')]) {
+      const actions = statementsOfRole(json, roleOfFunction(json, fn)).flatMap(actionsOf);
+      expect(actions).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']));
+    }
+  });
+
+  it('applies throttling, retention, schedule, attempts, memory, timeout, removal policy and log retention', () => {
+    const { template, json } = build({
+      config: { vendors: { quarterzip: true, qcall: false, koeiq: false, atoms: false, converc: false } },
+      throttlingRateLimit: 10,
+      throttlingBurstLimit: 20,
+      payloadRetention: Duration.days(7),
+      redriveSchedule: Duration.minutes(5),
+      redriveMaxAttempts: 3,
+      memorySize: 512,
+      timeout: Duration.seconds(20),
+      removalPolicy: RemovalPolicy.DESTROY,
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7 })]) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+    template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    const webhook = json.Resources[fnId(json, 'quarterzip')].Properties;
+    expect([webhook.MemorySize, webhook.Timeout]).toEqual([512, 20]);
+    const redrive = json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties;
+    expect(redrive.Environment.Variables[ENV.redriveMaxAttempts]).toBe('3');
+  });
+
+  it('sends the payload bucket access logs to payloadAccessLogsBucket when given', () => {
+    const stack = testStack();
+    const logsBucket = new s3.Bucket(stack, 'AccessLogs', { enforceSSL: true });
+    new Callhooks(stack, 'Hooks', { payloadAccessLogsBucket: logsBucket });
+    Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: { DestinationBucketName: { Ref: Match.stringLikeRegexp('^AccessLogs') }, LogFilePrefix: 'callhooks-payloads/' },
+    });
+  });
+});
+
+describe('Callhooks methods', () => {
+  it('grantReadPayloads gives s3:GetObject on the payload objects', () => {
+    const stack = testStack();
+    const hooks = new Callhooks(stack, 'Hooks');
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const grant = hooks.grantReadPayloads(role);
+    expect(grant.success).toBe(true);
+    const json = Template.fromStack(stack).toJSON() as TemplateJson;
+    const bucket = logicalId(json, 'AWS::S3::Bucket', 'HooksPayloadBucket');
+    expect(statementsOfRole(json, logicalId(json, 'AWS::IAM::Role', 'Reader')).map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
+      [['s3:GetObject'], [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] }]],
+    ]);
+  });
+
+  it('addSubscriber routes every callhooks event on the bus to the target', () => {
+    const stack = testStack();
+    const hooks = new Callhooks(stack, 'Hooks');
+    const queue = new sqs.Queue(stack, 'Inbox');
+    const rule = hooks.addSubscriber('ToInbox', new targets.SqsQueue(queue));
+    expect(rule).toBeInstanceOf(events.Rule);
+    const json = Template.fromStack(stack).toJSON() as TemplateJson;
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId(json, 'AWS::Events::EventBus', 'HooksEventBus') },
+      EventPattern: { source: [{ prefix: 'callhooks.' }] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(json, 'AWS::SQS::Queue', 'Inbox'), 'Arn'] } })],
+    });
+  });
+
+  it('addSubscriber uses the pattern it is given', () => {
+    const stack = testStack();
+    const hooks = new Callhooks(stack, 'Hooks');
+    hooks.addSubscriber('Ended', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { detailType: ['call.ended'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': ['call.ended'] } });
+  });
+});
+
+describe('Callhooks validation', () => {
+  const bus = () => events.EventBus.fromEventBusName(new Stack(), 'Bus', 'b');
+  const secret = () => secretsmanager.Secret.fromSecretNameV2(new Stack(), 'S', 'x');
+
+  it.each<[string, () => CallhooksProps, RegExp]>([
+    ['eventBus with eventBusName', () => ({ eventBus: bus(), eventBusName: 'calls' }),
+      /^Callhooks: pass either eventBus .* or eventBusName .*, not both \(eventBusName: "calls"\)$/],
+    ['a bad eventBusName', () => ({ eventBusName: 'no spaces' }), /^Callhooks: eventBusName must be .*, got "no spaces"$/],
+    ['eventBusName "default"', () => ({ eventBusName: 'default' }), /^Callhooks: eventBusName must be .* not "default", got "default"$/],
+    ['a secret for an unknown vendor', () => ({ secrets: { acme: secret() } }),
+      /^Callhooks: secrets\.acme is not an enabled vendor \(enabled: quarterzip, qcall, koeiq, atoms, converc\)$/],
+    ['a secret for a disabled vendor', () => ({ config: { vendors: { atoms: false } }, secrets: { atoms: secret() } }),
+      /^Callhooks: secrets\.atoms is not an enabled vendor/],
+    ['throttlingRateLimit 0', () => ({ throttlingRateLimit: 0 }), /^Callhooks: throttlingRateLimit must be a positive number of requests per second, got 0$/],
+    ['throttlingRateLimit NaN', () => ({ throttlingRateLimit: NaN }), /^Callhooks: throttlingRateLimit must be .*, got NaN$/],
+    ['throttlingBurstLimit 1.5', () => ({ throttlingBurstLimit: 1.5 }), /^Callhooks: throttlingBurstLimit must be a positive integer, got 1\.5$/],
+    ['throttlingBurstLimit -1', () => ({ throttlingBurstLimit: -1 }), /^Callhooks: throttlingBurstLimit must be a positive integer, got -1$/],
+    ['timeout 30 s', () => ({ timeout: Duration.seconds(30) }), /^Callhooks: timeout must be from 3 to 29 whole seconds .*, got 30 seconds$/],
+    ['timeout 2 s', () => ({ timeout: Duration.seconds(2) }), /^Callhooks: timeout must be from 3 to 29 .*, got 2 seconds$/],
+    ['timeout 3.5 s', () => ({ timeout: Duration.millis(3500) }), /^Callhooks: timeout must be from 3 to 29 whole seconds/],
+    ['memorySize 64', () => ({ memorySize: 64 }), /^Callhooks: memorySize must be an integer from 128 to 10240 \(MiB\), got 64$/],
+    ['redriveMaxAttempts 0', () => ({ redriveMaxAttempts: 0 }), /^Callhooks: redriveMaxAttempts must be an integer from 1 to 100, got 0$/],
+    ['payloadRetention 12 hours', () => ({ payloadRetention: Duration.hours(12) }), /^Callhooks: payloadRetention must be a whole number of days, at least 1, got 12 hours$/],
+    ['redriveSchedule 30 s', () => ({ redriveSchedule: Duration.seconds(30) }), /^Callhooks: redriveSchedule must be a whole number of minutes, at least 1, got 30 seconds$/],
+    ['an unknown built-in vendor', () => ({ config: { vendors: { acme: true } as never } }),
+      /^Callhooks: invalid config: vendors\.acme is not a built-in vendor/],
+    ['a bad custom vendor', () => ({ config: { customVendors: [{ ...ringly, name: 'Ringly' }] } }),
+      /^Callhooks: invalid config: customVendors\[0\]\.name must be lower case letters/],
+    ['no vendor enabled', () => ({ config: { vendors: { quarterzip: false, qcall: false, koeiq: false, atoms: false, converc: false } } }),
+      /^Callhooks: invalid config: no vendor is enabled/],
+    ['a bad limit', () => ({ config: { maxBodyBytes: 10 } }), /^Callhooks: invalid config: maxBodyBytes must be an integer from 1024 to 4194304, got 10$/],
+    ['a vendor too large for the environment', () => ({
+      config: { customVendors: [{ ...ringly, typeMap: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`event.type.${i}`, 'call.ended'])) as never }] },
+    }), /^Callhooks: the configuration of vendor "ringly" is \d+ bytes of JSON, more than the 3072/],
+  ])('rejects %s', (_name, props, message) => {
+    expect(() => new Callhooks(testStack(), 'Hooks', props())).toThrow(message);
+  });
+
+  it('keeps the ConfigError as the cause', () => {
+    try {
+      new Callhooks(testStack(), 'Hooks', { config: { retentionDays: 1 } });
+      throw new Error('no error');
+    } catch (err) {
+      expect((err as Error).message).toMatch(/^Callhooks: invalid config: retentionDays/);
+      expect(((err as Error).cause as Error).name).toBe('ConfigError');
+    }
+  });
+
+  it('skips unresolved tokens', () => {
+    const stack = testStack();
+    const rate = Lazy.number({ produce: () => 5 });
+    expect(() => new Callhooks(stack, 'Hooks', {
+      throttlingRateLimit: rate,
+      memorySize: Lazy.number({ produce: () => 1024 }),
+      eventBusName: Lazy.string({ produce: () => 'calls' }),
+    })).not.toThrow();
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: { ThrottlingRateLimit: 5 } });
+  });
+});

@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { fromApiGateway, Headers, toProxyResult } from '../../lambda/core/http';
+
+function v2(over: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: 'ANY /webhooks/quarterzip',
+    rawPath: '/webhooks/quarterzip',
+    rawQueryString: '',
+    headers: {},
+    requestContext: { http: { method: 'POST' }, requestId: 'r1' } as APIGatewayProxyEventV2['requestContext'],
+    isBase64Encoded: false,
+    ...over,
+  };
+}
+
+describe('fromApiGateway', () => {
+  it('decodes a base64 body to the exact bytes', () => {
+    const bytes = Buffer.from([0, 255, 10, 13, 0xe2, 0x80]);
+    expect(fromApiGateway(v2({ body: bytes.toString('base64'), isBase64Encoded: true })).body).toEqual(bytes);
+  });
+
+  it('keeps a text body as UTF-8 bytes', () => {
+    expect(fromApiGateway(v2({ body: '{"a":"é"}' })).body.toString('utf8')).toBe('{"a":"é"}');
+  });
+
+  it('takes the vendor from the path parameter, else from the path', () => {
+    expect(fromApiGateway(v2({ pathParameters: { vendor: 'KoeIQ' } })).vendor).toBe('koeiq');
+    expect(fromApiGateway(v2({ rawPath: '/webhooks/atoms' })).vendor).toBe('atoms');
+  });
+
+  it('keeps commas inside query values (payload 2.0 joins repeated parameters with commas)', () => {
+    const event = v2({ rawQueryString: 'address=42%2C%20Green%20Park&x=1&x=2', queryStringParameters: { address: '42, Green Park', x: '1,2' } });
+    expect(fromApiGateway(event).query).toEqual({ address: '42, Green Park', x: '2' });
+  });
+
+  it('reads REST API (1.0) events with their multi-value headers', () => {
+    const event = {
+      httpMethod: 'post',
+      path: '/webhooks/koeiq',
+      headers: { 'X-KoeIQ-Signature': 'b' },
+      multiValueHeaders: { 'X-KoeIQ-Signature': ['a', 'b'] },
+      body: 'e30=',
+      isBase64Encoded: true,
+      requestContext: { requestId: 'r' },
+    } as unknown as APIGatewayProxyEvent;
+    const d = fromApiGateway(event);
+    expect(d).toMatchObject({ vendor: 'koeiq', method: 'POST' });
+    expect(d.headers.get('x-koeiq-signature')).toBe('a, b');
+    expect(d.body.toString()).toBe('{}');
+  });
+});
+
+describe('Headers', () => {
+  it('reads any case and joins repeated headers', () => {
+    const h = new Headers([['Webhook-ID', 'a'], ['webhook-id', 'b']]);
+    expect(h.get('WEBHOOK-id')).toBe('a, b');
+  });
+});
+
+describe('toProxyResult', () => {
+  it('answers JSON that is never cached', () => {
+    expect(toProxyResult({ statusCode: 200, body: { ok: true } })).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      body: '{"ok":true}',
+    });
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The local mode end to end, as a newcomer uses it: `npm start` (the real command, in a child process)
+ * answers on 127.0.0.1, publishes the signed sample once, answers its redelivery as a duplicate, keeps
+ * that memory across a restart, and stops cleanly on SIGTERM.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../../local/runtime';
+import { fixtureBody, fixtureHeaders, loadFixtures } from '../../local/fixtures';
+import { quarterzip } from '../../lambda/vendors/quarterzip';
+
+const SECRET = 'whsec_' + Buffer.from('e2e local secret of 24 b').toString('base64');
+const sample = loadFixtures('quarterzip').find((f) => f.name === 'call-completed')!;
+const configFile = join(ROOT, 'callhooks.config.json');
+let dataDir: string;
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+function start(): Promise<Running> {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'local', 'server.ts')], {
+    cwd: dataDir,
+    env: { ...process.env, PORT: '0', CALLHOOKS_DATA_DIR: join(dataDir, 'data'), CALLHOOKS_SECRET_QUARTERZIP: SECRET, CALLHOOKS_CONFIG: configFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in 30 s:\n${out}`)), 30_000);
+    child.stdout!.on('data', () => {
+      const m = /callhooks local mode ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1], output: () => out });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
+  });
+}
+
+function stop(r: Running): Promise<number | null> {
+  return new Promise((resolve) => {
+    r.child.once('exit', (code) => resolve(code));
+    r.child.kill('SIGTERM');
+  });
+}
+
+async function sendSample(url: string) {
+  const res = await fetch(`${url}/webhooks/quarterzip`, {
+    method: 'POST',
+    headers: fixtureHeaders(sample, quarterzip(), SECRET, new Date(), 'msg_e2e_1'),
+    body: fixtureBody(sample),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+function events(): Array<Record<string, any>> {
+  const file = join(dataDir, 'data', 'events.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'callhooks-e2e-'));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('npm start (local mode)', () => {
+  it('publishes a signed sample once, answers duplicates, remembers across a restart, and stops on SIGTERM', async () => {
+    // Act: first run
+    const first = await start();
+    const published = await sendSample(first.url);
+    const duplicate = await sendSample(first.url);
+    const unsigned = await fetch(`${first.url}/webhooks/quarterzip`, { method: 'POST', body: fixtureBody(sample) });
+    expect(await stop(first)).toBe(0);
+
+    // Assert: one event, shaped as a subscriber receives it
+    expect(published).toEqual({ status: 200, body: { status: 'published', eventId: expect.any(String) } });
+    expect(duplicate).toEqual({ status: 200, body: { status: 'duplicate', duplicate: true, eventId: published.body.eventId } });
+    expect(unsigned.status).toBe(401);
+    const [event, ...rest] = events();
+    expect(rest).toEqual([]);
+    expect(event).toMatchObject({
+      source: 'callhooks.quarterzip',
+      'detail-type': 'call.ended',
+      detail: { eventId: published.body.eventId, callId: 'abc123', type: 'call.ended', vendorEventType: 'call.completed' },
+    });
+    expect(event.id).toEqual(expect.any(String));
+    expect(event.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(first.output()).toContain(`eventId=${published.body.eventId}`);
+    expect(first.output()).not.toContain(SECRET);
+
+    // Act + Assert: a restart remembers what it has seen
+    const second = await start();
+    const afterRestart = await sendSample(second.url);
+    expect(await stop(second)).toBe(0);
+    expect(afterRestart.body).toEqual({ status: 'duplicate', duplicate: true, eventId: published.body.eventId });
+    expect(events()).toHaveLength(1);
+  }, 90_000);
+});
