@@ -1,7 +1,7 @@
 /**
  * Two projects:
  * - unit: everything under test/ except test/moto (no AWS, no network; CDK assertion tests skip bundling);
- * - moto: tests against a moto server (`npm run test:moto`), which must be started separately.
+ * - moto: the AWS adapters against a moto server (`npm run test:moto`); each file starts its own moto_server.
  * @middy/* ships ESM only, so node_modules/@middy is transformed too (swc handles .js as well as .ts).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };

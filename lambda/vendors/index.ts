@@ -10,7 +10,7 @@ import { koeiq } from './koeiq';
 import { atoms } from './atoms';
 import { converc } from './converc';
 
-const BUILT_IN: Record<BuiltInVendor, ((options: BuiltInVendorOptions) => VendorAdapter) | undefined> = {
+const BUILT_IN: Record<BuiltInVendor, (options: BuiltInVendorOptions) => VendorAdapter> = {
   quarterzip,
   qcall,
   koeiq,
@@ -20,9 +20,7 @@ const BUILT_IN: Record<BuiltInVendor, ((options: BuiltInVendorOptions) => Vendor
 
 export function createAdapter(config: VendorRuntimeConfig): VendorAdapter {
   if (config.kind === 'custom') return customVendor(config.definition);
-  const factory = BUILT_IN[config.name];
-  if (!factory) throw new Error(`vendor ${config.name} has no adapter`);
-  return factory(config.options);
+  return BUILT_IN[config.name](config.options);
 }
 
 export function createAdapters(configs: readonly VendorRuntimeConfig[]): Map<string, VendorAdapter> {

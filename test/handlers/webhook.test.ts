@@ -1,0 +1,115 @@
+/**
+ * The Lambda entry points with the AWS SDK mocked (aws-sdk-client-mock): the wiring from environment to
+ * clients, the PutEvents request, and the answers when AWS fails.
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { ENV } from '../../lambda/config/env';
+import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+
+const SECRET = 'whsec_' + Buffer.from('handler test secret 24 b').toString('base64');
+const secrets = mockClient(SecretsManagerClient);
+const ddb = mockClient(DynamoDBClient);
+const eventbridge = mockClient(EventBridgeClient);
+mockClient(S3Client);
+const sqs = mockClient(SQSClient);
+
+const context = { functionName: 'callhooks-quarterzip', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+Object.assign(process.env, {
+  [ENV.vendorConfig]: JSON.stringify({ kind: 'builtin', name: 'quarterzip', options: {} }),
+  [ENV.secretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:quarterzip',
+  [ENV.tableName]: 'dedup',
+  [ENV.eventBusName]: 'callhooks-bus',
+  [ENV.payloadBucket]: 'payloads',
+  [ENV.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
+  AWS_REGION: 'eu-west-1',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+});
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { handler } = require('../../lambda/handlers/webhook') as typeof import('../../lambda/handlers/webhook');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const redrive = require('../../lambda/handlers/redrive') as typeof import('../../lambda/handlers/redrive');
+
+let n = 0;
+function event(): APIGatewayProxyEventV2 {
+  const body = JSON.stringify({ type: 'call.completed', data: { call_id: 'abc' } });
+  const headers = signStandardWebhook(Buffer.from(body), SECRET, new Date(), `msg_handler_${++n}`);
+  return {
+    version: '2.0',
+    routeKey: 'ANY /webhooks/quarterzip',
+    rawPath: '/webhooks/quarterzip',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: Buffer.from(body).toString('base64'),
+    isBase64Encoded: true,
+    requestContext: { http: { method: 'POST' }, requestId: `r${n}` },
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+beforeEach(() => {
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET });
+  ddb.on(PutItemCommand).resolves({});
+  ddb.on(UpdateItemCommand).resolves({});
+  eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-1' }] });
+});
+afterEach(() => {
+  secrets.reset();
+  ddb.reset();
+  eventbridge.reset();
+  sqs.reset();
+});
+
+describe('webhook handler', () => {
+  it('verifies with the secret read by ARN, claims in the table and puts one entry on the bus', async () => {
+    const res = await handler(event(), context);
+    expect(res).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'published' });
+    expect(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input).toEqual({ SecretId: process.env[ENV.secretArn] });
+    expect(ddb.commandCalls(PutItemCommand)[0].args[0].input.TableName).toBe('dedup');
+    const entries = eventbridge.commandCalls(PutEventsCommand)[0].args[0].input.Entries!;
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ EventBusName: 'callhooks-bus', Source: 'callhooks.quarterzip', DetailType: 'call.ended' });
+    expect(JSON.parse(entries[0].Detail!)).toMatchObject({ callId: 'abc', vendor: 'quarterzip' });
+  });
+
+  it('answers 202 when PutEvents answers 200 with FailedEntryCount > 0, and keeps the record pending', async () => {
+    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }] });
+    const res = await handler(event(), context);
+    expect(res.statusCode).toBe(202);
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+  });
+
+  it('answers a duplicate when the conditional write fails', async () => {
+    ddb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+    const res = await handler(event(), context);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'duplicate' });
+    expect(eventbridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
+  it('answers 503 when DynamoDB throttles, and publishes nothing', async () => {
+    ddb.on(PutItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }));
+    const res = await handler(event(), context);
+    expect(res.statusCode).toBe(503);
+    expect(eventbridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+});
+
+describe('redrive handler', () => {
+  it('publishes pending records and marks them published', async () => {
+    const detail = { schemaVersion: '1', eventId: 'e-1', type: 'call.ended', vendor: 'quarterzip', vendorEventType: 'call.completed', occurredAt: 'x', receivedAt: 'x', callId: null, test: false };
+    const item = { pk: { S: 'quarterzip#m1' }, eventId: { S: 'e-1' }, vendor: { S: 'quarterzip' }, status: { S: 'PENDING' }, event: { S: JSON.stringify(detail) }, receivedAt: { S: 'x' }, expiresAt: { N: '1' }, leaseUntil: { N: '0' }, attempts: { N: '0' } };
+    ddb.on(QueryCommand).resolves({ Items: [item] });
+    ddb.on(UpdateItemCommand).resolves({ Attributes: { ...item, attempts: { N: '1' } } });
+    const report = await redrive.handler({}, context);
+    expect(report).toMatchObject({ examined: 1, published: 1 });
+    expect(ddb.commandCalls(QueryCommand)[0].args[0].input).toMatchObject({ TableName: 'dedup', IndexName: 'pending' });
+    expect(eventbridge.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0]).toMatchObject({ Source: 'callhooks.quarterzip', DetailType: 'call.ended' });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * DynamoDedupStore on moto's DynamoDB, with the table created by ensureTable (the stack's shape: key
+ * `pk`, sparse `pending` index on pendingShard + leaseUntil): conditional claims, the pending index,
+ * the lease, and what markPublished leaves behind.
+ */
+import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDedupStore, PENDING_INDEX } from '../../lambda/adapters/aws/dynamo-store';
+import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
+import type { DedupRecord } from '../../lambda/core/ports';
+import { MotoClients, motoClients, MotoServer, startMoto } from './moto-server';
+
+jest.setTimeout(30_000); // moto's start-up and rule delivery (~0.3 s per matched event and rule) outgrow Jest's 5 s default
+
+const TABLE = 'callhooks-moto-dedup';
+const NOW = new Date('2026-11-22T12:00:00Z');
+const nowS = NOW.getTime() / 1000;
+
+let moto: MotoServer;
+let clients: MotoClients;
+let store: DynamoDedupStore;
+
+function rec(key: string, over: Partial<DedupRecord> = {}): DedupRecord {
+  return {
+    key,
+    eventId: `id-${key}`,
+    vendor: 'quarterzip',
+    status: 'PENDING',
+    eventJson: JSON.stringify({ key }),
+    receivedAt: NOW.toISOString(),
+    expiresAt: nowS + 86_400,
+    leaseUntil: NOW.getTime() + 60_000,
+    attempts: 0,
+    ...over,
+  };
+}
+
+async function item(key: string) {
+  const out = await clients.dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key } }, ConsistentRead: true }));
+  return out.Item;
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  clients = motoClients(moto);
+  await ensureTable(clients.dynamo, TABLE);
+  store = new DynamoDedupStore(clients.dynamo, TABLE);
+});
+
+afterAll(async () => {
+  clients?.destroy();
+  await moto?.stop();
+});
+
+describe('ensureTable on moto', () => {
+  it('creates the key and the sparse pending index, and a second call is a no-op', async () => {
+    // Act
+    await ensureTable(clients.dynamo, TABLE);
+    const { Table } = await clients.dynamo.send(new DescribeTableCommand({ TableName: TABLE }));
+
+    // Assert
+    expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema])).toEqual([
+      [PENDING_INDEX, [{ AttributeName: 'pendingShard', KeyType: 'HASH' }, { AttributeName: 'leaseUntil', KeyType: 'RANGE' }]],
+    ]);
+  });
+});
+
+describe('DynamoDedupStore.claim on moto', () => {
+  it('claims a new key', async () => {
+    // Act
+    const result = await store.claim(rec('claim-new'), NOW);
+
+    // Assert
+    expect(result).toBe('claimed');
+    expect(await item('claim-new')).toMatchObject({ status: { S: 'PENDING' }, pendingShard: { S: 'P' } });
+  });
+
+  it('answers duplicate for a key already claimed, and keeps the first record', async () => {
+    // Prepare
+    await store.claim(rec('claim-dup'), NOW);
+
+    // Act
+    const result = await store.claim(rec('claim-dup', { eventId: 'another' }), NOW);
+
+    // Assert
+    expect(result).toBe('duplicate');
+    expect((await item('claim-dup'))?.eventId).toEqual({ S: 'id-claim-dup' });
+  });
+
+  it('lets an expired record (not yet deleted by TTL) be claimed again', async () => {
+    // Prepare
+    await store.claim(rec('claim-expired', { expiresAt: nowS - 1, eventId: 'old' }), NOW);
+
+    // Act
+    const result = await store.claim(rec('claim-expired'), NOW);
+
+    // Assert
+    expect(result).toBe('claimed');
+    expect((await item('claim-expired'))?.eventId).toEqual({ S: 'id-claim-expired' });
+  });
+
+  it('of 30 concurrent claims of one key, exactly one is claimed', async () => {
+    // Act
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.claim(rec('claim-race', { eventId: `racer-${i}` }), NOW)));
+
+    // Assert
+    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
+    expect(results.filter((r) => r === 'duplicate')).toHaveLength(29);
+  });
+});
+
+describe('the pending index, the lease and markPublished on moto', () => {
+  const later = new Date(NOW.getTime() + 3_600_000);
+
+  it('listPending returns only PENDING records whose lease ended, oldest lease first', async () => {
+    // Prepare
+    const t = NOW.getTime();
+    await store.claim(rec('list-newer', { leaseUntil: t - 1_000 }), NOW);
+    await store.claim(rec('list-older', { leaseUntil: t - 5_000 }), NOW);
+    await store.claim(rec('list-leased', { leaseUntil: t + 10_000 }), NOW);
+    await store.claim(rec('list-done', { leaseUntil: t - 9_000 }), NOW);
+    await store.markPublished('list-done');
+
+    // Act
+    const listed = (await store.listPending(NOW, 100)).map((r) => r.key).filter((k) => k.startsWith('list-'));
+
+    // Assert
+    expect(listed).toEqual(['list-older', 'list-newer']);
+  });
+
+  it('lease takes an ended lease once, counting the attempt; a second lease while it is held gets nothing', async () => {
+    // Prepare
+    await store.claim(rec('lease-1', { leaseUntil: NOW.getTime() - 1 }), NOW);
+
+    // Act
+    const first = await store.lease('lease-1', NOW, NOW.getTime() + 60_000);
+    const second = await store.lease('lease-1', new Date(NOW.getTime() + 1_000), NOW.getTime() + 120_000);
+
+    // Assert
+    expect(first).toMatchObject({ key: 'lease-1', attempts: 1, leaseUntil: NOW.getTime() + 60_000, eventJson: JSON.stringify({ key: 'lease-1' }) });
+    expect(second).toBeUndefined();
+  });
+
+  it('lease gets nothing for a record that is no longer pending', async () => {
+    // Prepare
+    await store.claim(rec('lease-published', { leaseUntil: 0 }), NOW);
+    await store.markPublished('lease-published');
+
+    // Act
+    const leased = await store.lease('lease-published', later, later.getTime() + 60_000);
+
+    // Assert
+    expect(leased).toBeUndefined();
+  });
+
+  it('markPublished drops the stored event and takes the record out of the pending index', async () => {
+    // Prepare
+    await store.claim(rec('publish-1', { leaseUntil: 0 }), NOW);
+
+    // Act
+    await store.markPublished('publish-1');
+
+    // Assert
+    const stored = await item('publish-1');
+    expect(stored?.status).toEqual({ S: 'PUBLISHED' });
+    expect(stored).not.toHaveProperty('event');
+    expect(stored).not.toHaveProperty('pendingShard');
+    expect(stored?.eventId).toEqual({ S: 'id-publish-1' });
+    expect((await store.listPending(later, 100)).map((r) => r.key)).not.toContain('publish-1');
+  });
+
+  it('markDead keeps the stored event for inspection and takes the record out of the pending index', async () => {
+    // Prepare
+    await store.claim(rec('dead-1', { leaseUntil: 0 }), NOW);
+
+    // Act
+    await store.markDead('dead-1');
+
+    // Assert
+    const stored = await item('dead-1');
+    expect(stored).toMatchObject({ status: { S: 'DEAD' }, event: { S: JSON.stringify({ key: 'dead-1' }) } });
+    expect(stored).not.toHaveProperty('pendingShard');
+    expect((await store.listPending(later, 100)).map((r) => r.key)).not.toContain('dead-1');
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The redrive on moto: an acknowledged event whose PutEvents failed (the bus is missing) is published by
+ * a later redrive once the bus is back, and one whose publish keeps failing goes to the SQS dead-letter
+ * queue through SqsDeadLetterQueue and is marked DEAD.
+ */
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgePublisher } from '../../lambda/adapters/aws/eventbridge';
+import { S3BlobStore } from '../../lambda/adapters/aws/s3-blobs';
+import { SqsDeadLetterQueue } from '../../lambda/adapters/aws/sqs-dead-letters';
+import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
+import { deriveEventId } from '../../lambda/core/event';
+import { handleDelivery, recordKey } from '../../lambda/core/pipeline';
+import { redrive, RedriveDeps } from '../../lambda/core/redrive';
+import { quarterzip } from '../../lambda/vendors/quarterzip';
+import { loadFixtures, signedDelivery } from '../helpers/fixtures';
+import { MemoryLog } from '../helpers/memory';
+import {
+  BusEvent,
+  createBucket,
+  createBus,
+  createQueue,
+  createVendorSecret,
+  drainQueue,
+  MotoClients,
+  motoClients,
+  motoPipelineDeps,
+  MotoServer,
+  ruleToQueue,
+  startMoto,
+} from './moto-server';
+
+jest.setTimeout(30_000); // moto's start-up and rule delivery (~0.3 s per matched event and rule) outgrow Jest's 5 s default
+
+const TABLE = 'callhooks-moto-redrive';
+const BUCKET = 'callhooks-moto-redrive-payloads';
+const LIVE_BUS = 'callhooks-moto-redrive-bus';
+const MISSING_BUS = 'callhooks-bus-that-does-not-exist';
+const LEASE_MS = 60_000;
+
+let moto: MotoServer;
+let clients: MotoClients;
+let secret: string;
+let secretArn: string;
+let dlqUrl: string;
+const adapter = quarterzip();
+
+/** A delivery accepted while the bus is missing: answered 202, its record PENDING. Resolves with its key. */
+async function acceptedButUnpublished(id: string, now: Date): Promise<{ key: string; eventId: string }> {
+  const deps = motoPipelineDeps(clients, {
+    adapters: new Map([['quarterzip', adapter]]),
+    secretArns: new Map([['quarterzip', secretArn]]),
+    table: TABLE,
+    bus: MISSING_BUS,
+    bucket: BUCKET,
+  });
+  const fixture = loadFixtures('quarterzip').find((f) => f.name === 'call-completed')!;
+  const reply = await handleDelivery(signedDelivery(fixture, adapter, secret, now, id), deps);
+  if (reply.statusCode !== 202) throw new Error(`expected 202, got ${reply.statusCode}`);
+  return { key: recordKey('quarterzip', id), eventId: deriveEventId('quarterzip', id) };
+}
+
+function redriveDeps(bus: string, maxAttempts: number): RedriveDeps {
+  return {
+    store: motoPipelineDeps(clients, { adapters: new Map(), secretArns: new Map(), table: TABLE, bus, bucket: BUCKET }).store,
+    publisher: new EventBridgePublisher(clients.eventBridge, bus),
+    blobs: new S3BlobStore(clients.s3, BUCKET),
+    deadLetters: new SqsDeadLetterQueue(clients.sqs, dlqUrl),
+    log: new MemoryLog(),
+    maxAttempts,
+    leaseMs: LEASE_MS,
+  };
+}
+
+async function status(key: string): Promise<string | undefined> {
+  const out = await clients.dynamo.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: key } }, ConsistentRead: true }));
+  return out.Item?.status?.S;
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  clients = motoClients(moto);
+  await Promise.all([ensureTable(clients.dynamo, TABLE), createBucket(clients, BUCKET), createBus(clients, LIVE_BUS)]);
+  secret = adapter.generateSecret();
+  secretArn = await createVendorSecret(clients, 'quarterzip', secret);
+  dlqUrl = (await createQueue(clients.sqs, 'callhooks-moto-dlq')).url;
+});
+
+afterAll(async () => {
+  clients?.destroy();
+  await moto?.stop();
+});
+
+describe('redrive on moto', () => {
+  it('publishes an acknowledged event once the bus answers, with the same eventId, and marks it PUBLISHED', async () => {
+    // Prepare
+    const now = new Date();
+    const { key, eventId } = await acceptedButUnpublished('msg_redrive_ok', now);
+    const queue = await ruleToQueue(clients, LIVE_BUS, 'redrive-all', { source: [{ prefix: 'callhooks.' }] });
+
+    // Act
+    const report = await redrive(redriveDeps(LIVE_BUS, 10), new Date(now.getTime() + LEASE_MS + 1_000));
+
+    // Assert
+    expect(report).toMatchObject({ published: 1, failed: 0, deadLettered: 0 });
+    expect((await drainQueue<BusEvent>(clients.sqs, queue)).map((e) => e.detail.eventId)).toEqual([eventId]);
+    expect(await status(key)).toBe('PUBLISHED');
+  });
+
+  it('when the publish fails again, counts the attempt and leaves the record PENDING', async () => {
+    // Prepare
+    const now = new Date();
+    const { key } = await acceptedButUnpublished('msg_redrive_fails', now);
+
+    // Act
+    const report = await redrive(redriveDeps(MISSING_BUS, 10), new Date(now.getTime() + LEASE_MS + 1_000));
+
+    // Assert
+    expect(report).toMatchObject({ published: 0, failed: 1, deadLettered: 0 });
+    const [record] = (await redriveDeps(MISSING_BUS, 10).store.listPending(new Date(now.getTime() + 3 * LEASE_MS), 100)).filter((r) => r.key === key);
+    expect(record).toMatchObject({ status: 'PENDING', attempts: 1 });
+  });
+
+  it('with maxAttempts 0, sends one message naming the record to the SQS dead-letter queue and marks it DEAD', async () => {
+    // Prepare
+    const now = new Date();
+    const { key, eventId } = await acceptedButUnpublished('msg_redrive_dead', now);
+    const later = new Date(now.getTime() + 10 * LEASE_MS); // past the lease of every earlier test's record too
+
+    // Act
+    const report = await redrive(redriveDeps(MISSING_BUS, 0), later);
+
+    // Assert
+    const messages = await drainQueue<{ reason: string; record: Record<string, unknown> }>(clients.sqs, dlqUrl);
+    const ours = messages.filter((m) => m.record.key === key);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatchObject({ reason: 'not published after 0 attempts', record: { key, eventId, vendor: 'quarterzip', status: 'PENDING', attempts: 1 } });
+    expect(ours[0].record).not.toHaveProperty('eventJson');
+    expect(report.deadLettered).toBe(messages.length);
+    expect(await status(key)).toBe('DEAD');
+  });
+});
