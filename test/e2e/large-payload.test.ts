@@ -57,7 +57,7 @@ describe('a 1 MB Quarterzip delivery', () => {
 
     // Assert
     expect(res.status).toBe(200);
-    expect((await again.json()).status).toBe('duplicate');
+    expect(((await again.json()) as { status: string }).status).toBe('duplicate');
     expect(events).toHaveLength(1);
     const { detail } = events[0];
     expect(Buffer.byteLength(JSON.stringify(events[0]))).toBeLessThan(256 * 1024);
