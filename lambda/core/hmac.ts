@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { decodeDigest, hmacSha256, safeEqual } from './crypto';
 import type { Headers } from './http';
+import type { VendorAdapter } from './vendor';
 
 export interface HmacScheme {
   /** Header holding the signature. */
@@ -99,4 +100,13 @@ export function signHmac(body: Buffer, secret: string, now: Date, scheme: HmacSc
 
 export function generateHexSecret(bytes = 32): string {
   return randomBytes(bytes).toString('hex');
+}
+
+/** The authentication part of an adapter whose vendor signs with an HMAC scheme. */
+export function hmacAuthentication(scheme: HmacScheme): Pick<VendorAdapter, 'verify' | 'sign' | 'generateSecret'> {
+  return {
+    verify: (d, secret, now) => verifyHmac(d.headers, d.body, secret, now, scheme),
+    sign: (body, secret, now) => signHmac(body, secret, now, scheme),
+    generateSecret: () => generateHexSecret(),
+  };
 }

@@ -19,7 +19,7 @@ import { DEFAULTS } from '../config/config';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType } from '../core/event';
 import type { Delivery } from '../core/http';
-import { generateHexSecret, HmacScheme, signHmac, verifyHmac } from '../core/hmac';
+import { HmacScheme, hmacAuthentication } from '../core/hmac';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
 import { arr, compact, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
 
@@ -209,9 +209,7 @@ export function atoms(options: BuiltInVendorOptions = {}): VendorAdapter {
   return {
     name: 'atoms',
     methods: ['POST'],
-    verify: (d, secret, now) => verifyHmac(d.headers, d.body, secret, now, scheme),
-    sign: (body, secret, now) => signHmac(body, secret, now, scheme),
-    generateSecret: () => generateHexSecret(),
+    ...hmacAuthentication(scheme),
     parse(d) {
       const body = parseJsonObject(d);
       const metadata = obj(body, 'metadata');

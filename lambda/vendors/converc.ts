@@ -15,7 +15,7 @@ import type { BuiltInVendorOptions } from '../config/config';
 import { DEFAULTS } from '../config/config';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType, TranscriptTurn } from '../core/event';
-import { generateHexSecret, HmacScheme, signHmac, verifyHmac } from '../core/hmac';
+import { HmacScheme, hmacAuthentication, signHmac } from '../core/hmac';
 import type { VendorAdapter } from '../core/vendor';
 import { arr, bool, compact, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
 
@@ -134,7 +134,7 @@ export function converc(options: BuiltInVendorOptions = {}): VendorAdapter {
   return {
     name: 'converc',
     methods: ['POST'],
-    verify: (d, secret, now) => verifyHmac(d.headers, d.body, secret, now, scheme),
+    ...hmacAuthentication(scheme),
     sign(body, secret, now, id) {
       // Converc also sends the event type and the envelope id in headers: take them from the body.
       let envelope: Json | undefined;
@@ -150,7 +150,6 @@ export function converc(options: BuiltInVendorOptions = {}): VendorAdapter {
       if (type !== undefined) headers[CONVERC_EVENT_HEADER] = type;
       return headers;
     },
-    generateSecret: () => generateHexSecret(),
     parse(d) {
       const body = parseJsonObject(d);
       const vendorEventType = str(body, 'type') ?? text(d.headers.get(CONVERC_EVENT_HEADER));

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { BuiltInVendorOptions } from '../config/config';
 import { DEFAULTS } from '../config/config';
 import type { NormalizedFields, NormalizedType } from '../core/event';
-import { generateHexSecret, HmacScheme, signHmac, verifyHmac } from '../core/hmac';
+import { HmacScheme, hmacAuthentication } from '../core/hmac';
 import type { VendorAdapter } from '../core/vendor';
 import { compact, Json, num, obj, parseJsonObject, requireStr, str, stripUndefined } from './util';
 
@@ -51,9 +51,7 @@ export function koeiq(options: BuiltInVendorOptions = {}): VendorAdapter {
   return {
     name: 'koeiq',
     methods: ['POST'],
-    verify: (d, secret, now) => verifyHmac(d.headers, d.body, secret, now, scheme),
-    sign: (body, secret, now) => signHmac(body, secret, now, scheme),
-    generateSecret: () => generateHexSecret(),
+    ...hmacAuthentication(scheme),
     parse(d) {
       const body = parseJsonObject(d);
       const vendorEventType = requireStr(body, 'event');

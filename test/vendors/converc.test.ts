@@ -515,25 +515,6 @@ describe('converc adapter: malformed bodies', () => {
 });
 
 describe('converc adapter: through the pipeline', () => {
-  it.each(fixtures.map((f) => [f.name, f] as const))('%s → one schema-valid event, then a duplicate', async (_name, f) => {
-    // Prepare
-    const world = memoryWorld([adapter], { converc: SECRET });
-
-    // Act
-    const first = await handleDelivery(signedDelivery(f, adapter, SECRET, NOW), world.deps);
-    const again = await handleDelivery(signedDelivery(f, adapter, SECRET, new Date(NOW.getTime() + 60_000)), world.deps);
-
-    // Assert
-    expect(first).toMatchObject({ statusCode: 200, body: { status: 'published' } });
-    expect(world.publisher.published).toHaveLength(1);
-    const [entry] = world.publisher.published;
-    expect(entry.source).toBe('callhooks.converc');
-    expect(entry.detailType).toBe(f.expect.type);
-    expect(entry.detail).toMatchObject(f.expect);
-    expect(schemaErrors(JSON.parse(JSON.stringify(entry.detail)))).toEqual([]);
-    expect(again.body).toEqual({ status: 'duplicate', duplicate: true, eventId: entry.detail.eventId });
-  });
-
   it.each([
     ['the page example: createdAt does not parse → receivedAt', 'call-ended-doc-example', NOW.toISOString()],
     ['clean ISO: createdAt', 'call-ended-iso', '2026-11-22T15:04:36.010Z'],

@@ -281,25 +281,6 @@ describe('koeiq adapter: malformed bodies', () => {
 });
 
 describe('koeiq adapter: through the pipeline', () => {
-  it.each(fixtures.map((f) => [f.name, f] as const))('%s → one schema-valid event, then a duplicate', async (_name, f) => {
-    // Prepare
-    const world = memoryWorld([adapter], { koeiq: SECRET });
-
-    // Act
-    const first = await handleDelivery(signedDelivery(f, adapter, SECRET, NOW), world.deps);
-    const again = await handleDelivery(signedDelivery(f, adapter, SECRET, new Date(NOW.getTime() + 60_000)), world.deps);
-
-    // Assert
-    expect(first).toMatchObject({ statusCode: 200, body: { status: 'published' } });
-    expect(world.publisher.published).toHaveLength(1);
-    const [entry] = world.publisher.published;
-    expect(entry.source).toBe('callhooks.koeiq');
-    expect(entry.detailType).toBe(f.expect.type);
-    expect(entry.detail).toMatchObject(f.expect);
-    expect(schemaErrors(JSON.parse(JSON.stringify(entry.detail)))).toEqual([]);
-    expect(again.body).toEqual({ status: 'duplicate', duplicate: true, eventId: entry.detail.eventId });
-  });
-
   it('keeps the vendor time as occurredAt', async () => {
     const world = memoryWorld([adapter], { koeiq: SECRET });
     await handleDelivery(signedDelivery(fixture('alert-triggered'), adapter, SECRET, NOW), world.deps);
