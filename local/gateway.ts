@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { plainRecord, safeDecode } from '../lambda/core/http';
 
 const TEXT_TYPES = /^(text\/[^;]+|application\/([a-z0-9.+-]*\+)?(json|xml|javascript))\s*(;|$)/i;
 
@@ -15,13 +16,13 @@ export function isTextContentType(contentType: string | undefined): boolean {
 
 export function toGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  const headers: Record<string, string> = {};
+  const headers = plainRecord<string>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i].toLowerCase();
     const value = req.rawHeaders[i + 1];
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
-  const query: Record<string, string> = {};
+  const query = plainRecord<string>();
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const text = isTextContentType(headers['content-type']);
   const vendor = /^\/webhooks\/([^/]+)\/?$/.exec(url.pathname)?.[1];
@@ -33,7 +34,7 @@ export function toGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayPr
     rawQueryString: url.search.slice(1),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: vendor ? { vendor: decodeURIComponent(vendor) } : undefined,
+    pathParameters: vendor ? { vendor: safeDecode(vendor) } : undefined,
     body: body.length === 0 ? undefined : text ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.length > 0 && !text,
     requestContext: {

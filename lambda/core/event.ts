@@ -169,17 +169,25 @@ export function sourceOf(vendor: string): string {
   return `callhooks.${vendor}`;
 }
 
-/** A vendor's time as ISO 8601, or undefined when it is not a usable date. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+const MIN_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * A vendor's time as ISO 8601 (UTC), or undefined when it is not a usable date: an ISO 8601 text, or a
+ * number of Unix seconds (milliseconds when too large to be seconds), within the years 0000–9999.
+ */
 export function toIsoTime(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    // Unix seconds, or milliseconds when the number is too large to be seconds before year 5000.
-    const ms = value > 1e11 ? value : value * 1000;
-    const d = new Date(ms);
-    return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-  }
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  let ms: number;
+  if (typeof value === 'number' && Number.isFinite(value)) ms = value > 1e11 ? value : value * 1000;
+  else if (typeof value === 'string' && ISO_DATE.test(value.trim())) ms = new Date(value.trim()).getTime();
+  else return undefined;
+  return Number.isNaN(ms) || ms < MIN_MS || ms > MAX_MS ? undefined : new Date(ms).toISOString();
+}
+
+/** Looks a vendor event type up in a type table, own keys only (`constructor` is a type name, not a method). */
+export function lookupType(table: Readonly<Record<string, NormalizedType>> | undefined, vendorEventType: string): NormalizedType {
+  return table !== undefined && Object.prototype.hasOwnProperty.call(table, vendorEventType) ? table[vendorEventType] : 'vendor.other';
 }
 
 export function composeDetail(

@@ -66,7 +66,21 @@ function vendorOf(pathParameters: Record<string, string | undefined> | null | un
   const fromParam = pathParameters?.vendor;
   if (fromParam) return fromParam.toLowerCase();
   const m = /\/webhooks\/([^/?#]+)\/?$/.exec(path ?? '');
-  return m ? decodeURIComponent(m[1]).toLowerCase() : '';
+  return m ? safeDecode(m[1]).toLowerCase() : '';
+}
+
+/** decodeURIComponent that keeps a malformed escape (`%`, `%E0%A4%A`) as it is instead of throwing. */
+export function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A record without a prototype, so that `__proto__` or `constructor` are ordinary keys. */
+export function plainRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 export function decodeBody(body: string | null | undefined, isBase64Encoded: boolean | undefined): Buffer {
@@ -81,7 +95,7 @@ export function fromApiGateway(event: GatewayEvent, receivedAt: Date = new Date(
     if (event.cookies?.length) headers.append('cookie', event.cookies.join('; '));
     // queryStringParameters joins repeated parameters with commas, which a value may contain too: read
     // the raw query string instead (a repeated parameter keeps its last value, as in the REST decoding).
-    const query: Record<string, string> = {};
+    const query = plainRecord<string>();
     if (event.rawQueryString !== undefined) {
       for (const [k, v] of new URLSearchParams(event.rawQueryString)) query[k] = v;
     } else {
@@ -98,7 +112,7 @@ export function fromApiGateway(event: GatewayEvent, receivedAt: Date = new Date(
     };
   }
   const headers = event.multiValueHeaders ? Headers.from(event.multiValueHeaders) : Headers.from(event.headers);
-  const query: Record<string, string> = {};
+  const query = plainRecord<string>();
   for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
   return {
     vendor: vendorOf(event.pathParameters, event.path),

@@ -13,6 +13,7 @@
  *   event + `call_id`.
  * Where the key's field is missing, a SHA-256 of the raw body is the key.
  */
+import { lookupType } from '../core/event';
 import { createHash } from 'node:crypto';
 import type { BuiltInVendorOptions } from '../config/config';
 import { DEFAULTS } from '../config/config';
@@ -132,7 +133,7 @@ function parseEnvelope(d: Delivery, body: Json, metadata: Json): ParsedDelivery 
   const suffix = eventName && eventName.includes('.') ? eventName.slice(eventName.lastIndexOf('.') + 1) : undefined;
   const vendorEventType = str(metadata, 'eventType') ?? (suffix || undefined);
   if (vendorEventType === undefined) throw new ParseError('metadata.eventType is missing or not a string');
-  const type = ATOMS_TYPES[vendorEventType] ?? 'vendor.other';
+  const type = lookupType(ATOMS_TYPES, vendorEventType);
   const callId = str(metadata, 'callId') ?? null;
   const id = str(body, 'id');
   // One event of each type per call: eventType + callId also joins copies sent by two webhook
@@ -172,7 +173,7 @@ function parseEnvelope(d: Delivery, body: Json, metadata: Json): ParsedDelivery 
 function parseOlder(d: Delivery, body: Json): ParsedDelivery {
   const vendorEventType = str(body, 'event');
   if (vendorEventType === undefined) throw new ParseError('event is missing or not a string (and metadata is not an object)');
-  const type = ATOMS_TYPES[vendorEventType] ?? 'vendor.other';
+  const type = lookupType(ATOMS_TYPES, vendorEventType);
   const callId = str(body, 'call_id') ?? null;
   const dedupKey = callId !== null ? joinKey(vendorEventType, callId) : bodyDigestKey(d.body);
 

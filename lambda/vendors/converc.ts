@@ -10,6 +10,7 @@
  * ("Use the id field (or X-IC-Id) to dedupe events"), else a SHA-256 of the raw body. Those two headers are
  * not covered by the signature: they are read only when the signed body lacks the field.
  */
+import { lookupType } from '../core/event';
 import { createHash, randomUUID } from 'node:crypto';
 import type { BuiltInVendorOptions } from '../config/config';
 import { DEFAULTS } from '../config/config';
@@ -154,7 +155,7 @@ export function converc(options: BuiltInVendorOptions = {}): VendorAdapter {
       const body = parseJsonObject(d);
       const vendorEventType = str(body, 'type') ?? text(d.headers.get(CONVERC_EVENT_HEADER));
       if (vendorEventType === undefined) throw new ParseError('type is missing or not a string (and there is no X-IC-Event header)');
-      const type = CONVERC_TYPES[vendorEventType] ?? 'vendor.other';
+      const type = lookupType(CONVERC_TYPES, vendorEventType);
       const id = str(body, 'id') ?? text(d.headers.get(CONVERC_ID_HEADER));
       const dedupKey = id ?? `sha256=${createHash('sha256').update(d.body).digest('hex')}`;
 

@@ -2,6 +2,7 @@
  * A vendor described by configuration alone (CustomVendorConfig): its proof of origin, and JSON pointers
  * or headers for its event type, id, call id and time. Its whole payload is kept in `detail.fields`.
  */
+import { lookupType, toIsoTime } from '../core/event';
 import { createHash } from 'node:crypto';
 import type { CustomVendorConfig } from '../config/config';
 import { DEFAULTS } from '../config/config';
@@ -25,10 +26,15 @@ export function resolvePointer(doc: unknown, pointer: string): unknown {
   return cur;
 }
 
+/** Reads `header:<name>` or a JSON pointer, as it is. */
+function read(location: string | undefined, delivery: Delivery, body: Json): unknown {
+  if (!location) return undefined;
+  return location.startsWith('header:') ? delivery.headers.get(location.slice('header:'.length)) : resolvePointer(body, location);
+}
+
 /** Reads `header:<name>` or a JSON pointer; strings and finite numbers come back as strings. */
 function readText(location: string | undefined, delivery: Delivery, body: Json): string | undefined {
-  if (!location) return undefined;
-  const v = location.startsWith('header:') ? delivery.headers.get(location.slice('header:'.length)) : resolvePointer(body, location);
+  const v = read(location, delivery, body);
   if (typeof v === 'string') return v.trim() === '' ? undefined : v;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return undefined;
@@ -75,13 +81,14 @@ export function customVendor(def: CustomVendorConfig): VendorAdapter {
       const dedupKey = id ?? `sha256:${createHash('sha256').update(d.body).digest('hex')}`;
       const accountId = readText(def.fields.accountId, d, body);
       const test = def.fields.test ? resolvePointer(body, def.fields.test) === true : false;
-      const type = def.typeMap?.[vendorEventType] ?? 'vendor.other';
+      const type = lookupType(def.typeMap, vendorEventType);
       return {
         dedupKey,
         fields: stripUndefined({
           type,
           vendorEventType,
-          occurredAt: readText(def.fields.occurredAt, d, body),
+          // A number is Unix seconds (or milliseconds): toIsoTime reads both.
+          occurredAt: toIsoTime(read(def.fields.occurredAt, d, body)),
           callId: readText(def.fields.callId, d, body) ?? null,
           test: test || type === 'webhook.test',
           account: accountId ? { id: accountId, kind: 'organization' as const } : undefined,

@@ -8,6 +8,7 @@
  * Dedup key: event + `data.voicelog_id` (+ `data.alert_rule_id` for `alert.triggered`, since one call can
  * trip several rules). Without a voicelog id (or an alert without its rule id), a SHA-256 of the raw body.
  */
+import { lookupType } from '../core/event';
 import { createHash } from 'node:crypto';
 import type { BuiltInVendorOptions } from '../config/config';
 import { DEFAULTS } from '../config/config';
@@ -55,7 +56,7 @@ export function koeiq(options: BuiltInVendorOptions = {}): VendorAdapter {
     parse(d) {
       const body = parseJsonObject(d);
       const vendorEventType = requireStr(body, 'event');
-      const type = KOEIQ_TYPES[vendorEventType] ?? 'vendor.other';
+      const type = lookupType(KOEIQ_TYPES, vendorEventType);
       const data = obj(body, 'data');
       const voicelogId = str(data, 'voicelog_id');
       const alertRuleId = str(data, 'alert_rule_id');
