@@ -95,6 +95,7 @@ export function fromApiGateway(event: GatewayEvent, receivedAt: Date = new Date(
     if (event.cookies?.length) headers.append('cookie', event.cookies.join('; '));
     // queryStringParameters joins repeated parameters with commas, which a value may contain too: read
     // the raw query string instead (a repeated parameter keeps its last value, as in the REST decoding).
+    // A literal `+` reads as a space, as API Gateway's own queryStringParameters decode it.
     const query = plainRecord<string>();
     if (event.rawQueryString !== undefined) {
       for (const [k, v] of new URLSearchParams(event.rawQueryString)) query[k] = v;
