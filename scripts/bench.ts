@@ -1,0 +1,457 @@
+/**
+ * `npm run bench`: measurements, not a test. Prints tables and exits 0 (1 only when it cannot run).
+ *
+ *   a. warm CPU per Quarterzip delivery through the core (handleDelivery with no-op ports), beside the
+ *      floor (HMAC-SHA256 + JSON.parse of the same bytes) and the reference `standardwebhooks` verify;
+ *   b. each Lambda function's bundle size and module-init time, beside the AWS SDK clients' own bundle.
+ *
+ * Options: --write (rewrite the `bench` section of docs/BENCHMARKS.md), --quick (fewer iterations),
+ * --only cpu|bundle.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Webhook } from 'standardwebhooks';
+import type { Metafile } from 'esbuild';
+import { handleDelivery, PipelineDeps } from '../lambda/core/pipeline';
+import { composeDetail } from '../lambda/core/event';
+import { fitEvent } from '../lambda/core/offload';
+import { Headers, Delivery } from '../lambda/core/http';
+import { SecretCache } from '../lambda/core/secrets';
+import { generateStandardWebhooksSecret, signStandardWebhook, standardWebhooksKey } from '../lambda/core/standard-webhooks';
+import { quarterzip } from '../lambda/vendors/quarterzip';
+import { DEFAULTS } from '../lambda/config/config';
+import { NOOP_LOG, NoopBlobs, NoopPublisher, NoopStore, StaticSecret } from './lib/noop-ports';
+import { callCompletedBody } from './lib/payloads';
+import { flag, fmt, fmtInt, kib, machine, median, option, ROOT, table, today, writeSection } from './lib/report';
+
+const argv = process.argv.slice(2);
+const QUICK = flag(argv, 'quick');
+const ONLY = option(argv, 'only', undefined);
+
+// ───────────────────────────── a. CPU per delivery ─────────────────────────────
+
+/** Core ≤ 1.3 × floor. */
+const CPU_TARGET = 1.3;
+
+interface Case {
+  readonly label: string;
+  readonly bytes: number;
+  /** Deliveries per timed round. */
+  readonly n: number;
+  readonly rounds: number;
+  readonly warmup: number;
+}
+
+const CASES: Case[] = [
+  { label: '2 KB call.completed', bytes: 2 * 1024, n: QUICK ? 3000 : 20_000, rounds: QUICK ? 3 : 7, warmup: QUICK ? 2000 : 10_000 },
+  { label: '1 MB call.completed', bytes: 1024 * 1024, n: QUICK ? 20 : 60, rounds: QUICK ? 3 : 7, warmup: QUICK ? 10 : 30 },
+];
+
+interface Cost {
+  /** CPU (user + system, whole process) per operation, µs. */
+  readonly cpuUs: number;
+  /** Wall-clock per operation, µs. */
+  readonly wallUs: number;
+}
+
+/** CPU and wall time per operation of `run(n)`, which must do `n` operations. */
+async function cost(n: number, run: (n: number) => unknown | Promise<unknown>): Promise<Cost> {
+  const w0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  await run(n);
+  const c = process.cpuUsage(c0);
+  const wall = Number(process.hrtime.bigint() - w0) / 1000;
+  return { cpuUs: (c.user + c.system) / n, wallUs: wall / n };
+}
+
+/** The median over rounds of each of several measurements, interleaved round by round. */
+async function rounds<K extends string>(count: number, steps: Record<K, () => Promise<Cost>>): Promise<Record<K, Cost>> {
+  const names = Object.keys(steps) as K[];
+  const seen = Object.fromEntries(names.map((k) => [k, [] as Cost[]])) as Record<K, Cost[]>;
+  for (let r = 0; r < count; r++) {
+    // Rotate the order so no measurement always runs right after the same one.
+    for (let i = 0; i < names.length; i++) {
+      const k = names[(i + r) % names.length];
+      seen[k].push(await steps[k]());
+    }
+  }
+  return Object.fromEntries(
+    names.map((k) => [k, { cpuUs: median(seen[k].map((c) => c.cpuUs)), wallUs: median(seen[k].map((c) => c.wallUs)) }]),
+  ) as Record<K, Cost>;
+}
+
+interface Signed {
+  readonly deliveries: Delivery[];
+  readonly headers: Array<Record<string, string>>;
+  /** `${id}.${timestamp}.`, what the HMAC covers before the body. */
+  readonly prefixes: string[];
+}
+
+let nextId = 0;
+
+/** `n` deliveries of `body`, each with a new webhook-id, signed now (outside any timed region). */
+function sign(body: Buffer, secret: string, n: number): Signed {
+  const now = new Date();
+  const out: Signed = { deliveries: [], headers: [], prefixes: [] };
+  for (let i = 0; i < n; i++) {
+    const id = `msg_bench_${process.pid}_${nextId++}`;
+    const h: Record<string, string> = { ...signStandardWebhook(body, secret, now, id), 'content-type': 'application/json' };
+    out.headers.push(h);
+    out.prefixes.push(`${id}.${h['webhook-timestamp']}.`);
+    out.deliveries.push({ vendor: 'quarterzip', method: 'POST', headers: new Headers(Object.entries(h)), query: {}, body, receivedAt: now });
+  }
+  return out;
+}
+
+interface CpuResult {
+  readonly c: Case;
+  readonly path: string;
+  readonly floor: Cost;
+  readonly core: Cost;
+  readonly reference: Cost;
+  readonly stages: Array<{ name: string; cost: Cost; additive: boolean }>;
+  /** The whole core and the floor again, measured in the same rounds as the stages. */
+  readonly stageCore: Cost;
+  readonly stageFloor: Cost;
+}
+
+async function benchCase(c: Case): Promise<CpuResult> {
+  const body = callCompletedBody({ bytes: c.bytes, callId: 'bench-call' });
+  const secret = generateStandardWebhooksSecret();
+  const key = standardWebhooksKey(secret);
+  const adapter = quarterzip();
+  const store = new NoopStore();
+  const publisher = new NoopPublisher();
+  const blobs = new NoopBlobs();
+  const deps: PipelineDeps = {
+    adapters: new Map([[adapter.name, adapter]]),
+    secrets: new SecretCache(new StaticSecret(secret)),
+    store,
+    publisher,
+    blobs,
+    log: NOOP_LOG,
+    // The defaults: 2 MB bodies, 256 KB events (so the 1 MB delivery takes the offload path).
+    limits: { maxBodyBytes: DEFAULTS.maxBodyBytes, maxEventBytes: DEFAULTS.maxEventBytes, retentionDays: DEFAULTS.retentionDays },
+  };
+
+  const core = async (n: number) => {
+    const s = sign(body, secret, n);
+    return cost(n, async () => {
+      for (let i = 0; i < n; i++) {
+        const r = await handleDelivery(s.deliveries[i], deps);
+        if (r.statusCode !== 200) throw new Error(`core answered ${r.statusCode}: ${JSON.stringify(r.body)}`);
+      }
+    });
+  };
+  const floor = async (n: number) => {
+    const s = sign(body, secret, n);
+    let sink = 0;
+    const result = await cost(n, () => {
+      for (let i = 0; i < n; i++) {
+        const mac = createHmac('sha256', key).update(s.prefixes[i]).update(body).digest();
+        const parsed = JSON.parse(body.toString('utf8')) as { type: string };
+        sink += mac[0] + parsed.type.length;
+      }
+    });
+    if (sink < 0) throw new Error('unreachable');
+    return result;
+  };
+  const reference = async (n: number) => {
+    const s = sign(body, secret, n);
+    return cost(n, () => {
+      for (let i = 0; i < n; i++) new Webhook(secret).verify(body, s.headers[i]);
+    });
+  };
+
+  // Warm-up (JIT, caches, the secret cache's first read), then check which path the delivery takes.
+  await core(c.warmup);
+  await floor(c.warmup);
+  await reference(Math.max(5, Math.floor(c.warmup / 4)));
+  const putsBefore = blobs.puts;
+  await core(1);
+  const offload = publisher.last?.detail.offload;
+  const path = [
+    offload ? `offload: ${offload.part} → payload store (${kib(offload.bytes)})` : 'fits: event inline',
+    store.last?.eventBlobKey ? 'record event in payload store' : 'record event inline',
+    `${blobs.puts - putsBefore} blob put`,
+  ].join('; ');
+
+  const main = await rounds(c.rounds, { floor: () => floor(c.n), core: () => core(c.n), reference: () => reference(c.n) });
+
+  // Where the core's time goes: each stage alone, on the same inputs.
+  const s = sign(body, secret, 1);
+  const d = s.deliveries[0];
+  const parsed = adapter.parse(d);
+  const detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, d.receivedAt);
+  const fitted = await fitEvent(detail, deps.limits.maxEventBytes, blobs);
+  const fullJson = JSON.stringify(detail);
+  const sync = (f: () => unknown) => (n: number) => cost(n, () => {
+    for (let i = 0; i < n; i++) f();
+  });
+  let k = 0;
+  const stageSteps = {
+    core: (n: number) => core(n),
+    floor: (n: number) => floor(n),
+    'verify (adapter.verify)': sync(() => adapter.verify(d, secret, d.receivedAt)),
+    'parse + normalize (adapter.parse)': sync(() => adapter.parse(d)),
+    'composeDetail (eventId = UUIDv5/SHA-1)': sync(() => composeDetail(adapter.name, `msg_${k++}`, parsed.fields, d.receivedAt)),
+    'fitEvent (size check / offload)': (n: number) => cost(n, async () => {
+      for (let i = 0; i < n; i++) await fitEvent(detail, deps.limits.maxEventBytes, blobs);
+    }),
+    'buildRecord: JSON.stringify(event) + byteLength': sync(() => Buffer.byteLength(JSON.stringify(fitted), 'utf8')),
+    'of which: HMAC-SHA256 of the body': sync(() => createHmac('sha256', key).update(s.prefixes[0]).update(body).digest()),
+    'of which: body.toString + JSON.parse': sync(() => JSON.parse(body.toString('utf8'))),
+    'of which: JSON.stringify(full detail)': sync(() => JSON.stringify(detail)),
+    'of which: Buffer.byteLength(full detail json)': sync(() => Buffer.byteLength(fullJson, 'utf8')),
+    'of which: SHA-256 of the full detail json': sync(() => createHash('sha256').update(fullJson, 'utf8').digest('hex')),
+  };
+  const stageN = Math.max(10, Math.floor(c.n / 2));
+  const measured = await rounds(Math.max(3, c.rounds - 2), Object.fromEntries(Object.entries(stageSteps).map(([name, f]) => [name, () => (f as (n: number) => Promise<Cost>)(stageN)])) as Record<string, () => Promise<Cost>>);
+  const stages = Object.entries(measured)
+    .filter(([name]) => name !== 'core' && name !== 'floor')
+    .map(([name, cost]) => ({ name, cost, additive: !name.startsWith('of which') }));
+  return { c, path, floor: main.floor, core: main.core, reference: main.reference, stages, stageCore: measured.core, stageFloor: measured.floor };
+}
+
+function cpuTables(results: CpuResult[]): string {
+  const main = table(
+    ['case', 'path through the core', 'floor µs', 'core µs', 'core/floor', `target ≤ ${CPU_TARGET}×`, 'standardwebhooks verify µs', 'ref/floor'],
+    results.map((r) => [
+      `${r.c.label} (${fmtInt(r.c.bytes)} B)`,
+      r.path,
+      fmt(r.floor.cpuUs),
+      fmt(r.core.cpuUs),
+      `${fmt(r.core.cpuUs / r.floor.cpuUs, 2)}×`,
+      r.core.cpuUs / r.floor.cpuUs <= CPU_TARGET ? 'PASS' : 'MISS',
+      fmt(r.reference.cpuUs),
+      `${fmt(r.reference.cpuUs / r.floor.cpuUs, 2)}×`,
+    ]),
+    ['l', 'l', 'r', 'r', 'r', 'l', 'r', 'r'],
+  );
+  const wall = table(
+    ['case', 'floor wall µs', 'core wall µs', 'core/floor (wall)', 'reference wall µs'],
+    results.map((r) => [r.c.label, fmt(r.floor.wallUs), fmt(r.core.wallUs), `${fmt(r.core.wallUs / r.floor.wallUs, 2)}×`, fmt(r.reference.wallUs)]),
+    ['l', 'r', 'r', 'r', 'r'],
+  );
+  const breakdowns = results.map((r) => {
+    const additive = r.stages.filter((s) => s.additive);
+    const sum = additive.reduce((a, s) => a + s.cost.cpuUs, 0);
+    const total = r.stageCore.cpuUs;
+    const share = (us: number) => `${fmt((100 * us) / total, 0)} %`;
+    const rows = [
+      ...additive.map((s) => [s.name, fmt(s.cost.cpuUs), share(s.cost.cpuUs)]),
+      total - sum >= 0
+        ? ['rest: secret cache, awaits, log context, record/entry/reply objects (whole − stages)', fmt(total - sum), share(total - sum)]
+        : ['rest (whole − stages)', `n/a (stages alone sum to ${fmt(sum)})`, ''],
+      ['**core total (handleDelivery), same rounds**', fmt(total), '100 %'],
+      ['floor, same rounds', fmt(r.stageFloor.cpuUs), share(r.stageFloor.cpuUs)],
+      ...r.stages.filter((s) => !s.additive).map((s) => [s.name, fmt(s.cost.cpuUs), share(s.cost.cpuUs)]),
+    ];
+    return `Where the core's CPU goes, ${r.c.label} (each stage alone on the same inputs, interleaved with the whole core in the same rounds; µs per delivery; a stage alone can cost a little more than inside the pipeline, so "rest" is approximate):\n\n${table(['stage', 'µs', 'share of core'], rows, ['l', 'r', 'r'])}`;
+  });
+  const iterations = results.map((r) => `${r.c.label}: ${fmtInt(r.c.n)} deliveries × ${r.c.rounds} rounds, after ${fmtInt(r.c.warmup)} warm-up`).join('; ');
+  return [
+    `CPU = process.cpuUsage() user+system delta (whole process, so GC helper threads count) ÷ deliveries; median of rounds. ${iterations}.`,
+    'Floor = createHmac(sha256) over `id.timestamp.` + body, and JSON.parse(body.toString()). Core = handleDelivery with no-op ports (every claim new, publish ok, blob put discarded), default limits (maxBodyBytes 2 MB, maxEventBytes 256 KB).',
+    '',
+    main,
+    '',
+    'Wall clock per delivery (same runs, for reference):',
+    '',
+    wall,
+    '',
+    ...breakdowns.flatMap((b) => [b, '']),
+  ].join('\n');
+}
+
+// ───────────────────────────── b. bundles and module init ─────────────────────────────
+
+/** A function's bundle may be at most its SDK clients' own bundle plus this (15 KB, decimal). */
+const BUNDLE_SLACK = 15_000;
+
+interface Bundle {
+  readonly name: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly gzip: number;
+  readonly initMs: number;
+  readonly initRuns: number[];
+  readonly byPackage: Map<string, number>;
+}
+
+function packageOf(input: string): string {
+  const i = input.lastIndexOf('node_modules/');
+  if (i < 0) {
+    const top = input.replace(/^\.\.?\//, '').split('/');
+    return top[0] === '<stdin>' ? '(entry)' : `callhooks ${top.slice(0, 2).join('/')}`;
+  }
+  const rest = input.slice(i + 'node_modules/'.length).split('/');
+  return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+}
+
+async function bundle(name: string, dir: string, entry: { file: string } | { source: string }): Promise<Bundle> {
+  const esbuild = await import('esbuild');
+  const outfile = join(dir, `${name}.js`);
+  const result = await esbuild.build({
+    ...('file' in entry ? { entryPoints: [join(ROOT, entry.file)] } : { stdin: { contents: entry.source, resolveDir: ROOT, loader: 'ts', sourcefile: `${name}.ts` } }),
+    // As the CDK construct bundles the functions: one CommonJS file for Node 22, minified, no source
+    // map, nothing external (the AWS SDK is bundled, not taken from the runtime).
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    external: [],
+    outfile,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const byPackage = new Map<string, number>();
+  const meta: Metafile = result.metafile!;
+  for (const output of Object.values(meta.outputs)) {
+    for (const [input, info] of Object.entries(output.inputs)) {
+      const p = packageOf(input);
+      byPackage.set(p, (byPackage.get(p) ?? 0) + info.bytesInOutput);
+    }
+  }
+  const runs = initTimes(outfile, QUICK ? 5 : 9);
+  return { name, file: outfile, bytes: statSync(outfile).size, gzip: gzipSync(readFileSync(outfile)).length, initMs: median(runs), initRuns: runs, byPackage };
+}
+
+/** Milliseconds `require(bundle)` takes in a fresh node, `runs` times. */
+function initTimes(file: string, runs: number): number[] {
+  const script = `const t=process.hrtime.bigint(); require(${JSON.stringify(file)}); console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } });
+    if (r.status !== 0) throw new Error(`requiring ${file} failed: ${r.stderr}`);
+    out.push(Number(r.stdout.trim().split('\n').pop()));
+  }
+  return out;
+}
+
+const clientsSource = (clients: string[]) =>
+  clients.map((c) => `import { ${c}Client } from '@aws-sdk/client-${c === 'DynamoDB' ? 'dynamodb' : c === 'EventBridge' ? 'eventbridge' : c === 'SecretsManager' ? 'secrets-manager' : c.toLowerCase()}';`).join('\n') +
+  `\nexport const clients = [${clients.map((c) => `new ${c}Client({})`).join(', ')}];\n`;
+
+interface BundleResult {
+  readonly functions: Bundle[];
+  readonly baselines: Array<Bundle & { clients: string[] }>;
+}
+
+async function benchBundles(): Promise<BundleResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'callhooks-bench-'));
+  try {
+    const functions = [
+      await bundle('webhook', dir, { file: 'lambda/handlers/webhook.ts' }),
+      await bundle('redrive', dir, { file: 'lambda/handlers/redrive.ts' }),
+    ];
+    const sets: Array<[string, string[]]> = [
+      ['sdk-3', ['DynamoDB', 'EventBridge', 'SecretsManager']],
+      ['sdk-4', ['DynamoDB', 'EventBridge', 'SecretsManager', 'S3']],
+      ['sdk-redrive', ['DynamoDB', 'EventBridge', 'S3', 'SQS']],
+    ];
+    const baselines = [];
+    for (const [name, clients] of sets) baselines.push({ ...(await bundle(name, dir, { source: clientsSource(clients) })), clients });
+    return { functions, baselines };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function bundleTables({ functions, baselines }: BundleResult): string {
+  const base = (name: string) => baselines.find((b) => b.name === name)!;
+  const sizes = table(
+    ['bundle', 'bytes', 'size', 'gzip', 'module init ms (median)', 'init runs ms'],
+    [
+      ...functions.map((f) => [`lambda/handlers/${f.name}.ts`, fmtInt(f.bytes), kib(f.bytes), kib(f.gzip), fmt(f.initMs, 1), f.initRuns.map((x) => fmt(x, 0)).join(' ')]),
+      ...baselines.map((b) => [`SDK only: ${b.clients.join(' + ')}`, fmtInt(b.bytes), kib(b.bytes), kib(b.gzip), fmt(b.initMs, 1), b.initRuns.map((x) => fmt(x, 0)).join(' ')]),
+    ],
+    ['l', 'r', 'r', 'r', 'r', 'l'],
+  );
+  const checks: Array<[Bundle, Bundle & { clients: string[] }, string]> = [
+    [functions[0], base('sdk-3'), 'the three clients of the brief'],
+    [functions[0], base('sdk-4'), 'the four clients the webhook function constructs'],
+    [functions[1], base('sdk-3'), 'the three clients of the brief'],
+    [functions[1], base('sdk-redrive'), 'the four clients the redrive function constructs'],
+  ];
+  const targets = table(
+    ['function', 'baseline', 'baseline bytes', 'limit (+15,000 B)', 'function bytes', 'over the baseline', 'verdict'],
+    checks.map(([f, b, why]) => [
+      f.name,
+      `${b.clients.join(' + ')} (${why})`,
+      fmtInt(b.bytes),
+      fmtInt(b.bytes + BUNDLE_SLACK),
+      fmtInt(f.bytes),
+      `${f.bytes - b.bytes >= 0 ? '+' : ''}${fmtInt(f.bytes - b.bytes)}`,
+      f.bytes <= b.bytes + BUNDLE_SLACK ? 'PASS' : 'MISS',
+    ]),
+    ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
+  );
+  const deltas = checks
+    .filter((_, i) => i === 1 || i === 3)
+    .map(([f, b]) => {
+      const names = new Set([...f.byPackage.keys(), ...b.byPackage.keys()]);
+      const rows = [...names]
+        .map((n) => ({ n, fb: f.byPackage.get(n) ?? 0, bb: b.byPackage.get(n) ?? 0 }))
+        .filter((r) => r.fb !== r.bb && r.n !== '(entry)')
+        .sort((x, y) => y.fb - y.bb - (x.fb - x.bb))
+        .slice(0, 12)
+        .map((r) => [r.n, fmtInt(r.fb), fmtInt(r.bb), `${r.fb - r.bb >= 0 ? '+' : ''}${fmtInt(r.fb - r.bb)}`]);
+      return `What the ${f.name} bundle adds over ${b.clients.join(' + ')} (bytes in the minified output, by package; largest 12):\n\n${table(['package / folder', f.name, 'SDK only', 'difference'], rows, ['l', 'r', 'r', 'r'])}`;
+    });
+  const meets = (f: Bundle) => {
+    const ok = checks.filter(([g, b]) => g === f && f.bytes <= b.bytes + BUNDLE_SLACK).map(([, b]) => b.clients.join(' + '));
+    return `${f.name}: ${ok.length ? `meets the target against ${ok.join(' and against ')}` : 'meets no target'}`;
+  };
+  return [
+    'esbuild (the project\'s, via its API): bundle, platform node, target node22, format cjs, minify, no source map, no externals. Module init = `node -e "…require(bundle)…"` in a fresh process; median of the runs listed.',
+    '',
+    sizes,
+    '',
+    targets,
+    '',
+    `Verdict: ${functions.map(meets).join('; ')}.`,
+    '',
+    ...deltas.flatMap((d) => [d, '']),
+  ].join('\n');
+}
+
+// ───────────────────────────── main ─────────────────────────────
+
+async function main() {
+  const load0 = loadavg()[0];
+  const parts: string[] = [`Measured ${today()} on ${machine()}${QUICK ? ' (--quick: fewer iterations)' : ''}. \`npm run bench\`${QUICK ? ' -- --quick' : ''}.`, ''];
+  if (ONLY !== 'bundle') {
+    const results: CpuResult[] = [];
+    for (const c of CASES) {
+      process.stderr.write(`bench: ${c.label}…\n`);
+      results.push(await benchCase(c));
+    }
+    parts.push('### a. CPU per Quarterzip delivery through the core', '', cpuTables(results), '');
+  }
+  if (ONLY !== 'cpu') {
+    process.stderr.write('bench: bundles…\n');
+    parts.push('### b. Lambda bundles: size and module init', '', bundleTables(await benchBundles()), '');
+  }
+  parts[0] = parts[0].replace(/\.( `npm run bench`)/, `; load average before / after: ${fmt(load0, 2)} / ${fmt(loadavg()[0], 2)} (other work on the machine inflates the numbers).$1`);
+  const md = parts.join('\n');
+  process.stdout.write(md + '\n');
+  if (flag(argv, 'write')) {
+    writeSection('bench', md);
+    process.stderr.write(`bench: wrote the bench section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench could not run: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
