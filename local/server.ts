@@ -78,11 +78,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const onEvent =
     options.onEvent ??
     ((e: DeliveredEvent) => process.stdout.write(`event ${e['detail-type']} ${e.source} eventId=${e.detail.eventId} callId=${e.detail.callId ?? '-'}\n`));
+  const publisher = new FileEventPublisher(paths.eventsFile, onEvent);
   const baseDeps: PipelineDeps = {
     adapters,
     secrets: new SecretCache(new StaticSecretSource(secrets.values)),
     store: new DynamoDedupStore(dynamo.client, LOCAL_TABLE),
-    publisher: new FileEventPublisher(paths.eventsFile, onEvent),
+    publisher,
     blobs: new FsBlobStore(paths.blobsDir),
     log,
     limits: { maxBodyBytes: config.maxBodyBytes, maxEventBytes: config.maxEventBytes, retentionDays: config.retentionDays },
@@ -146,6 +147,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
         server.closeAllConnections();
       });
       await dynamo.close();
+      await publisher.close();
       if (!options.inMemory) rmSync(paths.stateFile, { force: true });
     },
   };

@@ -24,14 +24,20 @@ async function store(blobs: BlobStore, key: string, json: string): Promise<Paylo
   };
 }
 
+/** An event ready to publish, with its JSON (serialized once, then reused by the record and PutEvents). */
+export interface FittedEvent {
+  readonly detail: CallEventDetail;
+  readonly json: string;
+}
+
 /**
  * Returns the detail to publish: `detail` itself when it fits in `maxEventBytes`, else a copy whose
  * transcript turns (or whole content) are in the blob store. Blob keys derive from the event id, so a
  * duplicate overwrites the same object. Throws ParseError when even the bare identifiers do not fit.
  */
-export async function fitEvent(detail: CallEventDetail, maxEventBytes: number, blobs: BlobStore): Promise<CallEventDetail> {
+export async function fitEvent(detail: CallEventDetail, maxEventBytes: number, blobs: BlobStore): Promise<FittedEvent> {
   const json = JSON.stringify(detail);
-  if (entryBytes(json, detail) <= maxEventBytes) return detail;
+  if (entryBytes(json, detail) <= maxEventBytes) return { detail, json };
   const prefix = `offload/${detail.vendor}/${detail.eventId}`;
   if (detail.transcript && detail.transcript.turns.length > 0) {
     const pointer = await store(blobs, `${prefix}/transcript.json`, JSON.stringify(detail.transcript));
@@ -40,7 +46,8 @@ export async function fitEvent(detail: CallEventDetail, maxEventBytes: number, b
       transcript: { turns: [], truncated: detail.transcript.truncated },
       offload: { ...pointer, part: 'transcript' },
     };
-    if (entryBytes(JSON.stringify(slim), slim) <= maxEventBytes) return slim;
+    const slimJson = JSON.stringify(slim);
+    if (entryBytes(slimJson, slim) <= maxEventBytes) return { detail: slim, json: slimJson };
   }
   const pointer = await store(blobs, `${prefix}/detail.json`, json);
   const bare: CallEventDetail = {
@@ -55,8 +62,9 @@ export async function fitEvent(detail: CallEventDetail, maxEventBytes: number, b
     test: detail.test,
     offload: { ...pointer, part: 'detail' },
   };
-  if (entryBytes(JSON.stringify(bare), bare) > maxEventBytes) {
+  const bareJson = JSON.stringify(bare);
+  if (entryBytes(bareJson, bare) > maxEventBytes) {
     throw new ParseError('the event identifiers alone are larger than the event size limit');
   }
-  return bare;
+  return { detail: bare, json: bareJson };
 }

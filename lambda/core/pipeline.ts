@@ -12,10 +12,10 @@
 import { createHash } from 'node:crypto';
 import type { Delivery, Reply } from './http';
 import type { ParsedDelivery, VendorAdapter } from './vendor';
-import type { BlobStore, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
+import type { BlobStore, BusEntry, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
 import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
-import { fitEvent } from './offload';
+import { FittedEvent, fitEvent } from './offload';
 import { DependencyError, ParseError } from './errors';
 
 export interface Limits {
@@ -82,8 +82,8 @@ async function keepRejected(delivery: Delivery, adapter: VendorAdapter, reason: 
   return base;
 }
 
-export function busEntryOf(detail: CallEventDetail, time: Date) {
-  return { source: sourceOf(detail.vendor), detailType: detail.type, detail, time };
+export function busEntryOf(detail: CallEventDetail, time: Date, detailJson?: string): BusEntry {
+  return { source: sourceOf(detail.vendor), detailType: detail.type, detail, detailJson, time };
 }
 
 /** Handles one delivery and answers it. Never throws for anything a vendor can send. */
@@ -109,7 +109,7 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
     return UNAVAILABLE;
   }
 
-  let detail: CallEventDetail;
+  let fitted: FittedEvent;
   let dedupKey: string;
   try {
     let parsed: ParsedDelivery;
@@ -122,7 +122,7 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
       throw new ParseError('the delivery could not be parsed', { cause: err });
     }
     dedupKey = parsed.dedupKey;
-    detail = await fitEvent(composeDetail(adapter.name, dedupKey, parsed.fields, delivery.receivedAt), limits.maxEventBytes, deps.blobs).catch((err: unknown) => {
+    fitted = await fitEvent(composeDetail(adapter.name, dedupKey, parsed.fields, delivery.receivedAt), limits.maxEventBytes, deps.blobs).catch((err: unknown) => {
       // JSON.parse takes nesting that JSON.stringify then overflows the stack on.
       throw err instanceof RangeError ? new ParseError('the payload is nested too deeply', { cause: err }) : err;
     });
@@ -141,11 +141,12 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
     return reply(400, { error: 'bad_request', message: err.message });
   }
 
+  const { detail } = fitted;
   const { eventId } = detail;
   const key = recordKey(adapter.name, dedupKey);
   const logCtx = { ...ctx, eventId, type: detail.type, vendorEventType: detail.vendorEventType };
   try {
-    const record = await buildRecord(key, detail, delivery.receivedAt, deps);
+    const record = await buildRecord(key, fitted, delivery.receivedAt, deps);
     const claim = await deps.store.claim(record, delivery.receivedAt);
     if (claim === 'duplicate') {
       log.info('duplicate delivery', logCtx);
@@ -158,7 +159,7 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
 
   // Durable from here on: whatever happens next, the vendor gets a 2xx and the event reaches the bus.
   try {
-    const [result] = await deps.publisher.publish([busEntryOf(detail, delivery.receivedAt)]);
+    const [result] = await deps.publisher.publish([busEntryOf(detail, delivery.receivedAt, fitted.json)]);
     if (!result || !result.ok) throw new Error(result ? result.error : 'no result for the entry');
   } catch (err) {
     log.warn('publish failed; the stored event will be redriven', { ...logCtx, error: errorName(err) });
@@ -174,8 +175,7 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
   return reply(200, { status: 'published', eventId });
 }
 
-async function buildRecord(key: string, detail: CallEventDetail, receivedAt: Date, deps: PipelineDeps): Promise<DedupRecord> {
-  const json = JSON.stringify(detail);
+async function buildRecord(key: string, { detail, json }: FittedEvent, receivedAt: Date, deps: PipelineDeps): Promise<DedupRecord> {
   let eventJson: string | undefined = json;
   let eventBlobKey: string | undefined;
   if (Buffer.byteLength(json, 'utf8') > MAX_INLINE_EVENT_BYTES) {

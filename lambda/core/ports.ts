@@ -57,6 +57,8 @@ export interface BusEntry {
   readonly source: string;
   readonly detailType: string;
   readonly detail: CallEventDetail;
+  /** `detail` already serialized, when the caller has it (saves serializing a large event again). */
+  readonly detailJson?: string;
   readonly time: Date;
 }
 

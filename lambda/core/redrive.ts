@@ -32,10 +32,12 @@ export interface RedriveReport {
 
 const BATCH = 10; // PutEvents takes at most 10 entries a call.
 
-async function loadDetail(record: DedupRecord, blobs: BlobStore): Promise<CallEventDetail> {
-  if (record.eventJson !== undefined) return JSON.parse(record.eventJson) as CallEventDetail;
-  if (record.eventBlobKey !== undefined) return JSON.parse((await blobs.get(record.eventBlobKey)).toString('utf8')) as CallEventDetail;
-  throw new Error('the record holds no event');
+async function loadEvent(record: DedupRecord, blobs: BlobStore): Promise<{ detail: CallEventDetail; json: string }> {
+  let json: string;
+  if (record.eventJson !== undefined) json = record.eventJson;
+  else if (record.eventBlobKey !== undefined) json = (await blobs.get(record.eventBlobKey)).toString('utf8');
+  else throw new Error('the record holds no event');
+  return { detail: JSON.parse(json) as CallEventDetail, json };
 }
 
 export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promise<RedriveReport> {
@@ -47,7 +49,7 @@ export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promis
   let failed = 0;
   let deadLettered = 0;
   let skipped = 0;
-  const ready: Array<{ record: DedupRecord; detail: CallEventDetail }> = [];
+  const ready: Array<{ record: DedupRecord; detail: CallEventDetail; json: string }> = [];
 
   for (const candidate of pending) {
     const record = await store.lease(candidate.key, now, now.getTime() + leaseMs);
@@ -69,7 +71,7 @@ export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promis
       continue;
     }
     try {
-      ready.push({ record, detail: await loadDetail(record, deps.blobs) });
+      ready.push({ record, ...(await loadEvent(record, deps.blobs)) });
     } catch (err) {
       failed++;
       log.error('stored event could not be read', { ...ctx, error: errorName(err) });
@@ -80,7 +82,7 @@ export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promis
     const batch = ready.slice(i, i + BATCH);
     let results: ReadonlyArray<{ ok: true } | { ok: false; error: string }>;
     try {
-      results = await deps.publisher.publish(batch.map(({ detail }) => busEntryOf(detail, now)));
+      results = await deps.publisher.publish(batch.map(({ detail, json }) => busEntryOf(detail, now, json)));
     } catch (err) {
       failed += batch.length;
       log.warn('redrive publish failed', { count: batch.length, error: errorName(err) });

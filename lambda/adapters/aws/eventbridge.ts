@@ -18,7 +18,7 @@ export class EventBridgePublisher implements EventPublisher {
           EventBusName: this.eventBusName,
           Source: e.source,
           DetailType: e.detailType,
-          Detail: JSON.stringify(e.detail),
+          Detail: e.detailJson ?? JSON.stringify(e.detail),
           Time: e.time,
         })),
       }),

@@ -1,4 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BusEntry, EventPublisher } from '../../core/ports';
@@ -31,18 +31,33 @@ export function asDelivered(entry: BusEntry): DeliveredEvent {
   };
 }
 
-/** Local stand-in for the bus: appends every event, shaped as a subscriber receives it, as one JSON line. */
+/**
+ * Local stand-in for the bus: appends every event, shaped as a subscriber receives it, as one JSON line.
+ * The file is opened once (append mode) and kept open until close().
+ */
 export class FileEventPublisher implements EventPublisher {
+  private handle?: Promise<FileHandle>;
+
   constructor(
     private readonly file: string,
     private readonly onEvent: (event: DeliveredEvent) => void = () => undefined,
   ) {}
 
+  private open(): Promise<FileHandle> {
+    this.handle ??= mkdir(dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
+    return this.handle;
+  }
+
   async publish(entries: readonly BusEntry[]) {
     const events = entries.map(asDelivered);
-    await mkdir(dirname(this.file), { recursive: true });
-    await appendFile(this.file, events.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8');
+    await (await this.open()).appendFile(events.map((e) => JSON.stringify(e) + '\n').join(''), 'utf8');
     events.forEach((e) => this.onEvent(e));
     return entries.map(() => ({ ok: true as const }));
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) await (await handle).close();
   }
 }
