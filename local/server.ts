@@ -17,6 +17,7 @@ import { startLocalDynamo, LOCAL_TABLE } from '../lambda/adapters/local/dynalite
 import { DeliveredEvent, FileEventPublisher } from '../lambda/adapters/local/file-publisher';
 import { FsBlobStore } from '../lambda/adapters/local/fs-blobs';
 import { FileDeadLetterQueue } from '../lambda/adapters/local/file-dead-letters';
+import { MemoryDedupStore } from '../lambda/adapters/local/memory-store';
 import { StaticSecretSource } from '../lambda/adapters/local/static-secrets';
 import { toGatewayEvent } from './gateway';
 import { loadConfig, localAdapters, localPaths, resolveSecrets, secretEnvName } from './runtime';
@@ -29,6 +30,12 @@ export interface LocalOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Keep the store in memory instead of the data folder (tests). @default false */
   readonly inMemory?: boolean;
+  /**
+   * `dynalite`: the DynamoDB emulator through the real SDK and the cloud's DynamoDedupStore; `memory`: the
+   * same conditional semantics in a Map (implies inMemory; the load script uses it to measure callhooks
+   * rather than the emulator). @default "dynalite"
+   */
+  readonly store?: 'dynalite' | 'memory';
   /** How often the built-in redrive runs, in ms; 0 turns it off. @default 30000 */
   readonly redriveEveryMs?: number;
   readonly log?: Log;
@@ -74,7 +81,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const adapters = localAdapters(config);
   const log = options.log ?? asLog(createLogger());
   const secrets = resolveSecrets(adapters, paths, env);
-  const dynamo = await startLocalDynamo(options.inMemory ? undefined : paths.dbDir);
+  const memoryStore = options.store === 'memory';
+  const inMemory = options.inMemory || memoryStore;
+  const dynamo = memoryStore ? undefined : await startLocalDynamo(inMemory ? undefined : paths.dbDir);
   const onEvent =
     options.onEvent ??
     ((e: DeliveredEvent) => process.stdout.write(`event ${e['detail-type']} ${e.source} eventId=${e.detail.eventId} callId=${e.detail.callId ?? '-'}\n`));
@@ -82,7 +91,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const baseDeps: PipelineDeps = {
     adapters,
     secrets: new SecretCache(new StaticSecretSource(secrets.values)),
-    store: new DynamoDedupStore(dynamo.client, LOCAL_TABLE),
+    store: dynamo ? new DynamoDedupStore(dynamo.client, LOCAL_TABLE) : new MemoryDedupStore(),
     publisher,
     blobs: new FsBlobStore(paths.blobsDir),
     log,
@@ -123,7 +132,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   });
   const actualPort = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${actualPort}`;
-  if (!options.inMemory) {
+  if (!inMemory) {
     mkdirSync(paths.dataDir, { recursive: true });
     writeFileSync(paths.stateFile, JSON.stringify({ url, pid: process.pid }) + '\n');
   }
@@ -146,9 +155,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await dynamo.close();
+      await dynamo?.close();
       await publisher.close();
-      if (!options.inMemory) rmSync(paths.stateFile, { force: true });
+      if (!inMemory) rmSync(paths.stateFile, { force: true });
     },
   };
 }

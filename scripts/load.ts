@@ -16,13 +16,16 @@
  *   --body-bytes N     LOAD_BODY_BYTES   size of each Quarterzip body (2048)
  *   --max-seconds S    LOAD_MAX_SECONDS  hard stop of the sending phase (60); the whole run is stopped at S + 60
  *   --server MODE      LOAD_SERVER       where the local mode runs, when --url is not given:
- *        child      (default) its own node process (scripts/lib/load-server.ts: startLocal with dynalite in
+ *        child      (default) its own node process (scripts/lib/load-server.ts: startLocal with the --store in
  *                   memory, no redrive timer, no log lines), so the generator and the server each get a core;
  *        in-process startLocal({ port: 0, inMemory: true, redriveEveryMs: 0, log: no-op, onEvent: count })
  *                   in this process (both share one event loop);
  *        npm-start  `local/server.ts` exactly as `npm start` runs it (dynalite on disk, JSON log lines and
  *                   one line per event on stdout, which goes to a file in the run's folder).
  *      A temporary CALLHOOKS_DATA_DIR is used, never the user's .callhooks.
+ *   --store STORE      LOAD_STORE        the dedup store of the child / in-process server: memory (default: the
+ *                                        same conditional semantics in a Map, so the run measures callhooks) or
+ *                                        dynalite (the DynamoDB emulator through the real SDK, as npm start)
  *   --url URL          LOAD_URL          use a local mode already running at URL (127.0.0.1 / localhost only);
  *                                        its secret from --secret, CALLHOOKS_SECRET_<VENDOR> or the data folder's
  *                                        dev-secrets.json; its bus file from --events-file or the data folder
@@ -72,6 +75,7 @@ interface Options {
   readonly bodyBytes: number;
   readonly maxSeconds: number;
   readonly server: 'child' | 'in-process' | 'npm-start' | 'url';
+  readonly store: 'memory' | 'dynalite';
   readonly url?: string;
   readonly seed: number;
   readonly profile: boolean;
@@ -95,12 +99,14 @@ function options(): Options {
     bodyBytes: num('body-bytes', 'LOAD_BODY_BYTES', '2048', (n) => Number.isInteger(n) && n >= 512 && n <= 4 * 1024 * 1024, 'an integer 512–4194304'),
     maxSeconds: num('max-seconds', 'LOAD_MAX_SECONDS', '60', (n) => n > 0 && n <= 3600, 'a number of seconds 0–3600'),
     server: server as Options['server'],
+    store: option(argv, 'store', 'LOAD_STORE', 'memory') as Options['store'],
     url,
     seed: num('seed', 'LOAD_SEED', '1', Number.isInteger, 'an integer'),
     profile: flag(argv, 'profile'),
     write: flag(argv, 'write'),
     keep: flag(argv, 'keep'),
   };
+  if (o.store !== 'memory' && o.store !== 'dynalite') throw new UsageError(`--store must be memory or dynalite, got ${String(o.store)}`);
   if (o.profile && o.server !== 'child' && o.server !== 'npm-start') throw new UsageError('--profile needs --server child or npm-start (run in-process under `node --cpu-prof` instead)');
   return o;
 }
@@ -243,7 +249,7 @@ async function startChild(o: Options, dataDir: string, env: NodeJS.ProcessEnv, p
   const logFile = join(dataDir, 'server.log');
   const out = openSync(logFile, 'a');
   const args = [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', entry];
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', out, out] });
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: '0', LOAD_STORE: o.store }, stdio: ['ignore', out, out] });
   closeSync(out);
   serverChild = child;
   let exited = false;
@@ -262,7 +268,7 @@ async function startChild(o: Options, dataDir: string, env: NodeJS.ProcessEnv, p
   const eventsFile = localPaths(env).eventsFile;
   return {
     url,
-    mode: o.server === 'npm-start' ? `child process: \`node --import tsx local/server.ts\` (as npm start: dynalite on disk, log lines to a file)` : 'child process: `node --import tsx scripts/lib/load-server.ts` (startLocal, dynalite in memory, no log lines)',
+    mode: o.server === 'npm-start' ? `child process: \`node --import tsx local/server.ts\` (as npm start: dynalite on disk, log lines to a file)` : `child process: \`node --import tsx scripts/lib/load-server.ts\` (startLocal, ${o.store === 'memory' ? 'in-memory dedup store' : 'dynalite in memory'}, no log lines)`,
     eventsFile,
     eventsOffset: 0,
     pid: child.pid,
@@ -303,6 +309,7 @@ async function startTarget(o: Options, dataDir: string, profileDir: string, adap
       port: 0,
       env: { ...process.env, ...env },
       inMemory: true,
+      store: o.store,
       redriveEveryMs: 0,
       log: NOOP_LOG,
       onEvent: () => {
@@ -313,7 +320,7 @@ async function startTarget(o: Options, dataDir: string, profileDir: string, adap
       secret,
       target: {
         url: local.url,
-        mode: 'in-process: startLocal({ port: 0, inMemory: true, redriveEveryMs: 0, log: no-op, onEvent: count }) in the generator\'s process',
+        mode: `in-process: startLocal({ port: 0, inMemory: true, store: '${o.store}', redriveEveryMs: 0, log: no-op, onEvent: count }) in the generator's process`,
         eventsFile: localPaths(env).eventsFile,
         eventsOffset: 0,
         onEventCount: () => published,
@@ -587,8 +594,9 @@ async function main(): Promise<number> {
     }
     process.stdout.write(md + '\n');
     if (o.write) {
-      writeSection(`load-${o.server}`, md);
-      process.stderr.write(`load: wrote the load-${o.server} section of docs/BENCHMARKS.md\n`);
+      const section = `load-${o.server}${o.store === 'dynalite' && o.server !== 'npm-start' && o.server !== 'url' ? '-dynalite' : ''}`;
+      writeSection(section, md);
+      process.stderr.write(`load: wrote the ${section} section of docs/BENCHMARKS.md\n`);
     }
     return v.ok ? 0 : 1;
   } finally {

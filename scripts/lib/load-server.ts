@@ -4,8 +4,8 @@
  * events) on 127.0.0.1. Prints `ready <url>` when it listens; closes cleanly on SIGTERM / SIGINT, so
  * that `node --cpu-prof` can write its profile.
  *
- * Environment: PORT (default 0), CALLHOOKS_DATA_DIR, CALLHOOKS_SECRET_<VENDOR>, LOAD_ON_DISK=1 to keep
- * dynalite on disk under the data folder as `npm start` does.
+ * Environment: PORT (default 0), CALLHOOKS_DATA_DIR, CALLHOOKS_SECRET_<VENDOR>, LOAD_STORE (`memory`, the
+ * default, or `dynalite`), LOAD_ON_DISK=1 to keep dynalite on disk under the data folder as `npm start` does.
  */
 import { startLocal } from '../../local/server';
 import { NOOP_LOG } from './noop-ports';
@@ -15,6 +15,7 @@ async function main() {
   const local = await startLocal({
     port: Number(process.env.PORT || 0),
     inMemory: process.env.LOAD_ON_DISK !== '1',
+    store: process.env.LOAD_STORE === 'dynalite' || process.env.LOAD_ON_DISK === '1' ? 'dynalite' : 'memory',
     redriveEveryMs: 0,
     log: NOOP_LOG,
     onEvent: () => {

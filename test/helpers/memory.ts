@@ -1,14 +1,15 @@
 /**
- * In-memory ports for core tests: a DedupStore with DynamoDB's conditional semantics, a recording
+ * In-memory ports for core tests: the local in-memory DedupStore with scriptable failures, a recording
  * publisher whose failures can be scripted, a blob map and a dead-letter list.
  */
-import type { BlobStore, BusEntry, ClaimResult, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log, SecretSource } from '../../lambda/core/ports';
+import type { BlobStore, BusEntry, ClaimResult, DeadLetterQueue, DedupRecord, EventPublisher, Log, SecretSource } from '../../lambda/core/ports';
+import { MemoryDedupStore } from '../../lambda/adapters/local/memory-store';
 import { SecretCache } from '../../lambda/core/secrets';
 import type { PipelineDeps } from '../../lambda/core/pipeline';
 import type { VendorAdapter } from '../../lambda/core/vendor';
 
-export class MemoryStore implements DedupStore {
-  readonly records = new Map<string, DedupRecord>();
+/** The local mode's in-memory store, with failures that a test can script per operation. */
+export class MemoryStore extends MemoryDedupStore {
   failNext: Partial<Record<'claim' | 'markPublished' | 'listPending' | 'lease' | 'markDead', Error>> = {};
 
   private fail(op: keyof MemoryStore['failNext']) {
@@ -21,39 +22,27 @@ export class MemoryStore implements DedupStore {
 
   async claim(record: DedupRecord, now: Date): Promise<ClaimResult> {
     this.fail('claim');
-    const existing = this.records.get(record.key);
-    if (existing && existing.expiresAt >= Math.floor(now.getTime() / 1000)) return 'duplicate';
-    this.records.set(record.key, { ...record });
-    return 'claimed';
+    return super.claim(record, now);
   }
 
   async markPublished(key: string): Promise<void> {
     this.fail('markPublished');
-    const r = this.records.get(key);
-    if (r) this.records.set(key, { ...r, status: 'PUBLISHED', eventJson: undefined });
+    return super.markPublished(key);
   }
 
   async markDead(key: string): Promise<void> {
     this.fail('markDead');
-    const r = this.records.get(key);
-    if (r) this.records.set(key, { ...r, status: 'DEAD' });
+    return super.markDead(key);
   }
 
   async listPending(now: Date, limit: number): Promise<DedupRecord[]> {
     this.fail('listPending');
-    return [...this.records.values()]
-      .filter((r) => r.status === 'PENDING' && r.leaseUntil < now.getTime())
-      .sort((a, b) => a.leaseUntil - b.leaseUntil)
-      .slice(0, limit);
+    return super.listPending(now, limit);
   }
 
   async lease(key: string, now: Date, leaseUntil: number): Promise<DedupRecord | undefined> {
     this.fail('lease');
-    const r = this.records.get(key);
-    if (!r || r.status !== 'PENDING' || r.leaseUntil >= now.getTime()) return undefined;
-    const next = { ...r, leaseUntil, attempts: r.attempts + 1 };
-    this.records.set(key, next);
-    return next;
+    return super.lease(key, now, leaseUntil);
   }
 }
 
