@@ -21,6 +21,9 @@ import { CallhooksConfig, ConfigError, ResolvedConfig, resolveConfig } from '../
 import { ENV } from '../lambda/config/env';
 
 /** Name of the table's sparse index of events not yet on the bus (read by the redrive). */
+/** Replaced at bundle time by the vendor a webhook function serves, so the others drop out of its bundle. */
+const BUNDLE_VENDOR_DEFINE = 'process.env.CALLHOOKS_BUNDLE_VENDOR';
+
 export const PENDING_INDEX_NAME = 'pending';
 
 /** Properties of a {@link Callhooks} construct. Every property is optional. */
@@ -323,6 +326,8 @@ export class Callhooks extends Construct {
       const secret = props.secrets?.[vendor.name] ?? this.createSecret(scope, vendor.name, props.encryptionKey);
       const fn = this.createFunction(scope, {
         entry: webhookEntry,
+        // Each function bundles only its own vendor's adapter (see lambda/vendors/index.ts).
+        define: { [BUNDLE_VENDOR_DEFINE]: JSON.stringify(vendor.kind === 'builtin' ? vendor.name : '') },
         description: `callhooks: receives ${vendor.name} webhooks`,
         memorySize: props.memorySize ?? DEFAULT_MEMORY,
         timeout: props.timeout ?? Duration.seconds(10),
@@ -500,6 +505,7 @@ export class Callhooks extends Construct {
         format: OutputFormat.CJS,
         // Bundle the AWS SDK v3 clients: the code runs with the versions it was tested with, not the runtime's.
         externalModules: [],
+        define: options.define,
       },
     });
     acknowledge(fn, 'AwsSolutions-L1',
@@ -533,6 +539,8 @@ interface FunctionOptions {
   readonly logRetention: logs.RetentionDays;
   readonly environment: Record<string, string>;
   readonly reservedConcurrentExecutions?: number;
+  /** esbuild `define` replacements for this function's bundle. */
+  readonly define?: Record<string, string>;
 }
 
 /** Validates the props (skipping unresolved tokens) and resolves the configuration. */

@@ -10,17 +10,24 @@ import { koeiq } from './koeiq';
 import { atoms } from './atoms';
 import { converc } from './converc';
 
-const BUILT_IN: Record<BuiltInVendor, (options: BuiltInVendorOptions) => VendorAdapter> = {
-  quarterzip,
-  qcall,
-  koeiq,
-  atoms,
-  converc,
+type Factory = (options: BuiltInVendorOptions) => VendorAdapter;
+
+// The construct bundles each vendor's function with `process.env.CALLHOOKS_BUNDLE_VENDOR` defined as that
+// vendor's name: esbuild then folds these conditions, and the other vendors' modules (and QCall's multipart
+// parser) drop out of the bundle. Unbundled (tests, local mode) the variable is unset and every vendor is in.
+const BUILT_IN: Record<BuiltInVendor, Factory | undefined> = {
+  quarterzip: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'quarterzip' ? quarterzip : undefined,
+  qcall: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'qcall' ? qcall : undefined,
+  koeiq: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'koeiq' ? koeiq : undefined,
+  atoms: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'atoms' ? atoms : undefined,
+  converc: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'converc' ? converc : undefined,
 };
 
 export function createAdapter(config: VendorRuntimeConfig): VendorAdapter {
   if (config.kind === 'custom') return customVendor(config.definition);
-  return BUILT_IN[config.name](config.options);
+  const factory = BUILT_IN[config.name];
+  if (!factory) throw new Error(`this bundle was built for ${String(process.env.CALLHOOKS_BUNDLE_VENDOR)}, not ${config.name}`);
+  return factory(config.options);
 }
 
 export function createAdapters(configs: readonly VendorRuntimeConfig[]): Map<string, VendorAdapter> {

@@ -13,7 +13,7 @@
  *   form of every delivered field (the same whatever the body type, so JSON `184` and form `"184"` agree).
  */
 import { createHash } from 'node:crypto';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import type { BuiltInVendorOptions } from '../config/config';
 import { ParseError } from '../core/errors';
 import type { NormalizedFields } from '../core/event';
@@ -113,7 +113,11 @@ export function parseMultipart(body: Buffer, contentType: string): Json {
   let finished = false;
   let bb: busboy.Busboy;
   try {
-    bb = busboy({
+    // Required here, not at the top: the other vendors' bundles then leave busboy out entirely, and no
+    // function pays for loading it before a multipart delivery arrives.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const createBusboy = require('busboy') as typeof busboy;
+    bb = createBusboy({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
       limits: { fields: QCALL_MAX_FIELDS, fieldSize: QCALL_MAX_FIELD_BYTES },

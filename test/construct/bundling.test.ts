@@ -47,4 +47,24 @@ describe('bundling', () => {
       expect(bundleOf(fn)).not.toMatch(/^\s*(import|export)\s/m);
     }
   });
+
+  it("gives each vendor's function only its own adapter (QCall's multipart parser only in QCall's)", () => {
+    // Strings that live in one adapter module each.
+    const marks: Record<string, string> = {
+      quarterzip: 'transcript_truncated',
+      qcall: 'Malformed part header',
+      koeiq: 'X-KoeIQ-Signature',
+      converc: 'X-IC-Signature',
+      atoms: 'post-conversation',
+    };
+    const webhooks = functions().filter(([, r]) => /receives (\S+) webhooks/.test(String(r.Properties.Description)));
+    expect(webhooks).toHaveLength(6);
+    for (const [, fn] of webhooks) {
+      const vendor = /receives (\S+) webhooks/.exec(String(fn.Properties.Description))![1];
+      const code = bundleOf(fn);
+      for (const [other, mark] of Object.entries(marks)) {
+        expect([vendor, other, code.includes(mark)]).toEqual([vendor, other, other === vendor]);
+      }
+    }
+  });
 });
