@@ -1,10 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
 import { ParseError } from '../../lambda/core/errors';
-import { composeDetail } from '../../lambda/core/event';
 import { Delivery, Headers } from '../../lambda/core/http';
 import { handleDelivery } from '../../lambda/core/pipeline';
 import { converc, convercTranscript, durationBetween } from '../../lambda/vendors/converc';
-import { Fixture, fixtureBody, loadFixtures, schemaErrors, signedDelivery } from '../helpers/fixtures';
+import { Fixture, fixtureBody, loadFixtures, signedDelivery } from '../helpers/fixtures';
+import { expectSchemaValidOrParseError, withValueAt, WRONG_VALUES, wrongTypeCases } from '../helpers/wrong-types';
 import { memoryWorld } from '../helpers/memory';
 
 const adapter = converc();
@@ -486,31 +486,9 @@ describe('converc adapter: malformed bodies', () => {
     expect(() => parse('{"id":"e1"}', { 'X-IC-Event': ' ' })).toThrow(ParseError);
   });
 
-  const WRONG: unknown[] = [null, true, 0, -1, 1.5, 1e308, '', 'x', [], [1], {}, { a: 1 }];
-  const paths = (o: unknown, prefix: string[] = []): string[][] => {
-    if (Array.isArray(o)) return o.flatMap((v, i) => [[...prefix, String(i)], ...paths(v, [...prefix, String(i)])]);
-    if (o !== null && typeof o === 'object') return Object.entries(o).flatMap(([k, v]) => [[...prefix, k], ...paths(v, [...prefix, k])]);
-    return [];
-  };
   const names = ['call-ended-doc-example', 'call-transcript-ready', 'call-recording-ready', 'webhook-test'];
-  const cases = names.flatMap((name) => paths(fixture(name).body).map((p) => [name, p.join('.')] as const));
-
-  it.each(cases)('%s with %s of any wrong type: a schema-valid event or a ParseError, nothing else', (name, path) => {
-    for (const value of WRONG) {
-      const body = bodyOf(name);
-      const keys = path.split('.');
-      let target = body;
-      for (const k of keys.slice(0, -1)) target = target[k];
-      target[keys[keys.length - 1]] = value;
-      let parsed;
-      try {
-        parsed = parse(body);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ParseError);
-        continue;
-      }
-      expect(schemaErrors(JSON.parse(JSON.stringify(composeDetail('converc', parsed.dedupKey, parsed.fields, NOW))))).toEqual([]);
-    }
+  it.each(wrongTypeCases(names.map((name) => fixture(name))))('%s with %s of any wrong type: a schema-valid event or a ParseError, nothing else', (name, path) => {
+    for (const value of WRONG_VALUES) expectSchemaValidOrParseError('converc', () => parse(withValueAt(fixture(name).body, path, value)), NOW);
   });
 });
 

@@ -1,10 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
 import { ParseError } from '../../lambda/core/errors';
-import { composeDetail } from '../../lambda/core/event';
 import { Delivery, Headers } from '../../lambda/core/http';
 import { handleDelivery } from '../../lambda/core/pipeline';
 import { koeiq } from '../../lambda/vendors/koeiq';
-import { Fixture, fixtureBody, loadFixtures, schemaErrors, signedDelivery } from '../helpers/fixtures';
+import { Fixture, fixtureBody, loadFixtures, signedDelivery } from '../helpers/fixtures';
+import { expectSchemaValidOrParseError, withValueAt, WRONG_VALUES, wrongTypeCases } from '../helpers/wrong-types';
 import { memoryWorld } from '../helpers/memory';
 
 const adapter = koeiq();
@@ -254,29 +254,8 @@ describe('koeiq adapter: malformed bodies', () => {
     expect(() => parse(raw)).toThrow(ParseError);
   });
 
-  const WRONG: unknown[] = [null, true, 0, -1, 1.5, 1e308, '', 'x', [], [1], {}, { a: 1 }];
-  const paths = (o: unknown, prefix: string[] = []): string[][] =>
-    o !== null && typeof o === 'object' && !Array.isArray(o)
-      ? Object.entries(o).flatMap(([k, v]) => [[...prefix, k], ...paths(v, [...prefix, k])])
-      : [];
-  const cases = fixtures.flatMap((f) => paths(f.body).map((p) => [f.name, p.join('.')] as const));
-
-  it.each(cases)('%s with %s of any wrong type: a schema-valid event or a ParseError, nothing else', (name, path) => {
-    for (const value of WRONG) {
-      const body = JSON.parse(JSON.stringify(fixture(name).body));
-      const keys = path.split('.');
-      let target = body;
-      for (const k of keys.slice(0, -1)) target = target[k];
-      target[keys[keys.length - 1]] = value;
-      let parsed;
-      try {
-        parsed = parse(body);
-      } catch (err) {
-        expect(err).toBeInstanceOf(ParseError);
-        continue;
-      }
-      expect(schemaErrors(JSON.parse(JSON.stringify(composeDetail('koeiq', parsed.dedupKey, parsed.fields, NOW))))).toEqual([]);
-    }
+  it.each(wrongTypeCases(fixtures))('%s with %s of any wrong type: a schema-valid event or a ParseError, nothing else', (name, path) => {
+    for (const value of WRONG_VALUES) expectSchemaValidOrParseError('koeiq', () => parse(withValueAt(fixture(name).body, path, value)), NOW);
   });
 });
 
