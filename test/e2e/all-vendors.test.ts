@@ -3,34 +3,21 @@
  * form and multipart bodies, GET with query parameters), becomes exactly one event of the right source and
  * type with the vendor's callId; its redelivery answers duplicate; a bad signature answers 401.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startLocal, LocalServer } from '../../local/server';
+import type { LocalServer } from '../../local/server';
 import { Fixture, fixtureBody, fixtureHeaders, loadFixtures } from '../../local/fixtures';
 import type { DeliveredEvent } from '../../lambda/adapters/local/file-publisher';
-import { MemoryLog } from '../helpers/memory';
+import { startTestLocal, TestLocal } from '../helpers/local';
 
-let dir: string;
+let t: TestLocal;
 let local: LocalServer;
-const events: DeliveredEvent[] = [];
+let events: DeliveredEvent[];
 const fixtures = loadFixtures();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'callhooks-vendors-'));
-  local = await startLocal({
-    port: 0,
-    inMemory: true,
-    redriveEveryMs: 0,
-    log: new MemoryLog(),
-    onEvent: (e) => events.push(e),
-    env: { ...process.env, CALLHOOKS_DATA_DIR: dir, CALLHOOKS_CONFIG: join(__dirname, '..', '..', 'callhooks.config.json') },
-  });
+  t = await startTestLocal();
+  ({ local, events } = t);
 });
-afterAll(async () => {
-  await local.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t.close());
 
 function send(f: Fixture, headers: Record<string, string>, body = fixtureBody(f)) {
   const method = f.method ?? 'POST';

@@ -2,35 +2,24 @@
  * A 1 MB Quarterzip delivery (its cap) through the local mode over HTTP: accepted, published once with its
  * transcript moved to the payload store (under the data folder), and nothing cut.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
-import { startLocal, LocalServer } from '../../local/server';
+import type { LocalServer } from '../../local/server';
+import type { DeliveredEvent } from '../../lambda/adapters/local/file-publisher';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
-import { MemoryLog } from '../helpers/memory';
+import { startTestLocal, TestLocal } from '../helpers/local';
 
 const SECRET = 'whsec_' + Buffer.from('large payload secret 24b').toString('base64');
-let dir: string;
+let t: TestLocal;
 let local: LocalServer;
-const events: Array<Record<string, any>> = [];
+let events: DeliveredEvent[];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'callhooks-large-'));
-  local = await startLocal({
-    port: 0,
-    inMemory: true,
-    redriveEveryMs: 0,
-    log: new MemoryLog(),
-    onEvent: (e) => events.push(e),
-    env: { ...process.env, CALLHOOKS_DATA_DIR: dir, CALLHOOKS_SECRET_QUARTERZIP: SECRET, CALLHOOKS_CONFIG: join(__dirname, '..', '..', 'callhooks.config.json') },
-  });
+  t = await startTestLocal({ env: { CALLHOOKS_SECRET_QUARTERZIP: SECRET } });
+  ({ local, events } = t);
 });
-afterAll(async () => {
-  await local.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => t.close());
 
 function megabyteCall(): Buffer {
   const turns: Array<{ speaker: string; text: string }> = [];
@@ -63,8 +52,9 @@ describe('a 1 MB Quarterzip delivery', () => {
     expect(Buffer.byteLength(JSON.stringify(events[0]))).toBeLessThan(256 * 1024);
     expect(detail.transcript).toEqual({ turns: [], truncated: false });
     expect(detail.offload).toMatchObject({ part: 'transcript', key: `offload/quarterzip/${detail.eventId}/transcript.json` });
-    const stored = readFileSync(fileURLToPath(detail.offload.url));
-    expect(createHash('sha256').update(stored).digest('hex')).toBe(detail.offload.sha256);
+    const offload = detail.offload!;
+    const stored = readFileSync(fileURLToPath(offload.url));
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(offload.sha256);
     const original = JSON.parse(body.toString()).data.transcript;
     expect(JSON.parse(stored.toString()).turns.map((t: { text: string }) => t.text)).toEqual(original.map((t: { text: string }) => t.text));
   });

@@ -9,7 +9,6 @@ import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
 import type { DedupRecord } from '../../lambda/core/ports';
 import { MotoClients, motoClients, MotoServer, startMoto } from './moto-server';
 
-jest.setTimeout(30_000); // moto's start-up and rule delivery (~0.3 s per matched event and rule) outgrow Jest's 5 s default
 
 const TABLE = 'callhooks-moto-dedup';
 const NOW = new Date('2026-11-22T12:00:00Z');

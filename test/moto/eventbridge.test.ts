@@ -31,7 +31,6 @@ import {
 } from './moto-server';
 import { EXAMPLE_RULES } from './rules';
 
-jest.setTimeout(30_000); // moto's start-up and rule delivery (~0.3 s per matched event and rule) outgrow Jest's 5 s default
 
 const TABLE = 'callhooks-moto-eb';
 const BUS = 'callhooks-moto-bus';

@@ -23,7 +23,6 @@ import {
   startMoto,
 } from './moto-server';
 
-jest.setTimeout(30_000); // moto's start-up and rule delivery (~0.3 s per matched event and rule) outgrow Jest's 5 s default
 
 const TABLE = 'callhooks-moto-s3';
 const BUS = 'callhooks-moto-s3-bus';

@@ -8,7 +8,6 @@ import { DependencyError } from '../../lambda/core/errors';
 import { SecretCache } from '../../lambda/core/secrets';
 import { MotoClients, motoClients, MotoServer, startMoto } from './moto-server';
 
-jest.setTimeout(30_000); // moto's start-up and rule delivery (~0.3 s per matched event and rule) outgrow Jest's 5 s default
 
 let moto: MotoServer;
 let clients: MotoClients;
