@@ -1,0 +1,40 @@
+/**
+ * Upgrade safety: the eventId of every documented vendor event is pinned. Subscribers dedup on eventId, so a
+ * redelivery that spans an upgrade of callhooks must carry the same id. A change here is a breaking change
+ * for every subscriber: never update the pinned values to make the test pass.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveConfig } from '../../lambda/config/config';
+import { handleDelivery } from '../../lambda/core/pipeline';
+import { createAdapters } from '../../lambda/vendors';
+import { loadFixtures, signedDelivery } from '../helpers/fixtures';
+import { memoryWorld } from '../helpers/memory';
+import pinned from './event-ids.json';
+
+const config = resolveConfig(JSON.parse(readFileSync(join(__dirname, '..', '..', 'callhooks.config.json'), 'utf8')));
+const adapters = createAdapters(config.vendors);
+const fixtures = loadFixtures();
+const PINNED = pinned as Record<string, string>;
+
+async function eventIdOf(vendor: string, name: string): Promise<string> {
+  const fixture = fixtures.find((f) => f.vendor === vendor && f.name === name);
+  if (!fixture) throw new Error(`no fixture ${vendor}/${name}`);
+  const adapter = adapters.get(vendor)!;
+  const secret = adapter.generateSecret();
+  const world = memoryWorld([adapter], { [vendor]: secret });
+  const reply = await handleDelivery(signedDelivery(fixture, adapter, secret, new Date()), world.deps);
+  expect(reply.statusCode).toBe(200);
+  return (reply.body as { eventId: string }).eventId;
+}
+
+describe('eventIds are stable across versions', () => {
+  it('every fixture has a pinned eventId', () => {
+    expect(fixtures.map((f) => `${f.vendor}/${f.name}`).sort()).toEqual(Object.keys(PINNED).sort());
+  });
+
+  it.each(Object.entries(PINNED))('%s keeps eventId %s', async (name, eventId) => {
+    const [vendor, fixture] = name.split('/');
+    expect(await eventIdOf(vendor, fixture)).toBe(eventId);
+  });
+});
