@@ -19,12 +19,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CallhooksConfig, ConfigError, ResolvedConfig, resolveConfig } from '../lambda/config/config';
 import { ENV } from '../lambda/config/env';
+import { DEFAULT_REDRIVE_MAX_ATTEMPTS, TABLE } from '../lambda/config/table';
 
-/** Name of the table's sparse index of events not yet on the bus (read by the redrive). */
 /** Replaced at bundle time by the vendor a webhook function serves, so the others drop out of its bundle. */
 const BUNDLE_VENDOR_DEFINE = 'process.env.CALLHOOKS_BUNDLE_VENDOR';
 
-export const PENDING_INDEX_NAME = 'pending';
+/** Name of the table's sparse index of events not yet on the bus (read by the redrive). */
+export const PENDING_INDEX_NAME = TABLE.pendingIndex.name;
 
 /** Properties of a {@link Callhooks} construct. Every property is optional. */
 export interface CallhooksProps {
@@ -148,7 +149,6 @@ export interface CallhooksProps {
 const DEFAULT_RATE_LIMIT = 50;
 const DEFAULT_BURST_LIMIT = 100;
 const DEFAULT_MEMORY = 256;
-const DEFAULT_REDRIVE_MAX_ATTEMPTS = 10;
 /** Lambda allows 4 KB of environment per function, and the vendor's configuration is one variable of it. */
 const MAX_VENDOR_CONFIG_BYTES = 3 * 1024;
 const BUS_NAME_RE = /^[A-Za-z0-9._\-/]{1,256}$/;
@@ -214,9 +214,9 @@ export class Callhooks extends Construct {
 
     // ---- storage -------------------------------------------------------------------------------------
     this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: TABLE.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
       encryptionKey: props.encryptionKey,
@@ -224,8 +224,8 @@ export class Callhooks extends Construct {
     });
     this.table.addGlobalSecondaryIndex({
       indexName: PENDING_INDEX_NAME,
-      partitionKey: { name: 'pendingShard', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'leaseUntil', type: dynamodb.AttributeType.NUMBER },
+      partitionKey: { name: TABLE.pendingIndex.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE.pendingIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
       projectionType: dynamodb.ProjectionType.ALL,
     });
 

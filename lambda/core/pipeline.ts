@@ -17,6 +17,7 @@ import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
 import { FittedEvent, fitEvent } from './offload';
 import { DependencyError, ParseError } from './errors';
+import { LEASE_MS } from '../config/table';
 
 export interface Limits {
   /** Largest accepted body, in bytes. */
@@ -25,7 +26,7 @@ export interface Limits {
   readonly maxEventBytes: number;
   /** Days a dedup record lives. */
   readonly retentionDays: number;
-  /** How long the function that claimed a record has to publish it before the redrive may. @default 60000 */
+  /** How long the function that claimed a record has to publish it before the redrive may. @default LEASE_MS */
   readonly leaseMs?: number;
 }
 
@@ -197,7 +198,7 @@ async function buildRecord(key: string, { detail, json }: FittedEvent, receivedA
     eventBlobKey,
     receivedAt: detail.receivedAt,
     expiresAt: Math.floor(nowMs / 1000) + deps.limits.retentionDays * 86_400,
-    leaseUntil: nowMs + (deps.limits.leaseMs ?? 60_000),
+    leaseUntil: nowMs + (deps.limits.leaseMs ?? LEASE_MS),
     attempts: 0,
   };
 }

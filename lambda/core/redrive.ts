@@ -7,6 +7,7 @@
 import type { CallEventDetail } from './event';
 import type { BlobStore, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
 import { busEntryOf, errorName } from './pipeline';
+import { DEFAULT_REDRIVE_MAX_ATTEMPTS, LEASE_MS } from '../config/table';
 
 export interface RedriveDeps {
   readonly store: DedupStore;
@@ -14,9 +15,9 @@ export interface RedriveDeps {
   readonly blobs: BlobStore;
   readonly deadLetters: DeadLetterQueue;
   readonly log: Log;
-  /** Leases a record may take before it goes to the dead-letter queue. @default 10 */
+  /** Leases a record may take before it goes to the dead-letter queue. @default DEFAULT_REDRIVE_MAX_ATTEMPTS */
   readonly maxAttempts?: number;
-  /** How long one redrive holds a lease. @default 60000 */
+  /** How long one redrive holds a lease. @default LEASE_MS */
   readonly leaseMs?: number;
   /** Records examined per run. @default 100 */
   readonly limit?: number;
@@ -42,8 +43,8 @@ async function loadEvent(record: DedupRecord, blobs: BlobStore): Promise<{ detai
 
 export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promise<RedriveReport> {
   const { store, log } = deps;
-  const maxAttempts = deps.maxAttempts ?? 10;
-  const leaseMs = deps.leaseMs ?? 60_000;
+  const maxAttempts = deps.maxAttempts ?? DEFAULT_REDRIVE_MAX_ATTEMPTS;
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
   const pending = await store.listPending(now, deps.limit ?? 100);
   let published = 0;
   let failed = 0;

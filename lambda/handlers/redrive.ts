@@ -6,6 +6,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, intEnv, requireEnv } from '../config/env';
+import { DEFAULT_REDRIVE_MAX_ATTEMPTS } from '../config/table';
 import { asLog, createLogger } from '../core/logger';
 import { redrive, RedriveDeps, RedriveReport } from '../core/redrive';
 import { DynamoDedupStore } from '../adapters/aws/dynamo-store';
@@ -23,7 +24,7 @@ export function redriveDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Redriv
     blobs: new S3BlobStore(new S3Client({}), requireEnv(ENV.payloadBucket, env)),
     deadLetters: new SqsDeadLetterQueue(new SQSClient({}), requireEnv(ENV.deadLetterQueueUrl, env)),
     log: asLog(logger),
-    maxAttempts: intEnv(ENV.redriveMaxAttempts, 10, env),
+    maxAttempts: intEnv(ENV.redriveMaxAttempts, DEFAULT_REDRIVE_MAX_ATTEMPTS, env),
   };
 }
 

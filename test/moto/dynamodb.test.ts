@@ -4,7 +4,8 @@
  * the lease, and what markPublished leaves behind.
  */
 import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDedupStore, PENDING_INDEX } from '../../lambda/adapters/aws/dynamo-store';
+import { DynamoDedupStore } from '../../lambda/adapters/aws/dynamo-store';
+import { TABLE as SHAPE } from '../../lambda/config/table';
 import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
 import type { DedupRecord } from '../../lambda/core/ports';
 import { MotoClients, motoClients, MotoServer, startMoto } from './moto-server';
@@ -59,7 +60,7 @@ describe('ensureTable on moto', () => {
     // Assert
     expect(Table?.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.KeySchema])).toEqual([
-      [PENDING_INDEX, [{ AttributeName: 'pendingShard', KeyType: 'HASH' }, { AttributeName: 'leaseUntil', KeyType: 'RANGE' }]],
+      [SHAPE.pendingIndex.name, [{ AttributeName: 'pendingShard', KeyType: 'HASH' }, { AttributeName: 'leaseUntil', KeyType: 'RANGE' }]],
     ]);
   });
 });

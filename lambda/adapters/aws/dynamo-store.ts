@@ -16,24 +16,25 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
 import { DependencyError } from '../../core/errors';
+import { PENDING_SHARD, TABLE } from '../../config/table';
 
-export const PENDING_INDEX = 'pending';
-const PENDING_SHARD = 'P';
+const PK = TABLE.partitionKey;
+const { pendingIndex: PENDING } = TABLE;
 
 type Item = Record<string, AttributeValue>;
 
 function toItem(r: DedupRecord): Item {
   const item: Item = {
-    pk: { S: r.key },
+    [PK]: { S: r.key },
     eventId: { S: r.eventId },
     vendor: { S: r.vendor },
     status: { S: r.status },
     receivedAt: { S: r.receivedAt },
-    expiresAt: { N: String(r.expiresAt) },
-    leaseUntil: { N: String(r.leaseUntil) },
+    [TABLE.ttlAttribute]: { N: String(r.expiresAt) },
+    [PENDING.sortKey]: { N: String(r.leaseUntil) },
     attempts: { N: String(r.attempts) },
   };
-  if (r.status === 'PENDING') item.pendingShard = { S: PENDING_SHARD };
+  if (r.status === 'PENDING') item[PENDING.partitionKey] = { S: PENDING_SHARD };
   if (r.eventJson !== undefined) item.event = { S: r.eventJson };
   if (r.eventBlobKey !== undefined) item.eventBlobKey = { S: r.eventBlobKey };
   return item;
@@ -41,15 +42,15 @@ function toItem(r: DedupRecord): Item {
 
 function fromItem(item: Item): DedupRecord {
   return {
-    key: item.pk?.S ?? '',
+    key: item[PK]?.S ?? '',
     eventId: item.eventId?.S ?? '',
     vendor: item.vendor?.S ?? '',
     status: (item.status?.S ?? 'PENDING') as RecordStatus,
     eventJson: item.event?.S,
     eventBlobKey: item.eventBlobKey?.S,
     receivedAt: item.receivedAt?.S ?? '',
-    expiresAt: Number(item.expiresAt?.N ?? 0),
-    leaseUntil: Number(item.leaseUntil?.N ?? 0),
+    expiresAt: Number(item[TABLE.ttlAttribute]?.N ?? 0),
+    leaseUntil: Number(item[PENDING.sortKey]?.N ?? 0),
     attempts: Number(item.attempts?.N ?? 0),
   };
 }
@@ -70,7 +71,7 @@ export class DynamoDedupStore implements DedupStore {
         new PutItemCommand({
           TableName: this.tableName,
           Item: toItem(record),
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ConditionExpression: `attribute_not_exists(${PK}) OR ${TABLE.ttlAttribute} < :now`,
           ExpressionAttributeValues: { ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
         }),
       );
@@ -94,10 +95,12 @@ export class DynamoDedupStore implements DedupStore {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: { S: key } },
+          Key: { [PK]: { S: key } },
           // A published record drops its event (it is on the bus); a dead one keeps it for inspection.
-          UpdateExpression: status === 'PUBLISHED' ? 'SET #status = :status REMOVE pendingShard, #event' : 'SET #status = :status REMOVE pendingShard',
-          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: status === 'PUBLISHED'
+            ? `SET #status = :status REMOVE ${PENDING.partitionKey}, #event`
+            : `SET #status = :status REMOVE ${PENDING.partitionKey}`,
+          ConditionExpression: `attribute_exists(${PK})`,
           ExpressionAttributeNames: status === 'PUBLISHED' ? { '#status': 'status', '#event': 'event' } : { '#status': 'status' },
           ExpressionAttributeValues: { ':status': { S: status } },
         }),
@@ -114,8 +117,8 @@ export class DynamoDedupStore implements DedupStore {
       const out = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          IndexName: PENDING_INDEX,
-          KeyConditionExpression: 'pendingShard = :p AND leaseUntil < :now',
+          IndexName: PENDING.name,
+          KeyConditionExpression: `${PENDING.partitionKey} = :p AND ${PENDING.sortKey} < :now`,
           ExpressionAttributeValues: { ':p': { S: PENDING_SHARD }, ':now': { N: String(now.getTime()) } },
           Limit: limit - records.length,
           ExclusiveStartKey: startKey,
@@ -132,9 +135,9 @@ export class DynamoDedupStore implements DedupStore {
       const out = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: { S: key } },
-          UpdateExpression: 'SET leaseUntil = :until, attempts = attempts + :one',
-          ConditionExpression: '#status = :pending AND leaseUntil < :now',
+          Key: { [PK]: { S: key } },
+          UpdateExpression: `SET ${PENDING.sortKey} = :until, attempts = attempts + :one`,
+          ConditionExpression: `#status = :pending AND ${PENDING.sortKey} < :now`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':until': { N: String(leaseUntil) },

@@ -5,7 +5,7 @@
 import { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { PENDING_INDEX } from '../aws/dynamo-store';
+import { TABLE } from '../../config/table';
 
 export const LOCAL_TABLE = 'callhooks-local';
 
@@ -47,7 +47,7 @@ export async function startLocalDynamo(path: string | undefined): Promise<LocalD
   };
 }
 
-/** Creates the dedup table as the stack defines it (key `pk`, sparse `pending` index). */
+/** Creates the dedup table as the stack defines it (config/table.ts), unless it exists. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(
@@ -55,17 +55,17 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'pendingShard', AttributeType: 'S' },
-          { AttributeName: 'leaseUntil', AttributeType: 'N' },
+          { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE.pendingIndex.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE.pendingIndex.sortKey, AttributeType: 'N' },
         ],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        KeySchema: [{ AttributeName: TABLE.partitionKey, KeyType: 'HASH' }],
         GlobalSecondaryIndexes: [
           {
-            IndexName: PENDING_INDEX,
+            IndexName: TABLE.pendingIndex.name,
             KeySchema: [
-              { AttributeName: 'pendingShard', KeyType: 'HASH' },
-              { AttributeName: 'leaseUntil', KeyType: 'RANGE' },
+              { AttributeName: TABLE.pendingIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: TABLE.pendingIndex.sortKey, KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },
