@@ -33,6 +33,10 @@ export interface CallhooksProps {
    * Which vendors to receive and how (the same object as `callhooks.config.json`). Validated with
    * `resolveConfig`: a bad field fails synthesis with a message naming it.
    *
+   * Which built-in vendors are on: with a `vendors` key, exactly those it names as `true` or with options
+   * (a built-in vendor it leaves out is off, so one added in a later release of callhooks never gets a route,
+   * a function and a secret in an existing deployment by itself); without a `vendors` key, all of them.
+   *
    * @default - the five built-in vendors (quarterzip, qcall, koeiq, atoms, converc) with their default options
    */
   readonly config?: CallhooksConfig;
@@ -169,7 +173,7 @@ const REDRIVE_ENTRY = 'redrive';
  * ```
  *
  * @example
- * const hooks = new Callhooks(this, 'Callhooks', { config: { vendors: { qcall: true, atoms: false } } });
+ * const hooks = new Callhooks(this, 'Callhooks', { config: { vendors: { qcall: true, converc: true } } });
  * hooks.addSubscriber('ToQueue', new targets.SqsQueue(queue));
  */
 export class Callhooks extends Construct {

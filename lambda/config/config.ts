@@ -5,6 +5,7 @@
  * environment variables (local mode). Everything here may appear in a template or an environment variable.
  */
 import { NORMALIZED_TYPES, NormalizedType } from '../core/event';
+import { CallhooksError } from '../core/errors';
 
 export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'] as const;
 export type BuiltInVendor = (typeof BUILT_IN_VENDORS)[number];
@@ -94,7 +95,12 @@ export interface CustomVendorConfig {
 
 /** The configuration file (`callhooks.config.json`). */
 export interface CallhooksConfig {
-  /** Built-in vendors to enable, each `true`/`false` or its options. @default - all five, default options */
+  /**
+   * Built-in vendors to enable, each `true`/`false` or its options. When this key is present, a built-in
+   * vendor it does not name is off (so a vendor added in a later release never appears unasked in an
+   * existing deployment); without it, every built-in vendor is on with default options.
+   * @default - all built-in vendors, default options
+   */
   readonly vendors?: Partial<Record<BuiltInVendor, boolean | BuiltInVendorOptions>>;
   /** Vendors described by configuration. @default [] */
   readonly customVendors?: readonly CustomVendorConfig[];
@@ -130,12 +136,8 @@ export const EVENTBRIDGE_MAX_ENTRY_BYTES = 1024 * 1024;
 /** Largest body a synchronous Lambda invocation can carry once API Gateway base64-encodes it. */
 export const MAX_BODY_LIMIT = 4 * 1024 * 1024;
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+/** A configuration (`callhooks.config.json`, the construct's `config`) that cannot be used; the message names the field. */
+export class ConfigError extends CallhooksError {}
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,39}$/;
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
@@ -175,9 +177,12 @@ function checkHeaderName(path: string, v: unknown): void {
   }
 }
 
-function validateBuiltIn(name: BuiltInVendor, raw: unknown): BuiltInVendorOptions | undefined {
+function validateBuiltIn(name: BuiltInVendor, raw: unknown, listed: boolean): BuiltInVendorOptions | undefined {
   const path = `vendors.${name}`;
-  if (raw === undefined || raw === true) return {};
+  // A config that lists vendors enables only those it names: a built-in vendor added in a later release
+  // must not appear in an existing deployment with a new route, function and secret.
+  if (raw === undefined) return listed ? undefined : {};
+  if (raw === true) return {};
   if (raw === false) return undefined;
   if (!isObject(raw)) throw new ConfigError(`${path} must be true, false or an object, got ${JSON.stringify(raw)}`);
   const allowed = name === 'qcall'
@@ -278,6 +283,7 @@ export function resolveConfig(raw: unknown = {}): ResolvedConfig {
   for (const key of Object.keys(raw)) {
     if (!known.includes(key)) throw new ConfigError(`${key} is not a configuration option (options: ${known.slice(0, 5).join(', ')})`);
   }
+  const listed = raw.vendors !== undefined;
   const vendorsRaw = raw.vendors ?? {};
   if (!isObject(vendorsRaw)) throw new ConfigError('vendors must be an object');
   for (const key of Object.keys(vendorsRaw)) {
@@ -287,7 +293,7 @@ export function resolveConfig(raw: unknown = {}): ResolvedConfig {
   }
   const vendors: VendorRuntimeConfig[] = [];
   for (const name of BUILT_IN_VENDORS) {
-    const options = validateBuiltIn(name, vendorsRaw[name]);
+    const options = validateBuiltIn(name, vendorsRaw[name], listed);
     if (options) vendors.push({ kind: 'builtin', name, options });
   }
   const customRaw = raw.customVendors ?? [];
@@ -299,7 +305,12 @@ export function resolveConfig(raw: unknown = {}): ResolvedConfig {
     seen.add(definition.name);
     vendors.push({ kind: 'custom', name: definition.name, definition });
   });
-  if (vendors.length === 0) throw new ConfigError('no vendor is enabled: enable a built-in vendor or add a custom one');
+  if (vendors.length === 0) {
+    throw new ConfigError(
+      'no vendor is enabled: enable a built-in vendor or add a custom one' +
+      (listed ? ' (a config that lists vendors enables only the built-in vendors it names)' : ''),
+    );
+  }
   return {
     vendors,
     maxBodyBytes: checkInt('maxBodyBytes', raw.maxBodyBytes, 1024, MAX_BODY_LIMIT) ?? DEFAULTS.maxBodyBytes,

@@ -15,7 +15,10 @@ import { actionsOf, logicalId, resourcesOf, RINGLY, roleOfFunction, statementsOf
 
 const ringly = RINGLY as unknown as CustomVendorConfig;
 /** atoms disabled, one custom vendor: the enabled set differs from the default on purpose. */
-const CONFIG = { vendors: { atoms: false, qcall: { tokenHeader: 'x-qcall-token', tokenPrefix: '' } }, customVendors: [ringly] };
+const CONFIG = {
+  vendors: { quarterzip: true, qcall: { tokenHeader: 'x-qcall-token', tokenPrefix: '' }, koeiq: true, atoms: false, converc: true },
+  customVendors: [ringly],
+};
 const ENABLED = ['quarterzip', 'qcall', 'koeiq', 'converc', 'ringly'];
 
 const WEBHOOK_ENV_KEYS = [
@@ -470,7 +473,7 @@ describe('Callhooks validation', () => {
     ['eventBusName "default"', () => ({ eventBusName: 'default' }), /^Callhooks: eventBusName must be .* not "default", got "default"$/],
     ['a secret for an unknown vendor', () => ({ secrets: { acme: secret() } }),
       /^Callhooks: secrets\.acme is not an enabled vendor \(enabled: quarterzip, qcall, koeiq, atoms, converc\)$/],
-    ['a secret for a disabled vendor', () => ({ config: { vendors: { atoms: false } }, secrets: { atoms: secret() } }),
+    ['a secret for a disabled vendor', () => ({ config: { vendors: { quarterzip: true, atoms: false } }, secrets: { atoms: secret() } }),
       /^Callhooks: secrets\.atoms is not an enabled vendor/],
     ['throttlingRateLimit 0', () => ({ throttlingRateLimit: 0 }), /^Callhooks: throttlingRateLimit must be a positive number of requests per second, got 0$/],
     ['throttlingRateLimit NaN', () => ({ throttlingRateLimit: NaN }), /^Callhooks: throttlingRateLimit must be .*, got NaN$/],
