@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Callhooks, CallhooksProps } from './callhooks';
+import { pascal } from './private/names';
 
 /** Properties of a {@link CallhooksStack}: the stack's own properties and those of its {@link Callhooks}. */
 export interface CallhooksStackProps extends StackProps, CallhooksProps {}
@@ -24,7 +25,7 @@ export class CallhooksStack extends Stack {
     new CfnOutput(this, 'EventBusArn', { value: this.callhooks.eventBus.eventBusArn });
     new CfnOutput(this, 'TableName', { description: 'Dedup and durable record table', value: this.callhooks.table.tableName });
     for (const vendor of this.callhooks.vendorNames) {
-      const name = vendor.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+      const name = pascal(vendor);
       new CfnOutput(this, `${name}WebhookUrl`, {
         description: `URL to give ${vendor} as the webhook endpoint`,
         value: `${this.callhooks.url}${vendor}`,

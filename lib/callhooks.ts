@@ -1,31 +1,23 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CallhooksConfig, ConfigError, ResolvedConfig, resolveConfig } from '../lambda/config/config';
-import { ENV } from '../lambda/config/env';
-import { DEFAULT_REDRIVE_MAX_ATTEMPTS, TABLE } from '../lambda/config/table';
-
-/** Replaced at bundle time by the vendor a webhook function serves, so the others drop out of its bundle. */
-const BUNDLE_VENDOR_DEFINE = 'process.env.CALLHOOKS_BUNDLE_VENDOR';
-
-/** Name of the table's sparse index of events not yet on the bus (read by the redrive). */
-export const PENDING_INDEX_NAME = TABLE.pendingIndex.name;
+import type { CallhooksConfig } from '../lambda/config/config';
+import { DeadLetterQueue } from './dead-letter-queue';
+import { DedupTable } from './dedup-table';
+import { PayloadBucket } from './payload-bucket';
+import { Redrive } from './redrive';
+import { VendorWebhook } from './vendor-webhook';
+import { WebhookApi } from './webhook-api';
+import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
+import { validateProps } from './private/validate';
 
 /** Properties of a {@link Callhooks} construct. Every property is optional. */
 export interface CallhooksProps {
@@ -150,16 +142,6 @@ export interface CallhooksProps {
   readonly payloadAccessLogsBucket?: s3.IBucket;
 }
 
-const DEFAULT_RATE_LIMIT = 50;
-const DEFAULT_BURST_LIMIT = 100;
-const DEFAULT_MEMORY = 256;
-/** Lambda allows 4 KB of environment per function, and the vendor's configuration is one variable of it. */
-const MAX_VENDOR_CONFIG_BYTES = 3 * 1024;
-const BUS_NAME_RE = /^[A-Za-z0-9._\-/]{1,256}$/;
-
-const WEBHOOK_ENTRY = 'webhook';
-const REDRIVE_ENTRY = 'redrive';
-
 /**
  * Receives voice-AI and calling platforms' webhooks at one HTTP API, verifies each delivery with the
  * vendor's scheme and a secret in Secrets Manager, drops duplicates with conditional writes in DynamoDB,
@@ -171,6 +153,9 @@ const REDRIVE_ENTRY = 'redrive';
  *                                      └──── PutEvents ─────────────▶ EventBridge bus ─▶ your rules
  *                 scheduled redrive ─▶ publishes what is not on the bus yet; gives up to an SQS DLQ
  * ```
+ *
+ * The parts: storage ({@link DedupTable}, {@link PayloadBucket}, {@link DeadLetterQueue}, the bus), the
+ * {@link WebhookApi}, one {@link VendorWebhook} per enabled vendor, and the {@link Redrive}.
  *
  * @example
  * const hooks = new Callhooks(this, 'Callhooks', { config: { vendors: { qcall: true, converc: true } } });
@@ -186,11 +171,11 @@ export class Callhooks extends Construct {
   /** The bus the normalized events are published on (`source` = `callhooks.<vendor>`). */
   public readonly eventBus: events.IEventBus;
   /** Dedup and durable record table: key `pk`, TTL `expiresAt`, sparse index `pending`. */
-  public readonly table: dynamodb.Table;
+  public readonly table: DedupTable;
   /** Bulky payloads, oversized events and rejected deliveries; objects expire after `payloadRetention`. */
-  public readonly payloadBucket: s3.Bucket;
+  public readonly payloadBucket: PayloadBucket;
   /** Records the redrive could not publish after `redriveMaxAttempts` attempts. */
-  public readonly deadLetterQueue: sqs.Queue;
+  public readonly deadLetterQueue: DeadLetterQueue;
   /** Alarms as soon as one message is in the dead-letter queue. No action is attached: add yours. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** The scheduled function that publishes accepted events that did not reach the bus. */
@@ -204,233 +189,75 @@ export class Callhooks extends Construct {
   /** Names of the enabled vendors, in configuration order. */
   public readonly vendorNames: readonly string[];
 
-  private readonly encryptionKey?: kms.IKey;
   private subscribers?: Construct;
 
   constructor(scope: Construct, id: string, props: CallhooksProps = {}) {
     super(scope, id);
 
-    const config = resolveProps(props);
-    this.encryptionKey = props.encryptionKey;
+    const config = validateProps(props);
     this.vendorNames = config.vendors.map((v) => v.name);
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const { encryptionKey, removalPolicy } = props;
 
-    // ---- storage -------------------------------------------------------------------------------------
-    this.table = new dynamodb.Table(this, 'Table', {
-      partitionKey: { name: TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: TABLE.ttlAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
-      encryptionKey: props.encryptionKey,
+    // The construct ids of the stateful resources below are part of their logical IDs: never change them
+    // (test/upgrade/logical-ids.test.ts), or CloudFormation replaces the table, bucket, queue or secrets.
+    this.table = new DedupTable(this, 'Table', { encryptionKey, removalPolicy });
+    this.payloadBucket = new PayloadBucket(this, 'PayloadBucket', {
+      encryptionKey,
       removalPolicy,
+      retention: props.payloadRetention,
+      accessLogsBucket: props.payloadAccessLogsBucket,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: PENDING_INDEX_NAME,
-      partitionKey: { name: TABLE.pendingIndex.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: TABLE.pendingIndex.sortKey, type: dynamodb.AttributeType.NUMBER },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
-
-    this.payloadBucket = new s3.Bucket(this, 'PayloadBucket', {
-      encryption: props.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
-      encryptionKey: props.encryptionKey,
-      bucketKeyEnabled: props.encryptionKey ? true : undefined,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
-      lifecycleRules: [
-        {
-          id: 'expire-payloads',
-          expiration: props.payloadRetention ?? Duration.days(30),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-      serverAccessLogsBucket: props.payloadAccessLogsBucket,
-      serverAccessLogsPrefix: props.payloadAccessLogsBucket ? 'callhooks-payloads/' : undefined,
-      removalPolicy,
-    });
-    if (!props.payloadAccessLogsBucket) {
-      acknowledge(this.payloadBucket, 'AwsSolutions-S1',
-        'Server access logs are off by default (pass payloadAccessLogsBucket to turn them on): only the construct\'s ' +
-        'own functions and explicit grantReadPayloads grantees reach this private bucket, through IAM; CloudTrail ' +
-        'data events are the better audit trail for it and cost nothing until enabled.');
-    }
-
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: props.encryptionKey ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
-      encryptionMasterKey: props.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledge(this.deadLetterQueue, 'AwsSolutions-SQS3',
-      'This queue is itself the dead-letter queue: the redrive function sends it the records it could not publish ' +
-      'after every attempt; a queue behind it would only move the same messages again.');
-
-    this.deadLetterAlarm = new cloudwatch.Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: 'callhooks: an accepted webhook event could not be published on the bus and went to the dead-letter queue',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', { encryptionKey });
+    this.deadLetterAlarm = alarmOnFirst(this, 'DeadLetterAlarm',
+      'callhooks: an accepted webhook event could not be published on the bus and went to the dead-letter queue',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }));
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', { eventBusName: props.eventBusName });
 
-    // ---- HTTP API ------------------------------------------------------------------------------------
-    this.api = new apigwv2.HttpApi(this, 'Api', {
-      description: 'callhooks: vendor webhooks at /webhooks/{vendor}',
-      createDefaultStage: false,
+    const api = new WebhookApi(this, 'Api', {
+      accessLogs: new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention }),
+      throttlingRateLimit: props.throttlingRateLimit,
+      throttlingBurstLimit: props.throttlingBurstLimit,
     });
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
-    this.stage = this.api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: {
-        rateLimit: props.throttlingRateLimit ?? DEFAULT_RATE_LIMIT,
-        burstLimit: props.throttlingBurstLimit ?? DEFAULT_BURST_LIMIT,
-      },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        // No header, query string or body: nothing a vendor sends (signatures, tokens, PII) is logged.
-        format: AccessLogFormat.custom(JSON.stringify({
-          requestId: '$context.requestId',
-          time: '$context.requestTime',
-          ip: '$context.identity.sourceIp',
-          method: '$context.httpMethod',
-          path: '$context.path',
-          routeKey: '$context.routeKey',
-          status: '$context.status',
-          protocol: '$context.protocol',
-          responseLength: '$context.responseLength',
-          latency: '$context.responseLatency',
-          integrationLatency: '$context.integrationLatency',
-          integrationStatus: '$context.integrationStatus',
-          integrationError: '$context.integrationErrorMessage',
-          error: '$context.error.message',
-        })),
-      },
-    });
-    this.url = `${this.api.apiEndpoint}/webhooks/`;
-    acknowledge(this.api, 'AwsSolutions-APIG4',
-      'Webhook routes are called by the vendors, which cannot carry AWS credentials or JWTs; each delivery is ' +
-      'authenticated in the function by the vendor\'s own scheme (HMAC over the raw body, Standard Webhooks, or a ' +
-      'static token) against the vendor\'s secret, which no API Gateway authorizer can check because it never sees the body.');
+    this.api = api;
+    this.stage = api.stage;
+    this.url = api.webhooksUrl;
 
-    // ---- one function, secret and route per vendor ---------------------------------------------------
-    const webhookEntry = handlerEntry(WEBHOOK_ENTRY);
     const functions: Record<string, NodejsFunction> = {};
     const secrets: Record<string, secretsmanager.ISecret> = {};
     const vendorsScope = new Construct(this, 'Vendors');
     for (const vendor of config.vendors) {
-      const scope = new Construct(vendorsScope, vendor.name);
-      const secret = props.secrets?.[vendor.name] ?? this.createSecret(scope, vendor.name, props.encryptionKey);
-      const fn = this.createFunction(scope, {
-        entry: webhookEntry,
-        // Each function bundles only its own vendor's adapter (see lambda/vendors/index.ts).
-        define: { [BUNDLE_VENDOR_DEFINE]: JSON.stringify(vendor.kind === 'builtin' ? vendor.name : '') },
-        description: `callhooks: receives ${vendor.name} webhooks`,
-        memorySize: props.memorySize ?? DEFAULT_MEMORY,
-        timeout: props.timeout ?? Duration.seconds(10),
+      const webhook = new VendorWebhook(vendorsScope, vendor.name, {
+        vendor,
+        limits: config,
+        table: this.table,
+        eventBus: this.eventBus,
+        payloadBucket: this.payloadBucket,
+        api,
+        secret: props.secrets?.[vendor.name],
+        encryptionKey,
+        memorySize: props.memorySize,
+        timeout: props.timeout,
         logRetention,
-        environment: {
-          [ENV.vendorConfig]: JSON.stringify(vendor),
-          [ENV.secretArn]: secret.secretArn,
-          [ENV.tableName]: this.table.tableName,
-          [ENV.eventBusName]: this.eventBus.eventBusName,
-          [ENV.payloadBucket]: this.payloadBucket.bucketName,
-          [ENV.maxBodyBytes]: String(config.maxBodyBytes),
-          [ENV.maxEventBytes]: String(config.maxEventBytes),
-          [ENV.retentionDays]: String(config.retentionDays),
-        },
       });
-
-      // Least privilege: its own secret, write the dedup record, put events, store payloads.
-      secret.grantRead(fn);
-      iam.Grant.addToPrincipal({
-        grantee: fn,
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resourceArns: [this.table.tableArn],
-      });
-      this.eventBus.grantPutEventsTo(fn);
-      iam.Grant.addToPrincipal({
-        grantee: fn,
-        actions: ['s3:PutObject'],
-        resourceArns: [this.payloadBucket.arnForObjects('*')],
-      });
-      props.encryptionKey?.grantEncryptDecrypt(fn);
-      this.acknowledgeObjectWildcard(fn, 'PutObject');
-
-      this.api.addRoutes({
-        path: `/webhooks/${vendor.name}`,
-        methods: [apigwv2.HttpMethod.ANY],
-        integration: new HttpLambdaIntegration(`${pascal(vendor.name)}Integration`, fn, {
-          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-        }),
-      });
-
-      functions[vendor.name] = fn;
-      secrets[vendor.name] = secret;
+      functions[vendor.name] = webhook.function;
+      secrets[vendor.name] = webhook.secret;
     }
     this.functions = functions;
     this.secrets = secrets;
 
-    // ---- redrive -------------------------------------------------------------------------------------
-    const redriveScope = new Construct(this, 'Redrive');
-    this.redriveFunction = this.createFunction(redriveScope, {
-      entry: handlerEntry(REDRIVE_ENTRY),
-      description: 'callhooks: publishes accepted events that did not reach the bus, dead-letters the hopeless',
-      memorySize: DEFAULT_MEMORY,
-      timeout: Duration.seconds(60),
+    const redrive = new Redrive(this, 'Redrive', {
+      table: this.table,
+      eventBus: this.eventBus,
+      payloadBucket: this.payloadBucket,
+      deadLetterQueue: this.deadLetterQueue,
+      schedule: props.redriveSchedule,
+      maxAttempts: props.redriveMaxAttempts,
+      encryptionKey,
       logRetention,
-      // No reserved concurrency: it fails deployments in new accounts with a low concurrency quota, and two
-      // overlapping redrives are safe anyway (each lease is a conditional write).
-      environment: {
-        [ENV.tableName]: this.table.tableName,
-        [ENV.eventBusName]: this.eventBus.eventBusName,
-        [ENV.payloadBucket]: this.payloadBucket.bucketName,
-        [ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
-        [ENV.redriveMaxAttempts]: String(props.redriveMaxAttempts ?? DEFAULT_REDRIVE_MAX_ATTEMPTS),
-      },
     });
-    iam.Grant.addToPrincipal({
-      grantee: this.redriveFunction,
-      actions: ['dynamodb:Query'],
-      resourceArns: [`${this.table.tableArn}/index/${PENDING_INDEX_NAME}`],
-    });
-    iam.Grant.addToPrincipal({
-      grantee: this.redriveFunction,
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      resourceArns: [this.table.tableArn],
-    });
-    this.eventBus.grantPutEventsTo(this.redriveFunction);
-    iam.Grant.addToPrincipal({
-      grantee: this.redriveFunction,
-      actions: ['s3:GetObject'],
-      resourceArns: [this.payloadBucket.arnForObjects('*')],
-    });
-    this.deadLetterQueue.grantSendMessages(this.redriveFunction);
-    props.encryptionKey?.grantEncryptDecrypt(this.redriveFunction);
-    this.acknowledgeObjectWildcard(this.redriveFunction, 'GetObject');
-
-    new events.Rule(redriveScope, 'Schedule', {
-      description: 'callhooks: runs the redrive',
-      schedule: events.Schedule.rate(props.redriveSchedule ?? Duration.minutes(1)),
-      // A failed run is simply the next scheduled run: no retries that would pile up behind it.
-      targets: [new targets.LambdaFunction(this.redriveFunction, { retryAttempts: 0 })],
-    });
-
-    this.redriveErrorAlarm = new cloudwatch.Alarm(redriveScope, 'ErrorAlarm', {
-      alarmDescription: 'callhooks: the redrive function failed; accepted events may be waiting to be published',
-      metric: this.redriveFunction.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.redriveFunction = redrive.function;
+    this.redriveErrorAlarm = redrive.errorAlarm;
   }
 
   /**
@@ -438,12 +265,7 @@ export class Callhooks extends Construct {
    * `encryptionKey` when one is set): subscribers need it to follow an event's pointer to its bulky part.
    */
   public grantReadPayloads(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject'],
-      resourceArns: [this.payloadBucket.arnForObjects('*')],
-    });
-    return this.encryptionKey ? grant.combine(this.encryptionKey.grantDecrypt(grantee)) : grant;
+    return this.payloadBucket.grantReadPayloads(grantee);
   }
 
   /**
@@ -462,188 +284,4 @@ export class Callhooks extends Construct {
       targets: [target],
     });
   }
-
-  private createSecret(scope: Construct, vendor: string, encryptionKey?: kms.IKey): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(scope, 'Secret', {
-      description:
-        `callhooks: ${vendor} webhook secret. Created with a random placeholder: replace it with the value ` +
-        `${vendor} issues (put-secret-value); during a rotation it may hold the new and the previous value.`,
-      encryptionKey,
-      // A random placeholder, so no secret value is ever written in the template.
-      generateSecretString: { excludePunctuation: true, passwordLength: 32 },
-    });
-    acknowledge(secret, 'AwsSolutions-SMG4',
-      'The vendor issues this secret and rotates it in its own dashboard; Secrets Manager cannot rotate it. The ' +
-      'function accepts the new and the previous value during a rotation, so no delivery is lost.');
-    return secret;
-  }
-
-  private createFunction(scope: Construct, options: FunctionOptions): NodejsFunction {
-    const logGroup = new logs.LogGroup(scope, 'Logs', { retention: options.logRetention });
-    // An explicit role that may write to its own log group only (instead of AWSLambdaBasicExecutionRole).
-    const role = new iam.Role(scope, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: options.description,
-    });
-    logGroup.grantWrite(role);
-    const fn = new NodejsFunction(scope, 'Function', {
-      entry: options.entry,
-      handler: 'handler',
-      description: options.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: options.memorySize,
-      timeout: options.timeout,
-      role,
-      logGroup,
-      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
-      environment: {
-        ...options.environment,
-        POWERTOOLS_SERVICE_NAME: 'callhooks',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      },
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // Bundle the AWS SDK v3 clients: the code runs with the versions it was tested with, not the runtime's.
-        externalModules: [],
-        define: options.define,
-      },
-    });
-    acknowledge(fn, 'AwsSolutions-L1',
-      'Pinned to nodejs22.x on purpose: the bundle is built with esbuild target node22 and tested on that ' +
-      'runtime; moving to a newer runtime is a deliberate, tested upgrade rather than a side effect of a CDK update.');
-    if (this.encryptionKey) {
-      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-        acknowledge(role, `AwsSolutions-IAM5[Action::${action}]`,
-          `${action} comes from the standard KMS grant for the customer managed encryptionKey (table, bucket, queue), ` +
-          'limited to that one key.');
-      }
-    }
-    return fn;
-  }
-
-  /** The functions read or write payload objects whose keys are only known at run time. */
-  private acknowledgeObjectWildcard(fn: lambda.IFunction, action: string): void {
-    if (!fn.role) return;
-    const bucketArn = flattenReference(Stack.of(this).resolve(this.payloadBucket.bucketArn));
-    acknowledge(fn.role, `AwsSolutions-IAM5[Resource::${bucketArn}/*]`,
-      `s3:${action} on the payload bucket's objects: object keys are made per event at run time (vendor, date, ` +
-      'event id), so the statement names the bucket and not single objects; no other action is granted.');
-  }
-}
-
-interface FunctionOptions {
-  readonly entry: string;
-  readonly description: string;
-  readonly memorySize: number;
-  readonly timeout: Duration;
-  readonly logRetention: logs.RetentionDays;
-  readonly environment: Record<string, string>;
-  readonly reservedConcurrentExecutions?: number;
-  /** esbuild `define` replacements for this function's bundle. */
-  readonly define?: Record<string, string>;
-}
-
-/** Validates the props (skipping unresolved tokens) and resolves the configuration. */
-function resolveProps(props: CallhooksProps): ResolvedConfig {
-  let config: ResolvedConfig;
-  try {
-    config = resolveConfig(props.config ?? {});
-  } catch (err) {
-    if (err instanceof ConfigError) throw new Error(`Callhooks: invalid config: ${err.message}`, { cause: err });
-    throw err;
-  }
-
-  if (props.eventBus && props.eventBusName !== undefined) {
-    throw new Error(
-      `Callhooks: pass either eventBus (an existing bus) or eventBusName (a name for a new bus), not both ` +
-      `(eventBusName: ${JSON.stringify(props.eventBusName)})`,
-    );
-  }
-  if (props.eventBusName !== undefined && !Token.isUnresolved(props.eventBusName)) {
-    if (!BUS_NAME_RE.test(props.eventBusName) || props.eventBusName === 'default') {
-      throw new Error(
-        `Callhooks: eventBusName must be 1 to 256 letters, digits, ".", "-", "_" or "/" and not "default", ` +
-        `got ${JSON.stringify(props.eventBusName)}`,
-      );
-    }
-  }
-
-  const enabled = config.vendors.map((v) => v.name);
-  for (const key of Object.keys(props.secrets ?? {})) {
-    if (!enabled.includes(key)) {
-      throw new Error(`Callhooks: secrets.${key} is not an enabled vendor (enabled: ${enabled.join(', ')})`);
-    }
-  }
-
-  checkNumber('throttlingRateLimit', props.throttlingRateLimit, (n) => Number.isFinite(n) && n > 0, 'a positive number of requests per second');
-  checkNumber('throttlingBurstLimit', props.throttlingBurstLimit, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
-  checkNumber('redriveMaxAttempts', props.redriveMaxAttempts, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100');
-  checkNumber('memorySize', props.memorySize, (n) => Number.isInteger(n) && n >= 128 && n <= 10240, 'an integer from 128 to 10240 (MiB)');
-
-  checkDuration('timeout', props.timeout, (s) => Number.isInteger(s) && s >= 3 && s <= 29,
-    'from 3 to 29 whole seconds (API Gateway ends an HTTP API integration after 30 seconds)');
-  checkDuration('payloadRetention', props.payloadRetention, (s) => s >= 86400 && s % 86400 === 0, 'a whole number of days, at least 1');
-  checkDuration('redriveSchedule', props.redriveSchedule, (s) => s >= 60 && s % 60 === 0, 'a whole number of minutes, at least 1');
-
-  for (const vendor of config.vendors) {
-    const bytes = Buffer.byteLength(JSON.stringify(vendor));
-    if (bytes > MAX_VENDOR_CONFIG_BYTES) {
-      throw new Error(
-        `Callhooks: the configuration of vendor "${vendor.name}" is ${bytes} bytes of JSON, more than the ` +
-        `${MAX_VENDOR_CONFIG_BYTES} that fit in the function's environment (Lambda allows 4 KB in all)`,
-      );
-    }
-  }
-  return config;
-}
-
-function checkNumber(prop: string, value: number | undefined, ok: (n: number) => boolean, expected: string): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!ok(value)) throw new Error(`Callhooks: ${prop} must be ${expected}, got ${value}`);
-}
-
-function checkDuration(prop: string, value: Duration | undefined, ok: (seconds: number) => boolean, expected: string): void {
-  if (value === undefined || value.isUnresolved()) return;
-  const seconds = value.toSeconds({ integral: false });
-  if (!ok(seconds)) throw new Error(`Callhooks: ${prop} must be ${expected}, got ${value.toHumanString()}`);
-}
-
-/** The handler's source next to this file's package root: `.ts` in the repository, `.js` once compiled. */
-function handlerEntry(name: string): string {
-  const base = path.join(__dirname, '..', 'lambda', 'handlers', name);
-  for (const candidate of [`${base}.ts`, `${base}.js`]) {
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  throw new Error(`Callhooks: cannot find the ${name} handler (looked for ${base}.ts and ${base}.js)`);
-}
-
-function acknowledge(scope: Construct, id: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id, reason });
-}
-
-/** Flattens a resolved CloudFormation reference the way cdk-nag names findings (`<Logical.Arn>`). */
-function flattenReference(node: unknown): string {
-  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  if (node && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    if (Array.isArray(o['Fn::Join'])) {
-      const [sep, items] = o['Fn::Join'] as [string, unknown[]];
-      return items.map(flattenReference).join(sep);
-    }
-    if (Array.isArray(o['Fn::GetAtt'])) {
-      const [res, attr] = o['Fn::GetAtt'] as [unknown, unknown];
-      return `<${flattenReference(res)}.${flattenReference(attr)}>`;
-    }
-    if (o.Ref !== undefined) return `<${flattenReference(o.Ref)}>`;
-    if (o['Fn::Sub'] !== undefined) return flattenReference(o['Fn::Sub']);
-  }
-  return JSON.stringify(node);
-}
-
-function pascal(name: string): string {
-  return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }

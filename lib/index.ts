@@ -1,5 +1,11 @@
 export * from './callhooks';
 export * from './callhooks-stack';
+export * from './dead-letter-queue';
+export * from './dedup-table';
+export * from './payload-bucket';
+export * from './redrive';
+export * from './vendor-webhook';
+export * from './webhook-api';
 export {
   BUILT_IN_VENDORS,
   BuiltInVendor,

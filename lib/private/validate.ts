@@ -1,0 +1,76 @@
+/**
+ * Validation of the {@link CallhooksProps} in the constructor: every message names the property and the bad
+ * value; unresolved tokens are skipped (they are only known at deploy time).
+ */
+import { Duration, Token } from 'aws-cdk-lib';
+import { ConfigError, ResolvedConfig, resolveConfig } from '../../lambda/config/config';
+import type { CallhooksProps } from '../callhooks';
+
+/** Lambda allows 4 KB of environment per function, and the vendor's configuration is one variable of it. */
+const MAX_VENDOR_CONFIG_BYTES = 3 * 1024;
+const BUS_NAME_RE = /^[A-Za-z0-9._\-/]{1,256}$/;
+
+/** Validates the props and resolves the configuration; throws an `Error` starting with `Callhooks:`. */
+export function validateProps(props: CallhooksProps): ResolvedConfig {
+  let config: ResolvedConfig;
+  try {
+    config = resolveConfig(props.config ?? {});
+  } catch (err) {
+    if (err instanceof ConfigError) throw new Error(`Callhooks: invalid config: ${err.message}`, { cause: err });
+    throw err;
+  }
+
+  if (props.eventBus && props.eventBusName !== undefined) {
+    throw new Error(
+      `Callhooks: pass either eventBus (an existing bus) or eventBusName (a name for a new bus), not both ` +
+      `(eventBusName: ${JSON.stringify(props.eventBusName)})`,
+    );
+  }
+  if (props.eventBusName !== undefined && !Token.isUnresolved(props.eventBusName)) {
+    if (!BUS_NAME_RE.test(props.eventBusName) || props.eventBusName === 'default') {
+      throw new Error(
+        `Callhooks: eventBusName must be 1 to 256 letters, digits, ".", "-", "_" or "/" and not "default", ` +
+        `got ${JSON.stringify(props.eventBusName)}`,
+      );
+    }
+  }
+
+  const enabled = config.vendors.map((v) => v.name);
+  for (const key of Object.keys(props.secrets ?? {})) {
+    if (!enabled.includes(key)) {
+      throw new Error(`Callhooks: secrets.${key} is not an enabled vendor (enabled: ${enabled.join(', ')})`);
+    }
+  }
+
+  checkNumber('throttlingRateLimit', props.throttlingRateLimit, (n) => Number.isFinite(n) && n > 0, 'a positive number of requests per second');
+  checkNumber('throttlingBurstLimit', props.throttlingBurstLimit, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  checkNumber('redriveMaxAttempts', props.redriveMaxAttempts, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100');
+  checkNumber('memorySize', props.memorySize, (n) => Number.isInteger(n) && n >= 128 && n <= 10240, 'an integer from 128 to 10240 (MiB)');
+
+  checkDuration('timeout', props.timeout, (s) => Number.isInteger(s) && s >= 3 && s <= 29,
+    'from 3 to 29 whole seconds (API Gateway ends an HTTP API integration after 30 seconds)');
+  checkDuration('payloadRetention', props.payloadRetention, (s) => s >= 86400 && s % 86400 === 0, 'a whole number of days, at least 1');
+  checkDuration('redriveSchedule', props.redriveSchedule, (s) => s >= 60 && s % 60 === 0, 'a whole number of minutes, at least 1');
+
+  for (const vendor of config.vendors) {
+    const bytes = Buffer.byteLength(JSON.stringify(vendor));
+    if (bytes > MAX_VENDOR_CONFIG_BYTES) {
+      throw new Error(
+        `Callhooks: the configuration of vendor "${vendor.name}" is ${bytes} bytes of JSON, more than the ` +
+        `${MAX_VENDOR_CONFIG_BYTES} that fit in the function's environment (Lambda allows 4 KB in all)`,
+      );
+    }
+  }
+  return config;
+}
+
+function checkNumber(prop: string, value: number | undefined, ok: (n: number) => boolean, expected: string): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!ok(value)) throw new Error(`Callhooks: ${prop} must be ${expected}, got ${value}`);
+}
+
+function checkDuration(prop: string, value: Duration | undefined, ok: (seconds: number) => boolean, expected: string): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const seconds = value.toSeconds({ integral: false });
+  if (!ok(seconds)) throw new Error(`Callhooks: ${prop} must be ${expected}, got ${value.toHumanString()}`);
+}

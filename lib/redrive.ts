@@ -1,0 +1,101 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '../lambda/config/env';
+import { DEFAULT_REDRIVE_MAX_ATTEMPTS } from '../lambda/config/table';
+import type { DedupTable } from './dedup-table';
+import type { PayloadBucket } from './payload-bucket';
+import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
+import { createFunction, grantKeyUse } from './private/function';
+
+/** Properties of a {@link Redrive}. */
+export interface RedriveProps {
+  readonly table: DedupTable;
+  readonly eventBus: events.IEventBus;
+  readonly payloadBucket: PayloadBucket;
+  /** Where the records go that could not be published after `maxAttempts` attempts. */
+  readonly deadLetterQueue: sqs.IQueue;
+
+  /**
+   * How often the redrive runs (whole minutes).
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly schedule?: Duration;
+
+  /**
+   * Publish attempts per record before it goes to the dead-letter queue.
+   *
+   * @default 10
+   */
+  readonly maxAttempts?: number;
+
+  /**
+   * Customer managed key of the table, bucket and queue: the function is granted its use.
+   *
+   * @default - AWS managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Retention of the function's log group.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Publishes the accepted events that did not reach the bus: a scheduled function that takes each pending
+ * record whose lease has ended (a conditional update, so it never races the webhook function or another
+ * run), publishes it, and after `maxAttempts` sends it to the dead-letter queue. An alarm fires when a run
+ * fails.
+ */
+export class Redrive extends Construct {
+  /** The scheduled function. */
+  public readonly function: NodejsFunction;
+  /** Alarms when the function fails (one error or more in 5 minutes). No action is attached. */
+  public readonly errorAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: RedriveProps) {
+    super(scope, id);
+    this.function = createFunction(this, {
+      handler: 'redrive',
+      description: 'callhooks: publishes accepted events that did not reach the bus, dead-letters the hopeless',
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      // No reserved concurrency: it fails deployments in new accounts with a low concurrency quota, and two
+      // overlapping redrives are safe anyway (each lease is a conditional write).
+      environment: {
+        [ENV.tableName]: props.table.tableName,
+        [ENV.eventBusName]: props.eventBus.eventBusName,
+        [ENV.payloadBucket]: props.payloadBucket.bucketName,
+        [ENV.deadLetterQueueUrl]: props.deadLetterQueue.queueUrl,
+        [ENV.redriveMaxAttempts]: String(props.maxAttempts ?? DEFAULT_REDRIVE_MAX_ATTEMPTS),
+      },
+    });
+    props.table.grantRedrive(this.function);
+    props.eventBus.grantPutEventsTo(this.function);
+    props.payloadBucket.grantGetPayloads(this.function);
+    props.deadLetterQueue.grantSendMessages(this.function);
+    grantKeyUse(this.function, props.encryptionKey);
+
+    new events.Rule(this, 'Schedule', {
+      description: 'callhooks: runs the redrive',
+      schedule: events.Schedule.rate(props.schedule ?? Duration.minutes(1)),
+      // A failed run is simply the next scheduled run: no retries that would pile up behind it.
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+
+    this.errorAlarm = alarmOnFirst(this, 'ErrorAlarm',
+      'callhooks: the redrive function failed; accepted events may be waiting to be published',
+      this.function.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }));
+  }
+}

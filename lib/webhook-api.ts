@@ -1,0 +1,87 @@
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { pascal } from './private/names';
+import { acknowledgeVendorAuthentication } from './private/nag';
+
+/** Properties of a {@link WebhookApi}. */
+export interface WebhookApiProps {
+  /** Log group of the stage's JSON access logs (no header, query string or body is logged). */
+  readonly accessLogs: logs.ILogGroup;
+
+  /**
+   * Steady-state requests per second of every route.
+   *
+   * @default 50
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Burst of requests every route accepts above the steady rate.
+   *
+   * @default 100
+   */
+  readonly throttlingBurstLimit?: number;
+}
+
+/**
+ * The HTTP API the vendors call (payload format 2.0), with one auto-deployed `$default` stage: throttled per
+ * route, JSON access logs. Each vendor's route is added with {@link addVendorRoute}.
+ */
+export class WebhookApi extends apigwv2.HttpApi {
+  /** The `$default` stage. */
+  public readonly stage: apigwv2.HttpStage;
+  /** Base URL of the webhooks: append the vendor name (`${webhooksUrl}qcall`). */
+  public readonly webhooksUrl: string;
+
+  constructor(scope: Construct, id: string, props: WebhookApiProps) {
+    super(scope, id, {
+      description: 'callhooks: vendor webhooks at /webhooks/{vendor}',
+      createDefaultStage: false,
+    });
+    this.stage = this.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: {
+        rateLimit: props.throttlingRateLimit ?? 50,
+        burstLimit: props.throttlingBurstLimit ?? 100,
+      },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(props.accessLogs),
+        // No header, query string or body: nothing a vendor sends (signatures, tokens, PII) is logged.
+        format: AccessLogFormat.custom(JSON.stringify({
+          requestId: '$context.requestId',
+          time: '$context.requestTime',
+          ip: '$context.identity.sourceIp',
+          method: '$context.httpMethod',
+          path: '$context.path',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          protocol: '$context.protocol',
+          responseLength: '$context.responseLength',
+          latency: '$context.responseLatency',
+          integrationLatency: '$context.integrationLatency',
+          integrationStatus: '$context.integrationStatus',
+          integrationError: '$context.integrationErrorMessage',
+          error: '$context.error.message',
+        })),
+      },
+    });
+    this.webhooksUrl = `${this.apiEndpoint}/webhooks/`;
+    acknowledgeVendorAuthentication(this);
+  }
+
+  /** Routes every method of `/webhooks/<vendor>` to `fn` (Lambda proxy, payload format 2.0). */
+  public addVendorRoute(vendor: string, fn: lambda.IFunction): apigwv2.HttpRoute[] {
+    return this.addRoutes({
+      path: `/webhooks/${vendor}`,
+      methods: [apigwv2.HttpMethod.ANY],
+      integration: new HttpLambdaIntegration(`${pascal(vendor)}Integration`, fn, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      }),
+    });
+  }
+}
