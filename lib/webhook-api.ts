@@ -1,3 +1,4 @@
+import { Names } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -42,6 +43,10 @@ export class WebhookApi extends apigwv2.HttpApi {
       description: 'callhooks: vendor webhooks at /webhooks/{vendor}',
       createDefaultStage: false,
     });
+    // A name that tells instances apart in the console and the CLI: the stack name and the construct path,
+    // and a hash of them (`Callhooks-Api-0FDE0376` for the ready-made stack), instead of CDK's default `Api`.
+    (this.node.defaultChild as apigwv2.CfnApi).name =
+      Names.uniqueResourceName(this, { maxLength: 128, separator: '-', allowedSpecialCharacters: '-_' });
     this.stage = this.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,

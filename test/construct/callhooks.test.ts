@@ -11,7 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Callhooks, CallhooksProps } from '../../lib';
 import { resolveConfig, type CustomVendorConfig } from '../../lambda/config/config';
 import { ENV } from '../../lambda/config/env';
-import { actionsOf, logicalId, resourcesOf, RINGLY, roleOfFunction, statementsOfRole, testStack } from './app';
+import { actionsOf, logicalId, resourcesOf, RINGLY, roleOfFunction, statementsOfRole, testApp, testStack } from './app';
 
 const ringly = RINGLY as unknown as CustomVendorConfig;
 /** atoms disabled, one custom vendor: the enabled set differs from the default on purpose. */
@@ -105,6 +105,10 @@ describe('Callhooks with a configuration', () => {
       expect(props.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(`^HooksVendors${vendor}Logs`) });
     }
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, ENABLED.length + 2);
+  });
+
+  it('names the HTTP API after its stack and construct path, not just "Api"', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: Match.stringLikeRegexp('^Test-Hooks-Api-[0-9A-F]{8}$') });
   });
 
   it('exposes the base URL of the webhooks: the API endpoint followed by /webhooks/', () => {
@@ -330,6 +334,25 @@ describe('Callhooks defaults', () => {
     const { hooks, template } = build();
     expect(hooks.vendorNames).toEqual(['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc']);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', 5);
+  });
+});
+
+describe('Callhooks instances side by side', () => {
+  it('gives every instance\'s HTTP API its own name, in one stack and across stacks', () => {
+    const app = testApp();
+    const names = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::ApiGatewayV2::Api')).map((r) => r.Properties.Name);
+    const first = testStack(app, 'Prod');
+    new Callhooks(first, 'Hooks');
+    new Callhooks(first, 'PartnerHooks');
+    const second = new Stack(app, 'Staging', { stackName: 'callhooks-staging' });
+    new Callhooks(second, 'Hooks');
+    const all = [...names(first), ...names(second)];
+    expect(all).toEqual([
+      expect.stringMatching(/^Prod-Hooks-Api-/),
+      expect.stringMatching(/^Prod-PartnerHooks-Api-/),
+      expect.stringMatching(/^callhooks-staging-Hooks-Api-/),
+    ]);
+    expect(new Set(all).size).toBe(3);
   });
 });
 
