@@ -20,3 +20,4 @@ export {
   VendorRuntimeConfig,
   resolveConfig,
 } from '../lambda/config/config';
+export type { CallEvent, CallEventDetail, NormalizedType, PayloadPointer, Transcript, TranscriptTurn } from './events';
