@@ -15,8 +15,8 @@
  */
 import { lookupType } from '../core/event';
 import { createHash } from 'node:crypto';
-import type { BuiltInVendorOptions } from '../config/config';
-import { DEFAULTS } from '../config/config';
+import { DEFAULTS } from '../config/defaults';
+import { vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType } from '../core/event';
 import type { Delivery } from '../core/http';
@@ -200,7 +200,11 @@ function parseOlder(d: Delivery, body: Json): ParsedDelivery {
   return { dedupKey, fields: stripUndefined(fields) };
 }
 
-export function atoms(options: BuiltInVendorOptions = {}): VendorAdapter {
+/** The schema of Atoms's options (`vendors.atoms`); built when called, so that no function's bundle holds it. */
+export const atomsOptions = () => vendorOptions('atoms', {}, 'Atoms (HMAC-SHA256 of the body): true, false or its options. Atoms signs no timestamp, so toleranceSeconds has no effect.');
+export type AtomsOptions = OptionsOf<typeof atomsOptions>;
+
+export function atoms(options: AtomsOptions = {}): VendorAdapter {
   const scheme: HmacScheme = {
     header: ATOMS_SIGNATURE_HEADER,
     encoding: 'hex',

@@ -10,8 +10,8 @@
  */
 import { lookupType } from '../core/event';
 import { createHash } from 'node:crypto';
-import type { BuiltInVendorOptions } from '../config/config';
-import { DEFAULTS } from '../config/config';
+import { DEFAULTS } from '../config/defaults';
+import { vendorOptions, type OptionsOf } from '../config/schema';
 import type { NormalizedFields, NormalizedType } from '../core/event';
 import { HmacScheme, hmacAuthentication } from '../core/hmac';
 import type { VendorAdapter } from '../core/vendor';
@@ -41,7 +41,11 @@ function bodyDigestKey(body: Buffer): string {
   return `sha256=${createHash('sha256').update(body).digest('hex')}`;
 }
 
-export function koeiq(options: BuiltInVendorOptions = {}): VendorAdapter {
+/** The schema of KoeIQ's options (`vendors.koeiq`); built when called, so that no function's bundle holds it. */
+export const koeiqOptions = () => vendorOptions('koeiq', {}, 'KoeIQ (HMAC-SHA256 of the body): true, false or its options. KoeIQ signs no timestamp, so toleranceSeconds has no effect.');
+export type KoeiqOptions = OptionsOf<typeof koeiqOptions>;
+
+export function koeiq(options: KoeiqOptions = {}): VendorAdapter {
   const scheme: HmacScheme = {
     header: KOEIQ_SIGNATURE_HEADER,
     encoding: 'hex',
