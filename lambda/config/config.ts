@@ -17,8 +17,8 @@ import { customVendorSchema, CustomVendorConfig } from '../vendors/custom';
 import { DEFAULTS, EVENTBRIDGE_MAX_ENTRY_BYTES, MAX_BODY_LIMIT } from './defaults';
 import { DeepReadonly, formatIssues, intRange, strictObject, toJsonSchema } from './schema';
 
-export { BUILT_IN_VENDORS, BuiltInVendor } from '../vendors';
-export type { VendorOptions } from '../vendors';
+export { BUILT_IN_VENDORS } from '../vendors';
+export type { BuiltInVendor, VendorOptions } from '../vendors';
 export type { QCallOptions } from '../vendors/qcall';
 export type { CustomAuth, CustomVendorConfig } from '../vendors/custom';
 export type { CommonVendorOptions } from './schema';
