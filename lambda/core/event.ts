@@ -1,8 +1,10 @@
 /**
- * The CallEvent (schema version 1): the one shape every delivery becomes. `schema/call-event.schema.json`
- * is its published contract; a test checks that both agree on every fixture.
+ * The CallEvent (schema version 1): the one shape every delivery becomes. Its type and its published
+ * contract, `schema/call-event.schema.json`, are both generated from one definition (`event-schema.ts`);
+ * a test checks every fixture's event against the contract.
  */
 import { createHash } from 'node:crypto';
+import type { CallEventDetail } from './event-schema';
 
 export const NORMALIZED_TYPES = [
   'call.requested',
@@ -21,128 +23,7 @@ export type NormalizedType = (typeof NORMALIZED_TYPES)[number];
 
 export const SCHEMA_VERSION = '1';
 
-export interface TranscriptTurn {
-  /** `agent`, `caller`, or the vendor's own role name when it is neither. */
-  readonly speaker: string;
-  readonly text: string;
-  /** When the turn was spoken, as the vendor wrote it. */
-  readonly at?: string;
-}
-
-export interface Transcript {
-  readonly turns: readonly TranscriptTurn[];
-  /** True when the vendor (or callhooks, see `offload`) left turns out. */
-  readonly truncated: boolean;
-}
-
-export interface CallEventDetail {
-  readonly schemaVersion: typeof SCHEMA_VERSION;
-  readonly eventId: string;
-  readonly type: NormalizedType;
-  readonly vendor: string;
-  readonly vendorEventType: string;
-  readonly occurredAt: string;
-  readonly receivedAt: string;
-  readonly callId: string | null;
-  readonly test: boolean;
-  /** The vendor's workspace / tenant / organization. */
-  readonly account?: { readonly id: string; readonly kind: 'workspace' | 'tenant' | 'organization' };
-  /** Who handled the call on the vendor's side. */
-  readonly agent?: {
-    readonly id?: string;
-    readonly deploymentId?: string;
-    readonly operatorId?: string;
-    readonly userId?: string;
-    readonly department?: string;
-    readonly phone?: string;
-  };
-  readonly call?: {
-    readonly direction?: 'inbound' | 'outbound';
-    readonly from?: string;
-    readonly to?: string;
-    /** phone, sdk, video, audio, web … */
-    readonly channel?: string;
-    readonly status?: string;
-    readonly language?: string;
-    readonly date?: string;
-    readonly requestedAt?: string;
-    readonly startedAt?: string;
-    readonly answeredAt?: string;
-    readonly endedAt?: string;
-    readonly durationSeconds?: number;
-    readonly sessionId?: string;
-    readonly siteId?: string;
-    readonly cost?: number;
-  };
-  readonly outcome?: { readonly status?: string; readonly disposition?: string };
-  readonly contact?: {
-    readonly id?: string;
-    readonly name?: string;
-    readonly firstName?: string;
-    readonly lastName?: string;
-    readonly email?: string;
-    readonly phone?: string;
-    readonly address?: string;
-    readonly postalCode?: string;
-    readonly fingerprint?: string;
-    readonly lastSeenAt?: string;
-    readonly location?: Record<string, unknown> | null;
-  };
-  readonly recording?: {
-    readonly available?: boolean;
-    readonly url?: string;
-    readonly audioUrl?: string;
-    readonly videoUrl?: string;
-    readonly expiresInSeconds?: number;
-  };
-  readonly transcript?: Transcript;
-  readonly analytics?: {
-    readonly summary?: string;
-    readonly sentiment?: string | number;
-    readonly emotion?: string;
-    readonly intent?: string;
-    readonly qualityScore?: number;
-    readonly ratings?: Readonly<Record<string, number | null>>;
-    readonly metrics?: ReadonlyArray<{
-      readonly name: string;
-      readonly value: unknown;
-      readonly kind?: string;
-      readonly confidence?: number;
-      readonly reasoning?: string;
-    }>;
-  };
-  readonly alert?: {
-    readonly ruleId?: string;
-    readonly ruleName?: string;
-    readonly condition?: string;
-    readonly threshold?: number | string;
-    readonly actualValue?: number | string;
-  };
-  readonly order?: {
-    readonly id?: string;
-    readonly product?: string;
-    readonly quantity?: number;
-    readonly value?: number;
-  };
-  /** Converc's qualification answers, as `{ question, value }`. */
-  readonly qualification?: ReadonlyArray<{ readonly question: string; readonly value: unknown }>;
-  /** The vendor's free-form fields (QCall body parameters, Atoms variables, …), exactly as they came. */
-  readonly fields?: Readonly<Record<string, unknown>>;
-  /** Set when the bulky part of this event was moved to the payload store to keep the event under the size limit. */
-  readonly offload?: PayloadPointer;
-}
-
-/** Where an offloaded part of an event lives. */
-export interface PayloadPointer {
-  /** `transcript` (detail.transcript.turns moved) or `detail` (the whole detail moved). */
-  readonly part: 'transcript' | 'detail';
-  /** `s3://bucket/key` in the cloud, `file://…` in local mode. */
-  readonly url: string;
-  readonly bucket?: string;
-  readonly key: string;
-  readonly bytes: number;
-  readonly sha256: string;
-}
+export type { CallEventDetail, PayloadPointer, Transcript, TranscriptTurn } from './event-schema';
 
 /** What an adapter derives from a delivery: the detail without the fields the core owns. */
 export type NormalizedFields = Omit<CallEventDetail, 'schemaVersion' | 'eventId' | 'vendor' | 'receivedAt' | 'occurredAt' | 'offload'> & {

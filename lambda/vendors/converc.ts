@@ -13,8 +13,8 @@
  */
 import { lookupType } from '../core/event';
 import { randomUUID } from 'node:crypto';
-import type { BuiltInVendorOptions } from '../config/config';
-import { DEFAULTS } from '../config/config';
+import { DEFAULTS } from '../config/defaults';
+import { vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType, TranscriptTurn } from '../core/event';
 import { HmacScheme, hmacAuthentication, signHmac } from '../core/hmac';
@@ -124,7 +124,11 @@ export function convercTranscript(value: unknown): { transcript?: NormalizedFiel
   return { transcript: { turns, truncated: false } };
 }
 
-export function converc(options: BuiltInVendorOptions = {}): VendorAdapter {
+/** The schema of Converc's options (`vendors.converc`); built when called, so that no function's bundle holds it. */
+export const convercOptions = () => vendorOptions('converc', {}, 'Converc (HMAC-SHA256 of t.body): true, false or its options; toleranceSeconds bounds the signed t.');
+export type ConvercOptions = OptionsOf<typeof convercOptions>;
+
+export function converc(options: ConvercOptions = {}): VendorAdapter {
   const scheme: HmacScheme = {
     header: CONVERC_SIGNATURE_HEADER,
     encoding: 'hex',

@@ -2,16 +2,103 @@
  * A vendor described by configuration alone (CustomVendorConfig): its proof of origin, and JSON pointers
  * or headers for its event type, id, call id and time. Its whole payload is kept in `detail.fields`.
  */
-import { lookupType, toIsoTime } from '../core/event';
+import { lookupType, NORMALIZED_TYPES, toIsoTime } from '../core/event';
 import { createHash } from 'node:crypto';
-import type { CustomVendorConfig } from '../config/config';
-import { DEFAULTS } from '../config/config';
+import { z } from 'zod';
+import { DEFAULTS, VENDOR_NAME_RE } from '../config/defaults';
+import { headerName, intRange, nonEmptyString, oneOf, strictObject, stringValue, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
 import { generateHexSecret, HmacScheme, signHmac, verifyHmac, verifyStaticToken } from '../core/hmac';
 import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebhook } from '../core/standard-webhooks';
 import type { VendorAdapter } from '../core/vendor';
 import { digestKey, isObject, Json, parseJsonObject, stripUndefined } from './util';
+
+export const CUSTOM_VENDOR_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
+
+/**
+ * The schema of a custom vendor (an entry of `customVendors`); built when called, so that no function's bundle
+ * holds it. Rules across vendors (a built-in's name, a name used twice) are the configuration's (`config.ts`).
+ */
+export const customVendorSchema = () => {
+  const pointer = (description: string) => {
+    const error = 'must be a JSON pointer ("/a/b") or "header:<name>"';
+    return z.string({ error }).regex(new RegExp('^(/|header:.)'), { error }).meta({ description });
+  };
+  const unknownKey = (what: string) => (keys: string) => `is not an option of ${what} (options: ${keys})`;
+  const prefix = (description: string) => stringValue().optional().meta({ description, default: '' });
+  const hmac = strictObject({
+    scheme: z.literal('hmac-sha256').meta({ description: 'HMAC-SHA256 with the secret as UTF-8 key.' }),
+    header: headerName().meta({ description: 'Header holding the signature.' }),
+    encoding: oneOf(['hex', 'base64']).optional().meta({ description: 'How the digest is written.', default: 'hex' }),
+    prefix: prefix('Text before the digest (e.g. "sha256="); optional on the wire when set.'),
+    signatureKey: nonEmptyString().optional().meta({
+      description: "For headers made of key=value pairs separated by commas (Stripe's t=…,v1=…): the key of the signature. " +
+        'Every pair with this key is tried. Default: the header is the digest itself.',
+    }),
+    signedPayload: oneOf(['body', 'timestamp.body']).optional().meta({
+      description: 'What is signed: the raw body, or "<timestamp>.<raw body>".', default: 'body',
+    }),
+    timestampHeader: headerName().optional().meta({ description: 'Header holding the signed timestamp (Unix seconds).' }),
+    timestampKey: nonEmptyString().optional().meta({ description: 'Key of the signature header holding the signed timestamp (Unix seconds).' }),
+  }, { unknownKey: unknownKey('the "hmac-sha256" scheme') }).meta({
+    // The two rules below, for editors (JSON Schema draft-07).
+    dependencies: { timestampKey: ['signatureKey'] },
+    if: { properties: { signedPayload: { const: 'timestamp.body' } }, required: ['signedPayload'] },
+    then: { anyOf: [{ required: ['timestampHeader'] }, { required: ['timestampKey'] }] },
+  }).superRefine((auth, ctx) => {
+    if (auth.signedPayload === 'timestamp.body' && auth.timestampHeader === undefined && auth.timestampKey === undefined) {
+      ctx.addIssue({ code: 'custom', message: ': signedPayload "timestamp.body" needs timestampHeader or timestampKey' });
+    }
+    if (auth.timestampKey !== undefined && auth.signatureKey === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['timestampKey'], message: 'needs signatureKey (the header must be key=value pairs)' });
+    }
+  });
+  const auth = z.discriminatedUnion('scheme', [
+    strictObject({
+      scheme: z.literal('standard-webhooks').meta({
+        description: 'Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature, whsec_ secrets).',
+      }),
+    }, { unknownKey: unknownKey('the "standard-webhooks" scheme') }),
+    strictObject({
+      scheme: z.literal('static-token').meta({ description: 'A static token in a header, compared in constant time.' }),
+      header: headerName().meta({ description: 'Header holding the token.' }),
+      prefix: prefix('Text before the token, e.g. "Bearer ".'),
+    }, { unknownKey: unknownKey('the "static-token" scheme') }),
+    hmac,
+  ], {
+    error: (iss) => (iss.code === 'invalid_union' ? 'must be "standard-webhooks", "static-token" or "hmac-sha256"' : 'must be an object'),
+  }).meta({ description: 'How the vendor proves a delivery is its own.' });
+  const nameError = 'must be lower case letters, digits and dashes (at most 40)';
+  const methodsError = `must be a non-empty array of ${CUSTOM_VENDOR_METHODS.join(', ')}`;
+  return strictObject({
+    name: nonEmptyString().regex(VENDOR_NAME_RE, { error: nameError }).meta({
+      description: 'Route segment and `source` suffix: lower case letters, digits and dashes (at most 40).',
+    }),
+    auth,
+    methods: z.array(z.enum(CUSTOM_VENDOR_METHODS, { error: `must be one of ${CUSTOM_VENDOR_METHODS.join(', ')}` }), { error: methodsError })
+      .min(1, { error: methodsError }).optional().meta({ description: 'Methods it uses.', default: ['POST'] }),
+    toleranceSeconds: intRange(1, 3600).optional().meta({ description: 'Accepted clock skew when a timestamp is signed, in seconds.', default: 300 }),
+    fields: strictObject({
+      eventType: pointer('Where the vendor event type is.'),
+      eventId: pointer('Where the dedup key is. Default: webhook-id for Standard Webhooks, else a SHA-256 of the raw body.').optional(),
+      callId: pointer("Where the vendor's call id is.").optional(),
+      occurredAt: pointer("Where the vendor's time of the event is (ISO 8601 or Unix seconds).").optional(),
+      accountId: pointer("Where the vendor's account (organization) id is.").optional(),
+      test: pointer('A pointer to a boolean that marks test traffic.').optional(),
+    }, { notObject: 'must be an object with at least eventType', unknownKey: unknownKey('fields') }).meta({
+      description: 'Where each value is found: a JSON pointer into the body ("/data/call_id") or "header:<name>".',
+    }),
+    typeMap: z.record(z.string(), z.enum(NORMALIZED_TYPES, { error: `must be one of ${NORMALIZED_TYPES.join(', ')}` }), {
+      error: 'must be an object',
+    }).optional().meta({ description: 'Vendor event type → normalized type; anything else is published as vendor.other.', default: {} }),
+  }, { unknownKey: unknownKey('a custom vendor') }).meta({ description: 'A platform that is not built in, described by configuration alone.' });
+};
+
+/** A platform that is not built in, described by configuration alone. */
+export type CustomVendorConfig = OptionsOf<typeof customVendorSchema>;
+/** How a custom vendor proves a delivery is its own. */
+export type CustomAuth = CustomVendorConfig['auth'];
 
 /** Resolves an RFC 6901 JSON pointer; undefined when any step is missing. */
 export function resolvePointer(doc: unknown, pointer: string): unknown {

@@ -1,21 +1,42 @@
 /**
- * The vendor registry. A built-in vendor is one adapter module in this folder plus one line here.
+ * The vendor registry: each built-in vendor's name, the schema of its options, and the factory of its
+ * adapter. A built-in vendor is one adapter module in this folder plus its line in each table below.
  */
 import type { VendorAdapter } from '../core/vendor';
-import type { BuiltInVendor, BuiltInVendorOptions, VendorRuntimeConfig } from '../config/config';
-import { quarterzip } from './quarterzip';
-import { qcall } from './qcall';
+import type { VendorRuntimeConfig } from '../config/config';
+import type { OptionsOf } from '../config/schema';
+import { quarterzip, quarterzipOptions } from './quarterzip';
+import { qcall, qcallOptions } from './qcall';
 import { customVendor } from './custom';
-import { koeiq } from './koeiq';
-import { atoms } from './atoms';
-import { converc } from './converc';
+import { koeiq, koeiqOptions } from './koeiq';
+import { atoms, atomsOptions } from './atoms';
+import { converc, convercOptions } from './converc';
 
-type Factory = (options: BuiltInVendorOptions) => VendorAdapter;
+/** The built-in vendors, in the order the construct and the local mode set them up. */
+export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'] as const;
+export type BuiltInVendor = (typeof BUILT_IN_VENDORS)[number];
+
+/**
+ * Name → the schema of the vendor's options (each built when called). Read at synth time and by the local
+ * mode; no function's bundle holds one, since the construct passes each function options it validated.
+ */
+export const VENDOR_OPTIONS = {
+  quarterzip: quarterzipOptions,
+  qcall: qcallOptions,
+  koeiq: koeiqOptions,
+  atoms: atomsOptions,
+  converc: convercOptions,
+} as const satisfies Record<BuiltInVendor, unknown>;
+
+/** Name → the options its factory takes. */
+export type VendorOptions = { readonly [N in BuiltInVendor]: OptionsOf<(typeof VENDOR_OPTIONS)[N]> };
+
+type Factories = { readonly [N in BuiltInVendor]: ((options: VendorOptions[N]) => VendorAdapter) | undefined };
 
 // The construct bundles each vendor's function with `process.env.CALLHOOKS_BUNDLE_VENDOR` defined as that
 // vendor's name: esbuild then folds these conditions, and the other vendors' modules (and QCall's multipart
 // parser) drop out of the bundle. Unbundled (tests, local mode) the variable is unset and every vendor is in.
-const BUILT_IN: Record<BuiltInVendor, Factory | undefined> = {
+const FACTORIES: Factories = {
   quarterzip: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'quarterzip' ? quarterzip : undefined,
   qcall: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'qcall' ? qcall : undefined,
   koeiq: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'koeiq' ? koeiq : undefined,
@@ -25,7 +46,7 @@ const BUILT_IN: Record<BuiltInVendor, Factory | undefined> = {
 
 export function createAdapter(config: VendorRuntimeConfig): VendorAdapter {
   if (config.kind === 'custom') return customVendor(config.definition);
-  const factory = BUILT_IN[config.name];
+  const factory = FACTORIES[config.name] as ((options: VendorOptions[BuiltInVendor]) => VendorAdapter) | undefined;
   if (!factory) throw new Error(`this bundle was built for ${String(process.env.CALLHOOKS_BUNDLE_VENDOR)}, not ${config.name}`);
   return factory(config.options);
 }

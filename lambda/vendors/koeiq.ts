@@ -10,8 +10,8 @@
  * trip several rules). Without a voicelog id (or an alert without its rule id), a SHA-256 of the raw body.
  */
 import { lookupType } from '../core/event';
-import type { BuiltInVendorOptions } from '../config/config';
-import { DEFAULTS } from '../config/config';
+import { DEFAULTS } from '../config/defaults';
+import { vendorOptions, type OptionsOf } from '../config/schema';
 import type { NormalizedFields, NormalizedType } from '../core/event';
 import { HmacScheme, hmacAuthentication } from '../core/hmac';
 import type { VendorAdapter } from '../core/vendor';
@@ -31,7 +31,11 @@ function numOrText(o: Json | undefined, key: string): number | string | undefine
   return num(o, key) ?? (typeof o?.[key] === 'string' && o[key] !== '' ? (o[key] as string) : undefined);
 }
 
-export function koeiq(options: BuiltInVendorOptions = {}): VendorAdapter {
+/** The schema of KoeIQ's options (`vendors.koeiq`); built when called, so that no function's bundle holds it. */
+export const koeiqOptions = () => vendorOptions('koeiq', {}, 'KoeIQ (HMAC-SHA256 of the body): true, false or its options. KoeIQ signs no timestamp, so toleranceSeconds has no effect.');
+export type KoeiqOptions = OptionsOf<typeof koeiqOptions>;
+
+export function koeiq(options: KoeiqOptions = {}): VendorAdapter {
   const scheme: HmacScheme = {
     header: KOEIQ_SIGNATURE_HEADER,
     encoding: 'hex',

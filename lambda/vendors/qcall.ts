@@ -12,8 +12,9 @@
  * - No call or event id: the dedup key is the configured `dedupFields`, or a SHA-256 over a canonical
  *   form of every delivered field (the same whatever the body type, so JSON `184` and form `"184"` agree).
  */
+import { z } from 'zod';
 import type busboy from 'busboy';
-import type { BuiltInVendorOptions } from '../config/config';
+import { headerName, stringValue, vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
 import type { NormalizedFields } from '../core/event';
 import { generateHexSecret, verifyStaticToken } from '../core/hmac';
@@ -292,7 +293,26 @@ export function normalizeQCall(fields: Json): NormalizedFields {
 // Adapter
 // ---------------------------------------------------------------------------------------------------------
 
-export function qcall(options: BuiltInVendorOptions = {}): VendorAdapter {
+/** The schema of QCall's options (`vendors.qcall`); built when called, so that no function's bundle holds it. */
+export const qcallOptions = () => {
+  const fieldName = 'must be a field name (a non-empty string)';
+  const fieldList = 'must be a non-empty array of field names';
+  return vendorOptions('qcall', {
+    tokenHeader: headerName().optional().meta({ description: 'Header that carries the token (any case).', default: QCALL_DEFAULT_TOKEN_HEADER }),
+    tokenPrefix: stringValue().optional().meta({ description: 'Text before the token in that header, compared exactly.', default: QCALL_DEFAULT_TOKEN_PREFIX }),
+    dedupFields: z
+      .array(z.string({ error: fieldName }).min(1, { error: fieldName }), { error: fieldList })
+      .min(1, { error: fieldList })
+      .optional()
+      .meta({
+        description: 'Body fields whose values identify one call (e.g. ["order_id", "phone_number", "call_date"]). ' +
+          'Default: a canonical SHA-256 of every delivered field.',
+      }),
+  }, 'QCall (a static token in a header): true, false or its options. QCall signs no timestamp, so toleranceSeconds has no effect.');
+};
+export type QCallOptions = OptionsOf<typeof qcallOptions>;
+
+export function qcall(options: QCallOptions = {}): VendorAdapter {
   const header = options.tokenHeader ?? QCALL_DEFAULT_TOKEN_HEADER;
   const prefix = options.tokenPrefix ?? QCALL_DEFAULT_TOKEN_PREFIX;
   const dedupFields = options.dedupFields;

@@ -8,11 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { ParseError } from '../core/errors';
 import type { VendorAdapter } from '../core/vendor';
 import type { NormalizedFields } from '../core/event';
-import type { BuiltInVendorOptions } from '../config/config';
-import { DEFAULTS } from '../config/config';
+import { DEFAULTS } from '../config/defaults';
+import { vendorOptions, type OptionsOf } from '../config/schema';
 import { arr, bool, compact, numOrNull, obj, parseJsonObject, requireStr, str, stripUndefined, turnsOf } from './util';
 
-export function quarterzip(options: BuiltInVendorOptions = {}): VendorAdapter {
+/** The schema of Quarterzip's options (`vendors.quarterzip`); built when called, so that no function's bundle holds it. */
+export const quarterzipOptions = () => vendorOptions('quarterzip', {}, 'Quarterzip (Standard Webhooks): true, false or its options; toleranceSeconds bounds the signed webhook-timestamp.');
+export type QuarterzipOptions = OptionsOf<typeof quarterzipOptions>;
+
+export function quarterzip(options: QuarterzipOptions = {}): VendorAdapter {
   const tolerance = options.toleranceSeconds ?? DEFAULTS.toleranceSeconds;
   return {
     name: 'quarterzip',

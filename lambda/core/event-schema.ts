@@ -1,0 +1,153 @@
+/**
+ * The CallEvent detail (schema version 1), defined once: its TypeScript type (`CallEventDetail`, re-exported
+ * by `event.ts`) and its published JSON Schema (`schema/call-event.schema.json`, `npm run schemas`) both come
+ * from `callEventDetailSchema`. Runtime code imports only the types, so zod stays out of the bundles.
+ *
+ * Schema version 1 only grows: new optional fields; nothing is renamed or removed.
+ */
+import { z } from 'zod';
+import { VENDOR_NAME_RE } from '../config/defaults';
+import { DeepReadonly, toJsonSchema } from '../config/schema';
+import { NORMALIZED_TYPES, SCHEMA_VERSION } from './event';
+
+const str = () => z.string();
+const time = () => z.iso.datetime({ offset: true });
+
+/** Builds the schema (when called: no function's bundle holds it). */
+export function callEventDetailSchema() {
+  const turn = z.strictObject({
+    speaker: str().meta({ description: '`agent`, `caller`, or the vendor\'s own role name when it is neither.' }),
+    text: str(),
+    at: str().optional().meta({ description: 'When the turn was spoken, as the vendor wrote it.' }),
+  });
+  const transcript = z.strictObject({
+    turns: z.array(turn),
+    truncated: z.boolean().meta({
+      description: 'The vendor left turns out. When offload.part is transcript, turns is empty here and the turns are in the payload store.',
+    }),
+  });
+  const offload = z.strictObject({
+    part: z.enum(['transcript', 'detail']).meta({ description: '`transcript` (detail.transcript.turns moved) or `detail` (the whole detail moved).' }),
+    url: str().meta({ description: '`s3://bucket/key` in the cloud, `file://…` in local mode.' }),
+    bucket: str().optional(),
+    key: str(),
+    bytes: z.int(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }).meta({ description: 'Where the bulky part of this event went, when it was moved to the payload store to keep the event under the size limit.' });
+
+  return z.strictObject({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    eventId: z.uuid().meta({ description: 'UUID v5 of vendor and dedup key: the same for every copy of one vendor event.' }),
+    type: z.enum(NORMALIZED_TYPES),
+    vendor: z.string().regex(VENDOR_NAME_RE),
+    vendorEventType: z.string().min(1).meta({ description: 'The event type exactly as the vendor named it.' }),
+    occurredAt: time().meta({ description: "The vendor's time for the event; receivedAt when it gives none." }),
+    receivedAt: time(),
+    callId: z.string().min(1).nullable(),
+    test: z.boolean().meta({ description: 'Test, coaching or ping traffic.' }),
+    account: z.strictObject({ id: str(), kind: z.enum(['workspace', 'tenant', 'organization']) }).optional()
+      .meta({ description: "The vendor's workspace / tenant / organization." }),
+    agent: z.strictObject({
+      id: str().optional(),
+      deploymentId: str().optional(),
+      operatorId: str().optional(),
+      userId: str().optional(),
+      department: str().optional(),
+      phone: str().optional(),
+    }).optional().meta({ description: "Who handled the call on the vendor's side." }),
+    call: z.strictObject({
+      direction: z.enum(['inbound', 'outbound']).optional(),
+      from: str().optional(),
+      to: str().optional(),
+      channel: str().optional().meta({ description: 'phone, sdk, video, audio, web …' }),
+      status: str().optional(),
+      language: str().optional(),
+      date: str().optional(),
+      requestedAt: str().optional(),
+      startedAt: str().optional(),
+      answeredAt: str().optional(),
+      endedAt: str().optional(),
+      durationSeconds: z.number().min(0).optional(),
+      sessionId: str().optional(),
+      siteId: str().optional(),
+      cost: z.number().optional(),
+    }).optional(),
+    outcome: z.strictObject({ status: str().optional(), disposition: str().optional() }).optional(),
+    contact: z.strictObject({
+      id: str().optional(),
+      name: str().optional(),
+      firstName: str().optional(),
+      lastName: str().optional(),
+      email: str().optional(),
+      phone: str().optional(),
+      address: str().optional(),
+      postalCode: str().optional(),
+      fingerprint: str().optional(),
+      lastSeenAt: str().optional(),
+      location: z.record(z.string(), z.unknown()).nullable().optional(),
+    }).optional(),
+    recording: z.strictObject({
+      available: z.boolean().optional(),
+      url: str().optional(),
+      audioUrl: str().optional(),
+      videoUrl: str().optional(),
+      expiresInSeconds: z.number().optional(),
+    }).optional(),
+    transcript: transcript.optional(),
+    analytics: z.strictObject({
+      summary: str().optional(),
+      sentiment: z.union([z.string(), z.number()]).optional(),
+      emotion: str().optional(),
+      intent: str().optional(),
+      qualityScore: z.number().optional(),
+      ratings: z.record(z.string(), z.number().nullable()).optional(),
+      metrics: z.array(z.strictObject({
+        name: str(),
+        value: z.unknown().optional(),
+        kind: str().optional(),
+        confidence: z.number().optional(),
+        reasoning: str().optional(),
+      })).optional(),
+    }).optional(),
+    alert: z.strictObject({
+      ruleId: str().optional(),
+      ruleName: str().optional(),
+      condition: str().optional(),
+      threshold: z.union([z.number(), z.string()]).optional(),
+      actualValue: z.union([z.number(), z.string()]).optional(),
+    }).optional(),
+    order: z.strictObject({
+      id: str().optional(),
+      product: str().optional(),
+      quantity: z.number().optional(),
+      value: z.number().optional(),
+    }).optional(),
+    qualification: z.array(z.strictObject({ question: str(), value: z.unknown() })).optional()
+      .meta({ description: "Converc's qualification answers, as `{ question, value }`." }),
+    fields: z.record(z.string(), z.unknown()).optional().meta({
+      description: "The vendor's free-form fields exactly as they came (QCall body parameters, Atoms variables, a custom vendor's payload).",
+    }),
+    offload: offload.optional(),
+  });
+}
+
+type Detail = z.output<ReturnType<typeof callEventDetailSchema>>;
+
+/** The `detail` of every event callhooks puts on the bus. */
+export type CallEventDetail = DeepReadonly<Detail>;
+/** One turn of a transcript. */
+export type TranscriptTurn = Transcript['turns'][number];
+/** A transcript: its turns, and whether the vendor (or callhooks, see `offload`) left turns out. */
+export type Transcript = NonNullable<CallEventDetail['transcript']>;
+/** Where an offloaded part of an event lives. */
+export type PayloadPointer = NonNullable<CallEventDetail['offload']>;
+
+/** The JSON Schema of the detail (shipped as `schema/call-event.schema.json`). */
+export function callEventJsonSchema(): Record<string, unknown> {
+  return toJsonSchema(callEventDetailSchema(), {
+    $id: 'https://github.com/callhooks/callhooks/schema/call-event.schema.json',
+    title: 'callhooks CallEvent detail, schema version 1',
+    description: 'The `detail` of every event callhooks puts on the bus. `source` is `callhooks.<vendor>`, `detail-type` equals ' +
+      '`detail.type`. Optional objects appear only when the vendor provides their content.',
+  });
+}
