@@ -12,9 +12,9 @@ import { converc } from './converc';
 
 type Factory = (options: BuiltInVendorOptions) => VendorAdapter;
 
-// The construct bundles each vendor's function with `process.env.CALLHOOKS_BUNDLE_VENDOR` defined as that
-// vendor's name: esbuild then folds these conditions, and the other vendors' modules (and QCall's multipart
-// parser) drop out of the bundle. Unbundled (tests, local mode) the variable is unset and every vendor is in.
+// scripts/bundle.ts builds each vendor's webhook bundle with `process.env.CALLHOOKS_BUNDLE_VENDOR` defined as
+// that vendor's name (the custom vendors' bundle: ""): esbuild then folds these conditions, and the other
+// vendors' modules (and QCall's multipart parser) drop out of the bundle. Unbundled (tests, local mode) the variable is unset and every vendor is in.
 const BUILT_IN: Record<BuiltInVendor, Factory | undefined> = {
   quarterzip: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'quarterzip' ? quarterzip : undefined,
   qcall: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'qcall' ? qcall : undefined,
@@ -22,6 +22,9 @@ const BUILT_IN: Record<BuiltInVendor, Factory | undefined> = {
   atoms: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'atoms' ? atoms : undefined,
   converc: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'converc' ? converc : undefined,
 };
+
+/** The built-in vendors, in registry order (scripts/bundle.ts builds one webhook bundle for each). */
+export const BUILT_IN_VENDOR_NAMES = Object.keys(BUILT_IN) as BuiltInVendor[];
 
 export function createAdapter(config: VendorRuntimeConfig): VendorAdapter {
   if (config.kind === 'custom') return customVendor(config.definition);
