@@ -4,7 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -18,6 +18,9 @@ import { VendorWebhook } from './vendor-webhook';
 import { WebhookApi } from './webhook-api';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
 import { validateProps } from './private/validate';
+
+/** Every callhooks event's `source` starts with this (`callhooks.<vendor>`). */
+const CALLHOOKS_SOURCE_PREFIX = 'callhooks.';
 
 /** Properties of a {@link Callhooks} construct. Every property is optional. */
 export interface CallhooksProps {
@@ -179,11 +182,11 @@ export class Callhooks extends Construct {
   /** Alarms as soon as one message is in the dead-letter queue. No action is attached: add yours. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** The scheduled function that publishes accepted events that did not reach the bus. */
-  public readonly redriveFunction: NodejsFunction;
+  public readonly redriveFunction: lambda.Function;
   /** Alarms when the redrive function fails (one error or more in 5 minutes). No action is attached. */
   public readonly redriveErrorAlarm: cloudwatch.Alarm;
   /** The webhook function of each enabled vendor, by vendor name. */
-  public readonly functions: { readonly [vendor: string]: NodejsFunction };
+  public readonly functions: { readonly [vendor: string]: lambda.Function };
   /** The secret of each enabled vendor (created or passed in), by vendor name. */
   public readonly secrets: { readonly [vendor: string]: secretsmanager.ISecret };
   /** Names of the enabled vendors, in configuration order. */
@@ -223,7 +226,7 @@ export class Callhooks extends Construct {
     this.stage = api.stage;
     this.url = api.webhooksUrl;
 
-    const functions: Record<string, NodejsFunction> = {};
+    const functions: Record<string, lambda.Function> = {};
     const secrets: Record<string, secretsmanager.ISecret> = {};
     const vendorsScope = new Construct(this, 'Vendors');
     for (const vendor of config.vendors) {
@@ -269,18 +272,21 @@ export class Callhooks extends Construct {
   }
 
   /**
-   * Routes call events to `target` with a rule on the bus.
+   * Routes call events to `target` with a rule on the bus. A pattern that sets no `source` still matches only
+   * callhooks' events (`source` starting with `callhooks.`), so that on a shared bus `{ detailType:
+   * ['call.ended'] }` does not also match another service's `call.ended`; a pattern that sets `source` is used
+   * as it is.
    *
    * @param id construct id of the rule (unique among this construct's subscribers)
    * @param target where matching events go (Lambda, SQS, Step Functions, API destination, another bus, ...)
    * @param pattern which events
    * @default pattern - every callhooks event (`source` starting with `callhooks.`)
    */
-  public addSubscriber(id: string, target: events.IRuleTarget, pattern?: events.EventPattern): events.Rule {
+  public addSubscriber(id: string, target: events.IRuleTarget, pattern: events.EventPattern = {}): events.Rule {
     this.subscribers ??= new Construct(this, 'Subscribers');
     return new events.Rule(this.subscribers, id, {
       eventBus: this.eventBus,
-      eventPattern: pattern ?? { source: events.Match.prefix('callhooks.') },
+      eventPattern: { ...pattern, source: pattern.source ?? events.Match.prefix(CALLHOOKS_SOURCE_PREFIX) },
       targets: [target],
     });
   }

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -12,6 +12,7 @@ import { DEFAULT_REDRIVE_MAX_ATTEMPTS } from '../lambda/config/table';
 import type { DedupTable } from './dedup-table';
 import type { PayloadBucket } from './payload-bucket';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
+import { REDRIVE_BUNDLE } from './private/bundles';
 import { createFunction, grantKeyUse } from './private/function';
 
 /** Properties of a {@link Redrive}. */
@@ -59,14 +60,14 @@ export interface RedriveProps {
  */
 export class Redrive extends Construct {
   /** The scheduled function. */
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   /** Alarms when the function fails (one error or more in 5 minutes). No action is attached. */
   public readonly errorAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: RedriveProps) {
     super(scope, id);
     this.function = createFunction(this, {
-      handler: 'redrive',
+      bundle: REDRIVE_BUNDLE,
       description: 'callhooks: publishes accepted events that did not reach the bus, dead-letters the hopeless',
       memorySize: 256,
       timeout: Duration.seconds(60),

@@ -1,20 +1,18 @@
 import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import type { ResolvedConfig, VendorRuntimeConfig } from '../lambda/config/config';
 import { ENV } from '../lambda/config/env';
 import type { DedupTable } from './dedup-table';
 import type { PayloadBucket } from './payload-bucket';
 import type { WebhookApi } from './webhook-api';
+import { webhookBundleName } from './private/bundles';
 import { createFunction, grantKeyUse } from './private/function';
 import { acknowledgeVendorRotatedSecret } from './private/nag';
-
-/** Replaced at bundle time by the vendor a webhook function serves, so the others drop out of its bundle. */
-const BUNDLE_VENDOR_DEFINE = 'process.env.CALLHOOKS_BUNDLE_VENDOR';
 
 /** Properties of a {@link VendorWebhook}. */
 export interface VendorWebhookProps {
@@ -75,7 +73,7 @@ export class VendorWebhook extends Construct {
   /** The secret the function verifies deliveries with. */
   public readonly secret: secretsmanager.ISecret;
   /** The function that receives the vendor's webhooks. */
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
 
   constructor(scope: Construct, id: string, props: VendorWebhookProps) {
     super(scope, id);
@@ -84,9 +82,8 @@ export class VendorWebhook extends Construct {
     this.secret = props.secret ?? this.createSecret(props.encryptionKey);
 
     this.function = createFunction(this, {
-      handler: 'webhook',
-      // Each function bundles only its own vendor's adapter (see lambda/vendors/index.ts).
-      define: { [BUNDLE_VENDOR_DEFINE]: JSON.stringify(vendor.kind === 'builtin' ? vendor.name : '') },
+      // A built-in vendor's bundle holds only its own adapter; a custom vendor's only the configurable one.
+      bundle: webhookBundleName(vendor),
       description: `callhooks: receives ${vendor.name} webhooks`,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),

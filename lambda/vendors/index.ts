@@ -33,9 +33,10 @@ export type VendorOptions = { readonly [N in BuiltInVendor]: OptionsOf<(typeof V
 
 type Factories = { readonly [N in BuiltInVendor]: ((options: VendorOptions[N]) => VendorAdapter) | undefined };
 
-// The construct bundles each vendor's function with `process.env.CALLHOOKS_BUNDLE_VENDOR` defined as that
-// vendor's name: esbuild then folds these conditions, and the other vendors' modules (and QCall's multipart
-// parser) drop out of the bundle. Unbundled (tests, local mode) the variable is unset and every vendor is in.
+// scripts/bundle.ts builds each vendor's webhook bundle with `process.env.CALLHOOKS_BUNDLE_VENDOR` defined as
+// that vendor's name (the custom vendors' bundle: ""): esbuild then folds these conditions, and the other
+// vendors' modules (and QCall's multipart parser) drop out of the bundle. Unbundled (tests, local mode) the
+// variable is unset and every vendor is in.
 const FACTORIES: Factories = {
   quarterzip: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'quarterzip' ? quarterzip : undefined,
   qcall: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'qcall' ? qcall : undefined,
@@ -43,6 +44,7 @@ const FACTORIES: Factories = {
   atoms: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'atoms' ? atoms : undefined,
   converc: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'converc' ? converc : undefined,
 };
+
 
 export function createAdapter(config: VendorRuntimeConfig): VendorAdapter {
   if (config.kind === 'custom') return customVendor(config.definition);

@@ -18,13 +18,14 @@ export function projectConfig(): CallhooksConfig {
 }
 
 /**
- * An App with the project's feature flags that skips NodejsFunction bundling (assertion tests need the
- * template, not the code) and CDK's built-in CloudFormation validation (about 4 s to start; the nag test
- * keeps it on).
+ * An App with the project's feature flags. The functions' code is the prebuilt bundles in dist/bundles
+ * (`npm run bundle`, which `npm test` runs first); by default they are referenced where they are instead of
+ * being copied into every test's cloud assembly (`stageAssets: true` copies them, as `cdk synth` does). CDK's
+ * built-in CloudFormation validation is off unless asked for (about 4 s to start).
  */
-export function testApp(options: { bundle?: boolean; cfnValidation?: boolean; outdir?: string } = {}): App {
+export function testApp(options: { stageAssets?: boolean; cfnValidation?: boolean; outdir?: string } = {}): App {
   const context: Record<string, unknown> = { ...projectContext() };
-  if (!options.bundle) context['aws:cdk:bundling-stacks'] = [];
+  if (!options.stageAssets) context['aws:cdk:disable-asset-staging'] = true;
   return new App({ context, outdir: options.outdir, builtinCloudFormationValidation: options.cfnValidation ?? false });
 }
 

@@ -483,6 +483,22 @@ describe('Callhooks methods', () => {
     hooks.addSubscriber('Ended', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { detailType: ['call.ended'] });
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': ['call.ended'] } });
   });
+
+  it('addSubscriber keeps the callhooks source filter when the pattern sets no source', () => {
+    const stack = testStack();
+    const hooks = new Callhooks(stack, 'Hooks');
+    hooks.addSubscriber('Ended', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { detailType: ['call.ended'], detail: { test: [false] } });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.exact({ 'source': [{ prefix: 'callhooks.' }], 'detail-type': ['call.ended'], 'detail': { test: [false] } }),
+    });
+  });
+
+  it('addSubscriber uses the source a pattern sets, as it is', () => {
+    const stack = testStack();
+    const hooks = new Callhooks(stack, 'Hooks');
+    hooks.addSubscriber('QcallOnly', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { source: ['callhooks.qcall'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.exact({ source: ['callhooks.qcall'] }) });
+  });
 });
 
 describe('Callhooks validation', () => {
