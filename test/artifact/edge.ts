@@ -5,15 +5,16 @@
  * function's answer back as API Gateway does: `statusCode`, headers, body (decoded when `isBase64Encoded`);
  * a function error is a 500 `{"message":"Internal Server Error"}`, an unknown route a 404 `{"message":"Not Found"}`.
  */
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toGatewayEvent } from '../../local/gateway';
 import type { Route } from './assembly';
 import type { FunctionProcess } from './functions';
+import { LoopbackServer } from './loopback';
 
 export class HttpEdge {
-  private server?: Server;
-  private port = 0;
+  private readonly server = new LoopbackServer((req, body, res) => {
+    this.handle(req, body, res).catch((err: Error) => send(res, 500, { message: err.message }));
+  });
 
   constructor(
     private readonly routes: readonly Route[],
@@ -21,25 +22,15 @@ export class HttpEdge {
   ) {}
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.server.url;
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.handle(req, Buffer.concat(chunks), res).catch((err: Error) => send(res, 500, { message: err.message }));
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+  start(): Promise<void> {
+    return this.server.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   private async handle(req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {

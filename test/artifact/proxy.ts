@@ -10,9 +10,9 @@
  *
  * It can also inject faults (a failing bus), decided per request before forwarding.
  */
-import { createServer, IncomingMessage, request as httpRequest, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { IncomingMessage, request as httpRequest, ServerResponse } from 'node:http';
 import { AuthzRequest, Evaluation, evaluate, Statement } from './iam';
+import { LoopbackServer } from './loopback';
 
 export interface RecordedCall extends AuthzRequest {
   /** The caller: the access key id (the function's logical id). */
@@ -144,29 +144,20 @@ export class EnforcingProxy {
   /** Requests the proxy could not map to IAM questions (answered 500; the suite asserts there are none). */
   readonly unmapped: string[] = [];
   fault: Fault | undefined;
-  private server?: Server;
-  private port = 0;
+  private readonly server = new LoopbackServer((req, body, res) => this.handle(req, body, res));
 
   constructor(private readonly opts: ProxyOptions) {}
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return this.server.url;
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.handle(req, Buffer.concat(chunks), res));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+  start(): Promise<void> {
+    return this.server.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   private answer(res: ServerResponse, a: InjectedAnswer): void {
