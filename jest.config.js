@@ -1,7 +1,8 @@
 /**
  * Two projects:
  * - unit: everything under test/ except test/moto (no AWS, no network; CDK assertion tests skip bundling);
- * - moto: the AWS adapters against a moto server (`npm run test:moto`); each file starts its own moto_server.
+ * - moto: the AWS adapters against a moto server (`npm run test:moto`); each file starts its own moto_server;
+ * - artifact: the synthesized cloud assembly's bundles under their template roles, on moto (`npm run test:artifact`).
  * @middy/* ships ESM only, so node_modules/@middy is transformed too (swc handles .js as well as .ts).
  */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest'] };
@@ -16,7 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/test/moto/'],
+      testPathIgnorePatterns: ['/node_modules/', '/test/moto/', '\\.artifact\\.test\\.ts$'],
       transform,
       transformIgnorePatterns,
     },
@@ -25,6 +26,14 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/moto/**/*.test.ts'],
+      transform,
+      transformIgnorePatterns,
+    },
+    {
+      displayName: 'artifact',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/artifact/**/*.artifact.test.ts'],
       transform,
       transformIgnorePatterns,
     },

@@ -1,0 +1,386 @@
+/**
+ * The deployable artifact under test: the cloud assembly `cdk synth` makes from the repository's app and
+ * callhooks.config.json (bundling on), its resources created in moto, each function's minified bundle run from
+ * the assembly in its own Node process with the template's handler and environment, behind the template's
+ * HTTP routes, and every AWS call each bundle makes checked against that function's own IAM policies from the
+ * template (test/artifact/proxy.ts denies what the policies do not allow). See docs/TESTING-ARTIFACT.md.
+ *
+ * `npm run test:artifact` (needs moto_server; not part of `npm test`).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ENV } from '../../lambda/config/env';
+import { TABLE } from '../../lambda/config/table';
+import { Fixture, fixtureBody, fixtureHeaders, loadFixtures } from '../../local/fixtures';
+import { BusEvent, drainQueue, MOTO_REGION, ruleToQueue } from '../moto/moto-server';
+import { ACCOUNT_ID, Deployment, WebhookFunction } from './deployment';
+import { evaluate } from './iam';
+import type { RecordedCall } from './proxy';
+
+jest.setTimeout(120_000);
+
+const PINNED_EVENT_IDS: Record<string, string> = JSON.parse(readFileSync(join(__dirname, '..', 'upgrade', 'event-ids.json'), 'utf8'));
+
+const d = new Deployment();
+let queueUrl: string;
+
+beforeAll(async () => {
+  await d.start();
+  // A subscriber: every callhooks event into a queue, as a customer's rule on the bus would route it.
+  queueUrl = await ruleToQueue(d.clients, d.shared.bus, 'artifact-all-events', { source: [{ prefix: 'callhooks.' }] });
+}, 300_000);
+
+afterAll(() => d.stop());
+
+interface Answer {
+  status: number;
+  body: Record<string, any>;
+}
+
+async function post(vendor: string, body: Buffer, headers: Record<string, string>, method = 'POST', query = ''): Promise<Answer> {
+  const res = await fetch(`${d.edge.url}/webhooks/${vendor}${query}`, {
+    method,
+    headers,
+    body: method === 'GET' || body.length === 0 ? undefined : body,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : {} };
+}
+
+function sendFixture(f: Fixture, headers: Record<string, string>, body = fixtureBody(f)): Promise<Answer> {
+  return post(f.vendor, body, headers, f.method ?? 'POST', f.query ? `?${new URLSearchParams(f.query)}` : '');
+}
+
+const webhook = (vendor: string): WebhookFunction => d.webhooks.get(vendor)!;
+
+/** A Quarterzip delivery that no fixture uses (Standard Webhooks: the signed `webhook-id` is the dedup key). */
+function freshQuarterzip(id: string, body?: Buffer): { body: Buffer; headers: Record<string, string> } {
+  const w = webhook('quarterzip');
+  const b = body ?? fixtureBody(loadFixtures('quarterzip').find((f) => f.name === 'call-completed')!);
+  return { body: b, headers: { 'content-type': 'application/json', ...w.adapter.sign(b, w.secret, new Date(), id) } };
+}
+
+async function record(key: string): Promise<Record<string, any> | undefined> {
+  const out = await d.clients.dynamo.send(new GetItemCommand({ TableName: d.shared.table, Key: { [TABLE.partitionKey]: { S: key } } }));
+  return out.Item;
+}
+
+/** The key of the record holding `eventId` (the suite's admin view of the table, outside any function's policy). */
+async function keyOf(eventId: string): Promise<string> {
+  const out = await d.clients.dynamo.send(new ScanCommand({ TableName: d.shared.table }));
+  const item = (out.Items ?? []).find((i) => i.eventId?.S === eventId);
+  if (!item) throw new Error(`no record holds ${eventId}`);
+  return item[TABLE.partitionKey].S!;
+}
+
+/** Ends the lease of a record now, as the passing of time would (the lease is 60 s). */
+async function endLease(key: string): Promise<void> {
+  await d.clients.dynamo.send(new UpdateItemCommand({
+    TableName: d.shared.table,
+    Key: { [TABLE.partitionKey]: { S: key } },
+    UpdateExpression: `SET ${TABLE.pendingIndex.sortKey} = :past`,
+    ExpressionAttributeValues: { ':past': { N: String(Date.now() - 1000) } },
+  }));
+}
+
+/** The redrive bundle invoked as its schedule invokes it. */
+async function runRedrive(): Promise<Record<string, number>> {
+  const out = await d.process('redrive').invoke<Record<string, number>>({
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: ACCOUNT_ID,
+    time: new Date().toISOString(),
+    region: MOTO_REGION,
+    resources: [`arn:aws:events:${MOTO_REGION}:${ACCOUNT_ID}:rule/redrive-schedule`],
+    detail: {},
+  });
+  if (out.error) throw new Error(`redrive failed: ${out.error.errorType}: ${out.error.errorMessage}`);
+  return out.result!;
+}
+
+const busFailure = (status: number) => ({ status, body: JSON.stringify({ __type: 'InternalException', message: 'injected: the bus is down' }), headers: { 'content-type': 'application/x-amz-json-1.1' } });
+
+describe('the assembly', () => {
+  it('has a function for every vendor with fixtures, and the redrive', () => {
+    const vendors = new Set(loadFixtures().map((f) => f.vendor));
+    expect([...d.webhooks.keys()].sort()).toEqual([...vendors].sort());
+    expect(d.redrive.handler).toBe('index.handler');
+  });
+});
+
+describe('every vendor fixture through the edge, the bundles and moto', () => {
+  const fixtures = loadFixtures();
+  const answers = new Map<string, Answer>();
+
+  it('answers each fixture 200 with its pinned eventId, a redelivery duplicate, a forgery 401', async () => {
+    const problems: string[] = [];
+    for (const f of fixtures) {
+      // Prepare
+      const w = webhook(f.vendor);
+      const headers = fixtureHeaders(f, w.adapter, w.secret);
+      const name = `${f.vendor}/${f.name}`;
+
+      // Act
+      const first = await sendFixture(f, headers);
+      const again = await sendFixture(f, headers);
+      const forged = f.vendor === 'qcall'
+        ? await sendFixture(f, { ...headers, authorization: 'Bearer not-the-token' })
+        : await sendFixture(f, headers, Buffer.concat([fixtureBody(f), Buffer.from(' ')]));
+      answers.set(name, first);
+
+      // Assert (collected, so one run shows every broken fixture)
+      if (first.status !== 200 || !['published', 'duplicate'].includes(first.body.status)) problems.push(`${name}: first ${first.status} ${JSON.stringify(first.body)}`);
+      if (first.body.eventId !== PINNED_EVENT_IDS[name]) problems.push(`${name}: eventId ${first.body.eventId}, pinned ${PINNED_EVENT_IDS[name]}`);
+      if (again.status !== 200 || again.body.status !== 'duplicate' || again.body.eventId !== first.body.eventId) problems.push(`${name}: redelivery ${again.status} ${JSON.stringify(again.body)}`);
+      if (forged.status !== 401) problems.push(`${name}: forgery ${forged.status}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('put exactly the published events on the bus, once each, as the subscriber rule delivers them', async () => {
+    // Act
+    const events = await drainQueue<BusEvent>(d.clients.sqs, queueUrl);
+
+    // Assert
+    const published = fixtures.filter((f) => answers.get(`${f.vendor}/${f.name}`)?.body.status === 'published');
+    // A fixture whose vendor event another fixture already carried is a duplicate from its first copy on.
+    const publishedIds = new Set(published.map((f) => answers.get(`${f.vendor}/${f.name}`)!.body.eventId));
+    const firstDuplicates = fixtures.filter((f) => answers.get(`${f.vendor}/${f.name}`)?.body.status === 'duplicate');
+    expect(firstDuplicates.filter((f) => !publishedIds.has(answers.get(`${f.vendor}/${f.name}`)!.body.eventId))).toEqual([]);
+    const got = events.map((e) => [e.detail.eventId, e.source, e['detail-type'], e.detail.callId]).sort();
+    const want = published.map((f) => [PINNED_EVENT_IDS[`${f.vendor}/${f.name}`], `callhooks.${f.vendor}`, f.expect.type, f.expect.callId ?? null]).sort();
+    expect(got).toEqual(want);
+  });
+
+  it('answers 404 for a vendor that has no route', async () => {
+    const answer = await post('nosuchvendor', Buffer.from('{}'), { 'content-type': 'application/json' });
+    expect(answer).toEqual({ status: 404, body: { message: 'Not Found' } });
+  });
+});
+
+describe('payloads in the bucket', () => {
+  it('keeps an authenticated but unparseable delivery under rejected/<vendor>/ and answers 400', async () => {
+    // Prepare
+    const { body, headers } = freshQuarterzip('msg_artifact_unparseable', Buffer.from('{"type": "call.completed", "data": '));
+
+    // Act
+    const answer = await post('quarterzip', body, headers);
+
+    // Assert
+    expect(answer.status).toBe(400);
+    const listed = await d.clients.s3.send(new ListObjectsV2Command({ Bucket: d.shared.bucket, Prefix: 'rejected/quarterzip/' }));
+    expect((listed.Contents ?? []).map((o) => o.Key!.replace(/^.*\./, ''))).toEqual(['body', 'json']);
+    expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+  });
+
+  it('offloads a transcript too large for the bus under offload/<vendor>/ and publishes a pointer', async () => {
+    // Prepare
+    const turns = Array.from({ length: 3000 }, (_, i) => ({ speaker: i % 2 ? 'user' : 'agent', text: `turn ${i}: ${'words '.repeat(15)}` }));
+    const big = Buffer.from(JSON.stringify({ type: 'call.completed', timestamp: new Date().toISOString(), data: { call_id: 'long-call', transcript: turns } }));
+    const { body, headers } = freshQuarterzip('msg_artifact_offload', big);
+
+    // Act
+    const answer = await post('quarterzip', body, headers);
+
+    // Assert
+    expect(answer).toMatchObject({ status: 200, body: { status: 'published' } });
+    const [event] = await drainQueue<BusEvent>(d.clients.sqs, queueUrl);
+    expect(event.detail.offload).toMatchObject({ part: 'transcript', bucket: d.shared.bucket });
+    expect(event.detail.offload!.key).toMatch(/^offload\/quarterzip\//);
+    const object = await d.clients.s3.send(new GetObjectCommand({ Bucket: d.shared.bucket, Key: event.detail.offload!.key }));
+    expect(JSON.parse(await object.Body!.transformToString()).turns).toHaveLength(3000);
+  });
+});
+
+describe('the bus failing, the redrive and the dead-letter queue', () => {
+  afterEach(() => {
+    d.proxy.fault = undefined;
+  });
+
+  it('answers 202 while the bus is down; the redrive bundle publishes the event later with the same eventId', async () => {
+    // Prepare: PutEvents answers 500 to the Quarterzip function.
+    const quarterzip = webhook('quarterzip').fn.logicalId;
+    d.proxy.fault = ({ principal, action }) => (principal === quarterzip && action === 'events:PutEvents' ? busFailure(500) : undefined);
+    const { body, headers } = freshQuarterzip('msg_artifact_bus_down');
+
+    // Act
+    const answer = await post('quarterzip', body, headers);
+    d.proxy.fault = undefined;
+    const key = await keyOf(answer.body.eventId);
+    const pendingBefore = (await record(key))!.status.S;
+    expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+    await endLease(key);
+    const report = await runRedrive();
+
+    // Assert
+    expect(answer).toEqual({ status: 202, body: { status: 'accepted', eventId: answer.body.eventId, published: false } });
+    expect(pendingBefore).toBe('PENDING');
+    expect(report).toMatchObject({ published: 1, failed: 0 });
+    const events = await drainQueue<BusEvent>(d.clients.sqs, queueUrl);
+    expect(events.map((e) => [e.source, e.detail.eventId])).toEqual([['callhooks.quarterzip', answer.body.eventId]]);
+    expect((await record(key))!.status.S).toBe('PUBLISHED');
+  });
+
+  it('sends a record the bus keeps refusing to the dead-letter queue after the template\'s attempts, and marks it DEAD', async () => {
+    // Prepare: every PutEvents answers 200 with every entry failed.
+    d.proxy.fault = ({ action, body }) => {
+      if (action !== 'events:PutEvents') return undefined;
+      const entries = JSON.parse(body.toString('utf8')).Entries as unknown[];
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify({ FailedEntryCount: entries.length, Entries: entries.map(() => ({ ErrorCode: 'InternalFailure', ErrorMessage: 'injected' })) }),
+      };
+    };
+    const { body, headers } = freshQuarterzip('msg_artifact_dead_letter');
+    const maxAttempts = Number(d.env.get(d.redrive.logicalId)![ENV.redriveMaxAttempts]);
+
+    // Act
+    const answer = await post('quarterzip', body, headers);
+    const key = await keyOf(answer.body.eventId);
+    const reports: Array<Record<string, number>> = [];
+    for (let run = 0; run < maxAttempts + 2 && !reports.some((r) => r.deadLettered > 0); run++) {
+      await endLease(key);
+      reports.push(await runRedrive());
+    }
+
+    // Assert
+    expect(answer.status).toBe(202);
+    expect(maxAttempts).toBe(10);
+    expect(reports).toHaveLength(maxAttempts + 1);
+    expect(reports.slice(0, -1).every((r) => r.failed === 1 && r.published === 0)).toBe(true);
+    expect(reports.at(-1)).toMatchObject({ deadLettered: 1 });
+    const dlq = await d.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: d.shared.deadLetterQueueUrl, MaxNumberOfMessages: 10 }));
+    expect((dlq.Messages ?? []).map((m) => JSON.parse(m.Body!).record.eventId)).toEqual([answer.body.eventId]);
+    const dead = (await record(key))!;
+    expect(dead.status.S).toBe('DEAD');
+    expect(dead.event?.S).toContain(answer.body.eventId);
+    expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+  });
+});
+
+describe('a dependency down', () => {
+  afterEach(() => {
+    d.proxy.fault = undefined;
+  });
+
+  it('answers 503 with Retry-After when DynamoDB fails, and stores and publishes nothing', async () => {
+    // Prepare
+    d.proxy.fault = ({ action }) => (action === 'dynamodb:PutItem' ? busFailure(500) : undefined);
+    const { body, headers } = freshQuarterzip('msg_artifact_table_down');
+
+    // Act
+    const res = await fetch(`${d.edge.url}/webhooks/quarterzip`, { method: 'POST', headers, body });
+    d.proxy.fault = undefined;
+
+    // Assert
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    const scan = await d.clients.dynamo.send(new ScanCommand({ TableName: d.shared.table }));
+    const eventId = ((await res.json()) as { eventId?: string }).eventId;
+    expect(eventId).toBeUndefined();
+    expect((scan.Items ?? []).filter((i) => i.receivedAt?.S && i[TABLE.partitionKey].S!.includes('msg_artifact_table_down'))).toEqual([]);
+    expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+    expect(d.process('quarterzip').logs()).toMatch(/"message":"dedup store unavailable; nothing stored".*"error":"[A-Za-z]+"/);
+  });
+});
+
+describe('the bundles\' logs', () => {
+  it('hold no vendor secret and name errors by their class', () => {
+    for (const w of d.webhooks.values()) {
+      const logs = d.processes.get(w.fn.logicalId)!.logs();
+      expect(logs.includes(w.secret)).toBe(false);
+    }
+    // The redrive logged the injected bus failures; the error it names must be readable, not a minified letter.
+    const redriveLogs = d.process('redrive').logs();
+    expect(redriveLogs).toMatch(/"message":"redrive publish failed for an entry"/);
+  });
+});
+
+describe('IAM: every call the bundles made, against their own policies from the template', () => {
+  const byPrincipal = () => {
+    const map = new Map<string, RecordedCall[]>();
+    for (const c of d.proxy.calls) map.set(c.principal, [...(map.get(c.principal) ?? []), c]);
+    return map;
+  };
+
+  it('allowed every call each bundle made, and mapped every request', () => {
+    const denied = d.proxy.calls.filter((c) => c.evaluation.decision !== 'allow').map((c) => `${c.principal} ${c.action} ${c.resource} ${JSON.stringify(c.context)}`);
+    expect(d.proxy.unmapped).toEqual([]);
+    expect(denied).toEqual([]);
+  });
+
+  it('saw each function make the calls its path needs (the check is not vacuous)', () => {
+    const calls = byPrincipal();
+    for (const w of d.webhooks.values()) {
+      const actions = new Set((calls.get(w.fn.logicalId) ?? []).map((c) => c.action));
+      expect({ vendor: w.vendor, actions: [...actions].sort() }).toEqual({
+        vendor: w.vendor,
+        actions: expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'events:PutEvents', 'secretsmanager:GetSecretValue']),
+      });
+    }
+    const redrive = new Set((calls.get(d.redrive.logicalId) ?? []).map((c) => c.action));
+    expect([...redrive].sort()).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 'sqs:SendMessage']);
+    const quarterzipS3 = (calls.get(webhook('quarterzip').fn.logicalId) ?? []).filter((c) => c.action === 's3:PutObject').map((c) => c.resource.split('/')[1]);
+    expect(new Set(quarterzipS3)).toEqual(new Set(['rejected', 'offload']));
+  });
+});
+
+describe('IAM: calls that must be denied', () => {
+  /** SDK clients that sign as the function (its access key id), through the enforcing proxy. */
+  function as(vendor: string) {
+    const config = {
+      endpoint: d.proxy.endpoint,
+      region: MOTO_REGION,
+      credentials: { accessKeyId: webhook(vendor).fn.logicalId, secretAccessKey: 'artifact-suite' },
+      maxAttempts: 1,
+    };
+    return {
+      secrets: new SecretsManagerClient(config),
+      dynamo: new DynamoDBClient(config),
+      events: new EventBridgeClient(config),
+      s3: new S3Client({ ...config, forcePathStyle: true }),
+    };
+  }
+  const deniedName = (p: Promise<unknown>) => p.then(() => 'allowed', (err: Error) => err.name);
+
+  it('lets the Quarterzip function read its own secret (the control)', async () => {
+    const c = as('quarterzip');
+    const out = await c.secrets.send(new GetSecretValueCommand({ SecretId: webhook('quarterzip').secretArn }));
+    expect(out.SecretString).toBe(webhook('quarterzip').secret);
+  });
+
+  it('denies a vendor function another vendor\'s secret (every pair)', async () => {
+    const allowedPairs: string[] = [];
+    for (const w of d.webhooks.values()) {
+      for (const other of d.webhooks.values()) {
+        if (other === w) continue;
+        const e = evaluate(d.policies.get(w.fn.logicalId)!, { action: 'secretsmanager:GetSecretValue', resource: other.secretArn });
+        if (e.decision === 'allow') allowedPairs.push(`${w.vendor} → ${other.vendor}`);
+      }
+    }
+    expect(allowedPairs).toEqual([]);
+    await expect(deniedName(as('quarterzip').secrets.send(new GetSecretValueCommand({ SecretId: webhook('converc').secretArn })))).resolves.toBe('AccessDeniedException');
+  });
+
+  it('denies DeleteItem and Scan on the table', async () => {
+    const c = as('quarterzip');
+    const key = { [TABLE.partitionKey]: { S: 'quarterzip#anything' } };
+    await expect(deniedName(c.dynamo.send(new DeleteItemCommand({ TableName: d.shared.table, Key: key })))).resolves.toBe('AccessDeniedException');
+    await expect(deniedName(c.dynamo.send(new ScanCommand({ TableName: d.shared.table })))).resolves.toBe('AccessDeniedException');
+  });
+
+  it('denies a webhook function reading the stored payloads', async () => {
+    const listed = await d.clients.s3.send(new ListObjectsV2Command({ Bucket: d.shared.bucket, Prefix: 'rejected/quarterzip/' }));
+    const key = listed.Contents![0].Key!;
+    await expect(deniedName(as('quarterzip').s3.send(new GetObjectCommand({ Bucket: d.shared.bucket, Key: key })))).resolves.toBe('AccessDenied');
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The IAM evaluator the artifact suite proves the template's grants with (test/artifact/iam.ts): table-driven
+ * cases of the policy language it implements, each with the answer IAM's documentation gives.
+ */
+import { evaluate, isAllowed, Statement, wildcardMatch } from './iam';
+
+const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/hooks';
+const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/hooks';
+
+describe('wildcardMatch', () => {
+  it.each([
+    ['arn:aws:s3:::b/*', 'arn:aws:s3:::b/rejected/qcall/x.body', true],
+    ['arn:aws:s3:::b/rejected/qcall/*', 'arn:aws:s3:::b/rejected/converc/x.body', false],
+    ['arn:aws:s3:::b/*', 'arn:aws:s3:::bb/x', false],
+    ['quarterzip#*', 'quarterzip#msg_1', true],
+    ['quarterzip#*', 'quarterzipx#msg_1', false],
+    ['quarterzip#*', 'converc#quarterzip#1', false],
+    ['a?c', 'abc', true],
+    ['a?c', 'ac', false],
+    ['a.c', 'abc', false],
+    ['(x)+[y]', '(x)+[y]', true],
+    ['*', '', true],
+    ['line*', 'line\nbreak', true],
+  ])('%s against %s is %s', (pattern, value, expected) => {
+    expect(wildcardMatch(pattern, value)).toBe(expected);
+  });
+
+  it('refuses policy variables instead of matching them literally', () => {
+    expect(() => wildcardMatch('arn:aws:s3:::b/${aws:username}/*', 'x')).toThrow(/policy variables/);
+  });
+});
+
+describe('evaluate: actions, resources and effects', () => {
+  const put: Statement = { Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: TABLE };
+
+  it.each([
+    ['the granted action on the granted resource', { action: 'dynamodb:PutItem', resource: TABLE }, 'allow'],
+    ['actions case-insensitively', { action: 'DynamoDB:putitem', resource: TABLE }, 'allow'],
+    ['another action', { action: 'dynamodb:DeleteItem', resource: TABLE }, 'implicit-deny'],
+    ['the table\'s index', { action: 'dynamodb:PutItem', resource: `${TABLE}/index/pending` }, 'implicit-deny'],
+    ['resources case-sensitively', { action: 'dynamodb:PutItem', resource: TABLE.toUpperCase() }, 'implicit-deny'],
+  ])('%s', (_name, req, decision) => {
+    expect(evaluate([put], req).decision).toBe(decision);
+  });
+
+  it('allows with an action wildcard', () => {
+    expect(isAllowed([{ Effect: 'Allow', Action: 'dynamodb:*Item', Resource: '*' }], { action: 'dynamodb:GetItem', resource: TABLE })).toBe(true);
+    expect(isAllowed([{ Effect: 'Allow', Action: 'dynamodb:*Item', Resource: '*' }], { action: 'dynamodb:Scan', resource: TABLE })).toBe(false);
+  });
+
+  it('lets an explicit Deny win over any Allow, and names the statements', () => {
+    const statements: Statement[] = [put, { Effect: 'Deny', Action: 'dynamodb:*', Resource: '*' }];
+    expect(evaluate(statements, { action: 'dynamodb:PutItem', resource: TABLE })).toEqual({ decision: 'explicit-deny', statements: [1] });
+    expect(evaluate([put], { action: 'dynamodb:PutItem', resource: TABLE })).toEqual({ decision: 'allow', statements: [0] });
+  });
+
+  it('denies everything with no statements', () => {
+    expect(evaluate([], { action: 's3:GetObject', resource: 'arn:aws:s3:::b/k' }).decision).toBe('implicit-deny');
+  });
+
+  it('applies NotAction and NotResource', () => {
+    const statements: Statement[] = [{ Effect: 'Allow', NotAction: 's3:DeleteObject', NotResource: 'arn:aws:s3:::b/secret/*' }];
+    expect(isAllowed(statements, { action: 's3:GetObject', resource: 'arn:aws:s3:::b/public/x' })).toBe(true);
+    expect(isAllowed(statements, { action: 's3:DeleteObject', resource: 'arn:aws:s3:::b/public/x' })).toBe(false);
+    expect(isAllowed(statements, { action: 's3:GetObject', resource: 'arn:aws:s3:::b/secret/x' })).toBe(false);
+  });
+
+  it('refuses a statement without Action or Resource rather than guessing', () => {
+    expect(() => evaluate([{ Effect: 'Allow', Resource: '*' }], { action: 's3:GetObject', resource: 'x' })).toThrow(/Action/);
+    expect(() => evaluate([{ Effect: 'Allow', Action: '*' }], { action: 's3:GetObject', resource: 'x' })).toThrow(/Resource/);
+  });
+});
+
+describe('evaluate: conditions', () => {
+  const leadingKeys: Statement = {
+    Effect: 'Allow',
+    Action: 'dynamodb:PutItem',
+    Resource: TABLE,
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['quarterzip#*'] } },
+  };
+  const source: Statement = { Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS, Condition: { StringEquals: { 'events:source': 'callhooks.qcall' } } };
+  const req = (context?: Record<string, string[]>) => ({ action: 'dynamodb:PutItem', resource: TABLE, context });
+
+  it.each([
+    ['its own key', { 'dynamodb:LeadingKeys': ['quarterzip#msg_1'] }, true],
+    ['another vendor\'s key', { 'dynamodb:LeadingKeys': ['converc#msg_1'] }, false],
+    ['one foreign key among its own', { 'dynamodb:LeadingKeys': ['quarterzip#1', 'converc#1'] }, false],
+    ['condition key names case-insensitively', { 'DynamoDB:leadingkeys': ['quarterzip#1'] }, true],
+    // IAM: ForAllValues over an absent or empty key is true (why the template grants only item actions).
+    ['an absent key', undefined, true],
+    ['an empty key', { 'dynamodb:LeadingKeys': [] }, true],
+  ])('ForAllValues:StringLike with %s', (_name, context, allowed) => {
+    expect(isAllowed([leadingKeys], req(context))).toBe(allowed);
+  });
+
+  it.each([
+    ['its own source', 'callhooks.qcall', true],
+    ['another vendor\'s source', 'callhooks.atoms', false],
+    ['a prefix of its source', 'callhooks.q', false],
+  ])('StringEquals events:source with %s', (_name, value, allowed) => {
+    expect(isAllowed([source], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': [value] } })).toBe(allowed);
+  });
+
+  it('makes a positive operator false and a negated one true for an absent key', () => {
+    expect(isAllowed([source], { action: 'events:PutEvents', resource: BUS })).toBe(false);
+    const negated: Statement = { ...source, Condition: { StringNotEquals: { 'events:source': 'callhooks.atoms' } } };
+    expect(isAllowed([negated], { action: 'events:PutEvents', resource: BUS })).toBe(true);
+    expect(isAllowed([negated], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': ['callhooks.atoms'] } })).toBe(false);
+  });
+
+  it('takes any of a key\'s policy values (OR) and needs every key and operator (AND)', () => {
+    const s: Statement = {
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: BUS,
+      Condition: {
+        StringEquals: { 'events:source': ['callhooks.qcall', 'callhooks.atoms'], 'events:detail-type': 'call.ended' },
+        StringLike: { 'events:source': 'callhooks.*' },
+      },
+    };
+    const ctx = (src: string, type: string) => ({ action: 'events:PutEvents', resource: BUS, context: { 'events:source': [src], 'events:detail-type': [type] } });
+    expect(isAllowed([s], ctx('callhooks.atoms', 'call.ended'))).toBe(true);
+    expect(isAllowed([s], ctx('callhooks.atoms', 'call.started'))).toBe(false);
+    expect(isAllowed([s], ctx('callhooks.koeiq', 'call.ended'))).toBe(false);
+  });
+
+  it('handles IfExists, ForAnyValue, Null and Bool', () => {
+    const base = { Effect: 'Allow' as const, Action: 'x:Y', Resource: '*' };
+    const ask = (Condition: Statement['Condition'], context?: Record<string, string[]>) => isAllowed([{ ...base, Condition }], { action: 'x:Y', resource: 'r', context });
+    expect(ask({ StringEqualsIfExists: { 'k:v': 'a' } })).toBe(true);
+    expect(ask({ StringEqualsIfExists: { 'k:v': 'a' } }, { 'k:v': ['b'] })).toBe(false);
+    expect(ask({ 'ForAnyValue:StringEquals': { 'k:v': ['a'] } }, { 'k:v': ['b', 'a'] })).toBe(true);
+    expect(ask({ 'ForAnyValue:StringEquals': { 'k:v': ['a'] } })).toBe(false);
+    expect(ask({ Null: { 'k:v': 'true' } })).toBe(true);
+    expect(ask({ Null: { 'k:v': 'false' } })).toBe(false);
+    expect(ask({ Null: { 'k:v': 'false' } }, { 'k:v': ['x'] })).toBe(true);
+    expect(ask({ Bool: { 'aws:SecureTransport': false } }, { 'aws:SecureTransport': ['false'] })).toBe(true);
+    expect(ask({ Bool: { 'aws:SecureTransport': 'true' } }, { 'aws:SecureTransport': ['false'] })).toBe(false);
+    expect(ask({ 'ForAllValues:StringNotLike': { 'k:v': ['converc#*'] } }, { 'k:v': ['qcall#1'] })).toBe(true);
+    expect(ask({ 'ForAllValues:StringNotLike': { 'k:v': ['converc#*'] } }, { 'k:v': ['qcall#1', 'converc#1'] })).toBe(false);
+  });
+
+  it('refuses an operator it does not implement, and a single-valued operator on several values', () => {
+    const s = (Condition: Statement['Condition']): Statement => ({ Effect: 'Allow', Action: 'x:Y', Resource: '*', Condition });
+    expect(() => isAllowed([s({ NumericLessThan: { 'k:n': '3' } })], { action: 'x:Y', resource: 'r', context: { 'k:n': ['1'] } })).toThrow(/NumericLessThan/);
+    expect(() => isAllowed([s({ StringEquals: { 'k:v': 'a' } })], { action: 'x:Y', resource: 'r', context: { 'k:v': ['a', 'b'] } })).toThrow(/ForAllValues or ForAnyValue/);
+  });
+});
