@@ -11,6 +11,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { CallhooksConfig } from '../lambda/config/config';
 import { DeadLetterQueue } from './dead-letter-queue';
+import { CallEventSchemas } from './event-schemas';
 import { DedupTable } from './dedup-table';
 import { PayloadBucket } from './payload-bucket';
 import { Redrive } from './redrive';
@@ -18,6 +19,9 @@ import { VendorWebhook } from './vendor-webhook';
 import { WebhookApi } from './webhook-api';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
 import { validateProps } from './private/validate';
+
+/** Days the archive keeps an event unless `archiveRetention` says otherwise. */
+export const DEFAULT_ARCHIVE_RETENTION_DAYS = 30;
 
 /** Properties of a {@link Callhooks} construct. Every property is optional. */
 export interface CallhooksProps {
@@ -57,11 +61,11 @@ export interface CallhooksProps {
   readonly eventBusName?: string;
 
   /**
-   * Customer managed KMS key for the table, the payload bucket, the dead-letter queue and the secrets the
-   * construct creates. The functions are granted its use.
+   * Customer managed KMS key for the table, the payload bucket, the dead-letter queue, the event archive and
+   * the secrets the construct creates. The functions are granted its use (and EventBridge, for the archive).
    *
    * @default - AWS managed keys: the table uses the `aws/dynamodb` key, the bucket SSE-S3, the queue SSE-SQS,
-   * the secrets the `aws/secretsmanager` key
+   * the secrets the `aws/secretsmanager` key, the archive an AWS owned key
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -140,6 +144,33 @@ export interface CallhooksProps {
    * grantee of `grantReadPayloads`; use CloudTrail data events to audit object access)
    */
   readonly payloadAccessLogsBucket?: s3.IBucket;
+
+  /**
+   * Keep an EventBridge archive of the events callhooks publishes (`source` starting with `callhooks.`), so
+   * that a time window of them can be replayed onto the bus (`callhooks replay`). Works with a bus passed in
+   * as `eventBus` too (the archive then only holds callhooks' events, not the bus's others). An archive costs
+   * nothing until events arrive; then per GB archived and per GB-month stored (see the README).
+   *
+   * @default true
+   */
+  readonly archive?: boolean;
+
+  /**
+   * How long the archive keeps an event (whole days). `Duration.days(0)` keeps events forever (no expiry).
+   * Ignored when `archive` is false.
+   *
+   * @default Duration.days(30)
+   */
+  readonly archiveRetention?: Duration;
+
+  /**
+   * Create an EventBridge schema registry with the JSON Schema of every callhooks event, one schema per
+   * normalized detail-type (`callhooks@CallEnded`, …), so subscribers get code bindings from the console or
+   * the CLI. The registry costs nothing.
+   *
+   * @default true
+   */
+  readonly schemaRegistry?: boolean;
 }
 
 /**
@@ -188,6 +219,10 @@ export class Callhooks extends Construct {
   public readonly secrets: { readonly [vendor: string]: secretsmanager.ISecret };
   /** Names of the enabled vendors, in configuration order. */
   public readonly vendorNames: readonly string[];
+  /** The archive of the published events (what `callhooks replay` replays from); undefined when `archive` is false. */
+  public readonly archive?: events.Archive;
+  /** The schema registry with one schema per detail-type; undefined when `schemaRegistry` is false. */
+  public readonly schemas?: CallEventSchemas;
 
   private subscribers?: Construct;
 
@@ -258,6 +293,17 @@ export class Callhooks extends Construct {
     });
     this.redriveFunction = redrive.function;
     this.redriveErrorAlarm = redrive.errorAlarm;
+
+    if (props.archive ?? true) {
+      this.archive = new events.Archive(this, 'Archive', {
+        sourceEventBus: this.eventBus,
+        description: 'callhooks: the published call events, for replays',
+        eventPattern: { source: events.Match.prefix('callhooks.') },
+        retention: props.archiveRetention ?? Duration.days(DEFAULT_ARCHIVE_RETENTION_DAYS),
+        kmsKey: encryptionKey,
+      });
+    }
+    if (props.schemaRegistry ?? true) this.schemas = new CallEventSchemas(this, 'Schemas');
   }
 
   /**

@@ -50,6 +50,7 @@ export function validateProps(props: CallhooksProps): ResolvedConfig {
   checkDuration('timeout', props.timeout, (s) => Number.isInteger(s) && s >= 3 && s <= 29,
     'from 3 to 29 whole seconds (API Gateway ends an HTTP API integration after 30 seconds)');
   checkDuration('payloadRetention', props.payloadRetention, (s) => s >= 86400 && s % 86400 === 0, 'a whole number of days, at least 1');
+  checkDuration('archiveRetention', props.archiveRetention, (s) => s >= 0 && s % 86400 === 0, 'a whole number of days (0 keeps events forever)');
   checkDuration('redriveSchedule', props.redriveSchedule, (s) => s >= 60 && s % 60 === 0, 'a whole number of minutes, at least 1');
 
   for (const vendor of config.vendors) {
