@@ -3,6 +3,7 @@ export * from './callhooks-stack';
 export * from './dead-letter-queue';
 export * from './dedup-table';
 export * from './event-schemas';
+export * from './monitoring';
 export * from './payload-bucket';
 export * from './redrive';
 export * from './vendor-webhook';

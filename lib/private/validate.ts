@@ -9,6 +9,8 @@ import type { CallhooksProps } from '../callhooks';
 /** Lambda allows 4 KB of environment per function, and the vendor's configuration is one variable of it. */
 const MAX_VENDOR_CONFIG_BYTES = 3 * 1024;
 const BUS_NAME_RE = /^[A-Za-z0-9._\-/]{1,256}$/;
+/** CloudWatch namespaces: 1–255 of these characters, and `AWS/` is reserved. */
+const METRICS_NAMESPACE_RE = /^(?!AWS\/)[A-Za-z0-9 .\-_/#:]{1,255}$/;
 
 /** Validates the props and resolves the configuration; throws an `Error` starting with `Callhooks:`. */
 export function validateProps(props: CallhooksProps): ResolvedConfig {
@@ -33,6 +35,13 @@ export function validateProps(props: CallhooksProps): ResolvedConfig {
         `got ${JSON.stringify(props.eventBusName)}`,
       );
     }
+  }
+
+  if (props.metricsNamespace !== undefined && !Token.isUnresolved(props.metricsNamespace) && !METRICS_NAMESPACE_RE.test(props.metricsNamespace)) {
+    throw new Error(
+      `Callhooks: metricsNamespace must be 1 to 255 letters, digits, spaces or . - _ / # : and not start with "AWS/", ` +
+      `got ${JSON.stringify(props.metricsNamespace)}`,
+    );
   }
 
   const enabled = config.vendors.map((v) => v.name);
