@@ -8,7 +8,7 @@ export interface CallhooksStackProps extends StackProps, CallhooksProps {}
 
 /**
  * The ready-made stack that `cdk deploy` uses: one {@link Callhooks} and outputs for what you need after
- * deploying (webhook URLs, the bus, the table, each vendor's secret ARN — ARNs only, never values).
+ * deploying (webhook URLs, the bus, the table, the archive, the schema registry, each vendor's secret ARN — ARNs only, never values).
  */
 export class CallhooksStack extends Stack {
   public readonly callhooks: Callhooks;
@@ -24,6 +24,14 @@ export class CallhooksStack extends Stack {
     new CfnOutput(this, 'EventBusName', { description: 'Bus of the normalized call events', value: this.callhooks.eventBus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: this.callhooks.eventBus.eventBusArn });
     new CfnOutput(this, 'TableName', { description: 'Dedup and durable record table', value: this.callhooks.table.tableName });
+    const { archive, schemas } = this.callhooks;
+    if (archive) {
+      new CfnOutput(this, 'ArchiveName', { description: 'Archive of the published events (callhooks replay --archive)', value: archive.archiveName });
+      new CfnOutput(this, 'ArchiveArn', { value: archive.archiveArn });
+    }
+    if (schemas) {
+      new CfnOutput(this, 'SchemaRegistryName', { description: 'Schema registry of the call events (code bindings)', value: schemas.registryName });
+    }
     for (const vendor of this.callhooks.vendorNames) {
       const name = pascal(vendor);
       new CfnOutput(this, `${name}WebhookUrl`, {

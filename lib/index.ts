@@ -2,6 +2,8 @@ export * from './callhooks';
 export * from './callhooks-stack';
 export * from './dead-letter-queue';
 export * from './dedup-table';
+export * from './event-schemas';
+export * from './monitoring';
 export * from './payload-bucket';
 export * from './redrive';
 export * from './vendor-webhook';

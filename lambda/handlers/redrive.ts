@@ -9,13 +9,16 @@ import { ENV, intEnv, requireEnv } from '../config/env';
 import { DEFAULT_REDRIVE_MAX_ATTEMPTS } from '../config/table';
 import { asLog, createLogger } from '../core/logger';
 import { redrive, RedriveDeps, RedriveReport } from '../core/redrive';
+import { MetricsRecorder, observingPending, redriveObservation } from '../core/metrics';
+import { EmfMetrics } from '../adapters/aws/emf-metrics';
 import { DynamoDedupStore } from '../adapters/aws/dynamo-store';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge';
 import { S3BlobStore } from '../adapters/aws/s3-blobs';
 import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letters';
+import type { DedupRecord } from '../core/ports';
 
 const logger = createLogger();
-let deps: RedriveDeps | undefined;
+let setup: { deps: RedriveDeps; found: () => readonly DedupRecord[]; metrics: MetricsRecorder } | undefined;
 
 export function redriveDepsFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveDeps {
   return {
@@ -28,9 +31,17 @@ export function redriveDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Redriv
   };
 }
 
+/** One run; its counts, the backlog it found and the age of the oldest pending event go to the metrics. */
 export async function run(): Promise<RedriveReport> {
-  deps ??= redriveDepsFromEnv();
-  return redrive(deps);
+  if (!setup) {
+    const base = redriveDepsFromEnv();
+    const observed = observingPending(base.store);
+    setup = { deps: { ...base, store: observed.store }, found: observed.found, metrics: new EmfMetrics() };
+  }
+  const now = new Date();
+  const report = await redrive(setup.deps, now);
+  setup.metrics.redrive(redriveObservation(report, setup.found(), now));
+  return report;
 }
 
 export const handler = middy(run).use(injectLambdaContext(logger));

@@ -14,6 +14,8 @@ import { DEFAULTS } from '../config/defaults';
 import type { VendorRuntimeConfig } from '../config/config';
 import { fromApiGateway, toProxyResult } from '../core/http';
 import { handleDelivery, PipelineDeps } from '../core/pipeline';
+import { countingOffloads, endpointOf, MetricsRecorder } from '../core/metrics';
+import { outcomeOf } from '../core/outcome';
 import { SecretCache } from '../core/secrets';
 import { asLog, createLogger } from '../core/logger';
 import { createAdapter } from '../vendors';
@@ -22,6 +24,7 @@ import { DynamoDedupStore } from '../adapters/aws/dynamo-store';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge';
 import { S3BlobStore } from '../adapters/aws/s3-blobs';
 import { SecretsManagerSource } from '../adapters/aws/secrets-manager';
+import { EmfMetrics } from '../adapters/aws/emf-metrics';
 
 const logger = createLogger();
 
@@ -46,13 +49,39 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineDeps 
   };
 }
 
-let deps: PipelineDeps | undefined;
+/** The pipeline's dependencies with the offload counter, and the metrics; built on the first invocation. */
+interface Setup {
+  readonly deps: PipelineDeps;
+  readonly vendor: string;
+  readonly offloads: () => number;
+  readonly metrics: MetricsRecorder;
+}
 
-/** The route's vendor is fixed per function: a request for another vendor's path is answered 404. */
+let setup: Setup | undefined;
+
+function setupFromEnv(): Setup {
+  const base = depsFromEnv();
+  const counted = countingOffloads(base.blobs);
+  return { deps: { ...base, blobs: counted.blobs }, vendor: [...base.adapters.keys()][0], offloads: counted.count, metrics: new EmfMetrics() };
+}
+
+/**
+ * The route's vendor is fixed per function: a request for another vendor's path is answered 404. Each answer
+ * is counted by outcome, under the function's own vendor (never the path's) and the delivery's endpoint.
+ */
 export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResult> {
-  deps ??= depsFromEnv();
+  const started = performance.now();
+  setup ??= setupFromEnv();
+  const offloadsBefore = setup.offloads();
   const delivery = fromApiGateway(event);
-  const reply = await handleDelivery(delivery, deps);
+  const reply = await handleDelivery(delivery, setup.deps);
+  setup.metrics.delivery({
+    vendor: setup.vendor,
+    endpoint: endpointOf(delivery),
+    outcome: outcomeOf(reply),
+    latencyMs: performance.now() - started,
+    offloads: setup.offloads() - offloadsBefore,
+  });
   return toProxyResult(reply);
 }
 

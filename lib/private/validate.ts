@@ -9,6 +9,8 @@ import type { CallhooksProps } from '../callhooks';
 /** Lambda allows 4 KB of environment per function, and the vendor's configuration is one variable of it. */
 const MAX_VENDOR_CONFIG_BYTES = 3 * 1024;
 const BUS_NAME_RE = /^[A-Za-z0-9._\-/]{1,256}$/;
+/** CloudWatch namespaces: 1–255 of these characters, and `AWS/` is reserved. */
+const METRICS_NAMESPACE_RE = /^(?!AWS\/)[A-Za-z0-9 .\-_/#:]{1,255}$/;
 
 /** Validates the props and resolves the configuration; throws an `Error` starting with `Callhooks:`. */
 export function validateProps(props: CallhooksProps): ResolvedConfig {
@@ -35,6 +37,13 @@ export function validateProps(props: CallhooksProps): ResolvedConfig {
     }
   }
 
+  if (props.metricsNamespace !== undefined && !Token.isUnresolved(props.metricsNamespace) && !METRICS_NAMESPACE_RE.test(props.metricsNamespace)) {
+    throw new Error(
+      `Callhooks: metricsNamespace must be 1 to 255 letters, digits, spaces or . - _ / # : and not start with "AWS/", ` +
+      `got ${JSON.stringify(props.metricsNamespace)}`,
+    );
+  }
+
   const enabled = config.vendors.map((v) => v.name);
   for (const key of Object.keys(props.secrets ?? {})) {
     if (!enabled.includes(key)) {
@@ -50,6 +59,7 @@ export function validateProps(props: CallhooksProps): ResolvedConfig {
   checkDuration('timeout', props.timeout, (s) => Number.isInteger(s) && s >= 3 && s <= 29,
     'from 3 to 29 whole seconds (API Gateway ends an HTTP API integration after 30 seconds)');
   checkDuration('payloadRetention', props.payloadRetention, (s) => s >= 86400 && s % 86400 === 0, 'a whole number of days, at least 1');
+  checkDuration('archiveRetention', props.archiveRetention, (s) => s >= 0 && s % 86400 === 0, 'a whole number of days (0 keeps events forever)');
   checkDuration('redriveSchedule', props.redriveSchedule, (s) => s >= 60 && s % 60 === 0, 'a whole number of minutes, at least 1');
 
   for (const vendor of config.vendors) {

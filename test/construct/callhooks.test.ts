@@ -32,6 +32,7 @@ const WEBHOOK_ENV_KEYS = [
   ENV.retentionDays,
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_METRICS_NAMESPACE',
 ].sort();
 
 type TemplateJson = { Resources: Record<string, { Type: string; Properties?: any; DeletionPolicy?: string }> };
@@ -310,7 +311,7 @@ describe('Callhooks with a configuration', () => {
     const vars = json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties.Environment.Variables;
     expect(Object.keys(vars).sort()).toEqual([
       ENV.tableName, ENV.eventBusName, ENV.payloadBucket, ENV.deadLetterQueueUrl, ENV.redriveMaxAttempts,
-      'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL',
+      'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE',
     ].sort());
     expect(vars[ENV.redriveMaxAttempts]).toBe('10');
     expect(vars[ENV.deadLetterQueueUrl]).toEqual({ Ref: logicalId(json, 'AWS::SQS::Queue', 'HooksDeadLetterQueue') });

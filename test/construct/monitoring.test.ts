@@ -1,0 +1,125 @@
+/** Metrics namespace, dashboard and alarms: what the template holds, with and without the options. */
+import { Template, Match } from 'aws-cdk-lib/assertions';
+import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { ALARM_THRESHOLDS, Callhooks, CallhooksProps } from '../../lib';
+import { logicalId, testStack } from './app';
+
+const VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'];
+
+/** A stack with one Callhooks; with `paging`, its alarmAction is an SNS action on the topic `Pager`. */
+function build(props: CallhooksProps = {}, options: { paging?: boolean } = {}) {
+  const stack = testStack();
+  const topic = new sns.Topic(stack, 'Pager');
+  const hooks = new Callhooks(stack, 'Hooks', options.paging ? { ...props, alarmAction: new cw_actions.SnsAction(topic) } : props);
+  const template = Template.fromStack(stack);
+  return { stack, topic, hooks, template, json: template.toJSON() as { Resources: Record<string, any> } };
+}
+
+describe('metrics namespace', () => {
+  it('is Callhooks by default on every function', () => {
+    const { template } = build();
+    const fns = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fns).toHaveLength(VENDORS.length + 1);
+    for (const fn of fns) expect(fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Callhooks');
+  });
+
+  it('is the one given, in the functions and the alarms', () => {
+    const { template } = build({ metricsNamespace: 'Prod/Callhooks' });
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Prod/Callhooks');
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Prod/Callhooks', MetricName: 'Unauthorized' });
+  });
+
+  it.each(['', 'AWS/Lambda', 'bad\nname', 'x'.repeat(256)])('refuses %j', (ns) => {
+    expect(() => build({ metricsNamespace: ns })).toThrow(/Callhooks: metricsNamespace must be 1 to 255/);
+  });
+});
+
+describe('dashboard', () => {
+  it('is there by default, with every vendor and the redrive', () => {
+    const { template } = build();
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    for (const v of VENDORS) expect(body).toContain(`${v}: deliveries by outcome`);
+    for (const m of ['Unauthorized', 'AcceptedNotPublished', 'Latency', 'Offloads', 'RedriveOldestPendingAge', 'RedriveBacklog']) expect(body).toContain(m);
+  });
+
+  it('takes a name', () => {
+    build({ dashboardName: 'callhooks-prod' }).template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'callhooks-prod' });
+  });
+
+  it('is absent when dashboard is false, and the alarms stay', () => {
+    const { template, hooks } = build({ dashboard: false });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(hooks.dashboard).toBeUndefined();
+    expect(hooks.alarms.length).toBeGreaterThan(0);
+  });
+});
+
+describe('alarms', () => {
+  it('exposes every alarm of the template', () => {
+    const { template, hooks } = build();
+    const ids = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    // 5 per vendor, the API, the redrive backlog age, the dead-letter queue and the redrive errors.
+    expect(ids).toHaveLength(VENDORS.length * 5 + 4);
+    expect(hooks.alarms).toHaveLength(ids.length);
+    expect(hooks.alarms).toContain(hooks.deadLetterAlarm);
+    expect(hooks.alarms).toContain(hooks.redriveErrorAlarm);
+  });
+
+  it('attaches alarmAction to every alarm', () => {
+    const { template, json } = build({}, { paging: true });
+    const topicId = logicalId(json as never, 'AWS::SNS::Topic', 'Pager');
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBe(VENDORS.length * 5 + 4);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  it('has no action without alarmAction', () => {
+    const { template } = build();
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) expect(alarm.Properties.AlarmActions).toBeUndefined();
+  });
+
+  it('keeps the logical IDs of the alarms that existed before', () => {
+    const { json } = build();
+    expect(logicalId(json as never, 'AWS::CloudWatch::Alarm', 'HooksDeadLetterAlarm')).toMatch(/^HooksDeadLetterAlarm[0-9A-F]{8}$/);
+    expect(logicalId(json as never, 'AWS::CloudWatch::Alarm', 'HooksRedriveErrorAlarm')).toMatch(/^HooksRedriveErrorAlarm[0-9A-F]{8}$/);
+  });
+
+  it.each(VENDORS)('%s: a burst of unauthorized deliveries, unavailable and accepted-not-published answers', (vendor) => {
+    const { template, hooks } = build();
+    const dims = [{ Name: 'service', Value: 'callhooks' }, { Name: 'vendor', Value: vendor }];
+    for (const [metric, threshold] of [['Unauthorized', ALARM_THRESHOLDS.unauthorized], ['Unavailable', ALARM_THRESHOLDS.unavailable], ['AcceptedNotPublished', ALARM_THRESHOLDS.acceptedNotPublished]] as const) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Callhooks', MetricName: metric, Dimensions: Match.arrayEquals(dims), Statistic: 'Sum', Period: 300,
+        Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      });
+    }
+    expect(hooks.monitoring.unauthorizedAlarms[vendor]).toBeDefined();
+  });
+
+  it('alarms on each webhook function\'s errors and throttles', () => {
+    const { template, json } = build();
+    for (const v of VENDORS) {
+      const fn = logicalId(json as never, 'AWS::Lambda::Function', `HooksVendors${v}Function`);
+      for (const metric of ['Errors', 'Throttles']) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn } }], Threshold: 1,
+        });
+      }
+    }
+  });
+
+  it('alarms on API 5xx and on the age of the oldest pending event', () => {
+    const { template, json } = build();
+    const api = logicalId(json as never, 'AWS::ApiGatewayV2::Api', 'HooksApi');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: { Ref: api } }], Statistic: 'Sum', Threshold: ALARM_THRESHOLDS.api5xx,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Callhooks', MetricName: 'RedriveOldestPendingAge', Dimensions: [{ Name: 'service', Value: 'callhooks' }], Statistic: 'Maximum', Threshold: 900,
+    });
+  });
+});
