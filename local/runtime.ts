@@ -3,11 +3,19 @@
  * for AWS (dynalite on disk, a JSON-lines event file, a blob folder, secrets from the environment).
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CallhooksConfig, ResolvedConfig, resolveConfig } from '../lambda/config/config';
 import type { VendorAdapter } from '../lambda/core/vendor';
 
-export const ROOT = resolve(__dirname, '..');
+/** The package's folder: the clone, or the installed package (whose compiled code is under `dist/`). */
+export const ROOT = packageRoot(resolve(__dirname, '..'));
+
+function packageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
 export const DEFAULT_CONFIG_FILE = join(ROOT, 'callhooks.config.json');
 
 export interface LocalPaths {

@@ -173,7 +173,7 @@ async function main() {
       `  routes:  ${[...local.deps.adapters.keys()].map((v) => `${local.url}/webhooks/${v}`).join('\n           ')}`,
       `  events:  ${paths.eventsFile}`,
       `  data:    ${paths.dataDir}`,
-      '  try:     npm run send-sample        (Ctrl-C to stop)',
+      '  try:     npx callhooks send quarterzip   (Ctrl-C to stop)',
       '',
     ].join('\n'),
   );

@@ -1,0 +1,128 @@
+/**
+ * What several subcommands need: the configuration (and so the vendor adapters, custom vendors included),
+ * the `<vendor>[/<endpoint>]` target, the webhook URL and the secret to sign or verify with.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../lambda/config/config';
+import { parseSecretValue } from '../lambda/core/secrets';
+import type { VendorAdapter } from '../lambda/core/vendor';
+import { DEFAULT_CONFIG_FILE, loadConfig, localAdapters, LocalPaths, localPaths, secretEnvName } from '../local/runtime';
+import { CliError, EXIT, Io } from './io';
+
+export const DEFAULT_ENDPOINT = 'default';
+const ENDPOINT_NAME = /^[a-z0-9-]{1,32}$/;
+
+/**
+ * The configuration file: `--config`, else `CALLHOOKS_CONFIG`, else `callhooks.config.json` in the current
+ * folder, else the one shipped with callhooks (the repository's own, in a clone).
+ */
+export function configFile(io: Pick<Io, 'env' | 'cwd'>, option?: string): string {
+  if (option) return resolve(io.cwd, option);
+  if (io.env.CALLHOOKS_CONFIG) return resolve(io.cwd, io.env.CALLHOOKS_CONFIG);
+  const here = join(io.cwd, 'callhooks.config.json');
+  return existsSync(here) ? here : DEFAULT_CONFIG_FILE;
+}
+
+export function adaptersFrom(file: string): Map<string, VendorAdapter> {
+  if (!existsSync(file)) throw new CliError(`the configuration file ${file} does not exist`);
+  try {
+    return localAdapters(loadConfig(file));
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof SyntaxError) throw new CliError(`${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+export interface Target {
+  readonly vendor: string;
+  readonly endpoint: string;
+}
+
+/** Parses `<vendor>[/<endpoint>]`; the vendor must be enabled in the configuration. */
+export function parseTarget(text: string, adapters: ReadonlyMap<string, VendorAdapter>): Target & { adapter: VendorAdapter } {
+  const [vendorPart, endpointPart, ...rest] = text.split('/');
+  const vendor = vendorPart.toLowerCase();
+  const endpoint = endpointPart === undefined || endpointPart === '' ? DEFAULT_ENDPOINT : endpointPart;
+  if (rest.length > 0 || !ENDPOINT_NAME.test(endpoint)) {
+    throw new CliError(`"${text}" is not <vendor>[/<endpoint>] (an endpoint name is 1 to 32 of a-z, 0-9 and -)`);
+  }
+  const adapter = adapters.get(vendor);
+  if (!adapter) throw new CliError(`vendor "${vendor}" is not enabled in the configuration (enabled: ${[...adapters.keys()].join(', ')})`);
+  return { vendor, endpoint, adapter };
+}
+
+/** The local mode's variable for an endpoint's secret: `CALLHOOKS_SECRET_QUARTERZIP`, `CALLHOOKS_SECRET_QUARTERZIP_EU`. */
+export function endpointSecretEnvName({ vendor, endpoint }: Target): string {
+  const base = secretEnvName(vendor);
+  return endpoint === DEFAULT_ENDPOINT ? base : `${base}_${endpoint.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** The key of an endpoint's development secret in the data folder's `dev-secrets.json`. */
+function devSecretKey({ vendor, endpoint }: Target): string {
+  return endpoint === DEFAULT_ENDPOINT ? vendor : `${vendor}/${endpoint}`;
+}
+
+export interface ResolvedSecret {
+  /** The values to try, current first (a secret can hold `{"current","previous"}` during a rotation). */
+  readonly values: string[];
+  /** Where it came from, for messages (never the value). */
+  readonly from: string;
+}
+
+/**
+ * The secret: `--secret`, else the endpoint's `CALLHOOKS_SECRET_…` variable, else (when `useDevSecrets`)
+ * the development secret the local mode generated into the data folder. Never generates one.
+ */
+export function resolveSecret(target: Target, io: Pick<Io, 'env'>, option: string | undefined, useDevSecrets: boolean, paths: LocalPaths = localPaths(io.env)): ResolvedSecret {
+  const envName = endpointSecretEnvName(target);
+  let raw: string | undefined;
+  let from: string;
+  if (option !== undefined) [raw, from] = [option, '--secret'];
+  else if (io.env[envName]) [raw, from] = [io.env[envName], envName];
+  else {
+    from = paths.devSecretsFile;
+    if (useDevSecrets && existsSync(paths.devSecretsFile)) {
+      const saved = JSON.parse(readFileSync(paths.devSecretsFile, 'utf8')) as Record<string, unknown>;
+      const value = saved[devSecretKey(target)];
+      if (typeof value === 'string') raw = value;
+    }
+  }
+  const values = raw === undefined ? [] : parseSecretValue(raw);
+  if (values.length === 0) {
+    const where = useDevSecrets ? `, set ${envName}, or start the local mode once (\`npm start\` generates development secrets into ${paths.devSecretsFile})` : ` or set ${envName}`;
+    throw new CliError(raw === undefined ? `no secret for ${target.vendor}/${target.endpoint}: pass --secret${where}` : `the secret from ${from} is empty`, EXIT.usage);
+  }
+  return { values, from };
+}
+
+/** Where the local mode listens: the URL a running one wrote into the data folder, else 127.0.0.1:$PORT. */
+export function localUrl(io: Pick<Io, 'env'>, paths: LocalPaths = localPaths(io.env)): string {
+  if (existsSync(paths.stateFile)) {
+    try {
+      const { url } = JSON.parse(readFileSync(paths.stateFile, 'utf8')) as { url?: unknown };
+      if (typeof url === 'string') return url;
+    } catch {
+      // A half-written state file: fall back to the port.
+    }
+  }
+  return `http://127.0.0.1:${io.env.PORT || 3000}`;
+}
+
+/**
+ * The webhook URL of a target. `base` is the API's base URL (with a stage path, if any) or already a full
+ * webhook URL (its path has `/webhooks/`), which is then used as it is.
+ */
+export function webhookUrl(base: string, target: Target): URL {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new CliError(`--url "${base}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--url "${base}" is not an http(s) URL`);
+  if (/\/webhooks\//.test(url.pathname)) return url;
+  const path = `webhooks/${encodeURIComponent(target.vendor)}${target.endpoint === DEFAULT_ENDPOINT ? '' : `/${encodeURIComponent(target.endpoint)}`}`;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;
+  return url;
+}

@@ -1,0 +1,158 @@
+/**
+ * `callhooks send` end to end against a real local mode: it signs as the vendor does (the local mode
+ * verifies with the vendor's adapter), publishes once, answers a resend as a duplicate, refuses a wrong
+ * secret, and builds the URL and secret name of a non-default endpoint.
+ */
+import { createServer, IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { endpointSecretEnvName, webhookUrl } from '../../cli/context';
+import { fromApiGateway } from '../../lambda/core/http';
+import { loadConfig, localAdapters, secretEnvName } from '../../local/runtime';
+import { startTestLocal, TestLocal } from '../helpers/local';
+import { runCli, runHere } from './cli';
+
+jest.setTimeout(60_000); // each spawn of the real command starts Node and tsx: seconds on a busy machine
+
+let t: TestLocal;
+let scratch: string;
+
+beforeAll(async () => {
+  t = await startTestLocal();
+  scratch = mkdtempSync(join(tmpdir(), 'callhooks-cli-'));
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** The local mode's secrets as the CLI would find them in the environment. */
+function secretsEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries([...t.local.secrets].map(([vendor, secret]) => [secretEnvName(vendor), secret]));
+}
+
+describe('callhooks send (the real command)', () => {
+  it('publishes a Quarterzip sample with --url and --secret, and a second send answers duplicate with the same eventId', async () => {
+    const before = t.events.length;
+    const first = await runCli(['send', 'quarterzip', '--url', t.local.url, '--secret', t.local.secrets.get('quarterzip')!, '--json']);
+    expect(first.code).toBe(0);
+    const a = JSON.parse(first.stdout);
+    expect(a).toMatchObject({ vendor: 'quarterzip', endpoint: 'default', sample: 'call-completed', status: 200, response: { status: 'published' } });
+    expect(t.events.length).toBe(before + 1);
+    expect(t.events[t.events.length - 1].detail.eventId).toBe(a.response.eventId);
+
+    const second = await runCli(['send', 'quarterzip', '--url', t.local.url, '--secret', t.local.secrets.get('quarterzip')!]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(`quarterzip/default call-completed: 200 duplicate eventId=${a.response.eventId}\n`);
+    expect(t.events.length).toBe(before + 1);
+  });
+
+  it('refuses with exit status 1 and shows the 401 when the secret is wrong; nothing is published', async () => {
+    const before = t.events.length;
+    const r = await runCli(['send', 'koeiq', 'alert-triggered', '--url', t.local.url, '--secret', 'not-the-secret']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^koeiq\/default alert-triggered: 401 /);
+    expect(t.events.length).toBe(before);
+  });
+
+  it('exits 3 and says how to start the local mode when none is running', async () => {
+    const dataDir = join(scratch, 'nothing-running');
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const r = await runCli(['send', 'quarterzip', '--secret', 'whsec_AAAA'], { env: { CALLHOOKS_DATA_DIR: dataDir, PORT: String(port) } });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('the local mode is not running');
+  });
+});
+
+describe('callhooks send (in process, many deliveries)', () => {
+  it('signs every sample of every vendor, the custom vendor from callhooks.config.json included, so that each is accepted', async () => {
+    const r = await runHere(['send', '--all', '--url', t.local.url, '--json'], { env: secretsEnv() });
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(new Set(lines.map((l) => l.vendor))).toEqual(new Set(['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'ringly']));
+    for (const l of lines) expect([l.sample, l.status]).toEqual([l.sample, 200]);
+  });
+
+  it('sends a JSON file byte for byte as the body, and the event carries its content', async () => {
+    const file = join(scratch, 'ringly-event.json');
+    writeFileSync(file, '{"type":"call.completed","id":"evt_cli_file_1","created":1764590000,"account":"acc_1","data":{"call_id":"call_from_file"}}');
+    const r = await runHere(['send', 'ringly', file, '--url', t.local.url, '--json'], { env: secretsEnv() });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 200, response: { status: 'published' } });
+    expect(t.events[t.events.length - 1].detail).toMatchObject({ vendor: 'ringly', callId: 'call_from_file', type: 'call.ended' });
+  });
+
+  it('uses the local mode\'s development secrets when neither --secret nor the variable is given', async () => {
+    const dataDir = join(scratch, 'dev-secrets');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'dev-secrets.json'), JSON.stringify({ atoms: t.local.secrets.get('atoms') }));
+    const r = await runHere(['send', 'atoms', 'pre-conversation', '--url', t.local.url], { env: { CALLHOOKS_DATA_DIR: dataDir } });
+    expect(r.stdout).toMatch(/^atoms\/default pre-conversation: 200 (published|duplicate) eventId=/);
+    expect(r.code).toBe(0);
+  });
+
+  it.each([
+    [['send', 'nope'], /vendor "nope" is not enabled/],
+    [['send', 'quarterzip', 'no-such-sample', '--secret', 'x'], /no sample "no-such-sample" for quarterzip \(samples: /],
+    [['send', 'quarterzip/EU!', '--secret', 'x'], /is not <vendor>\[\/<endpoint>\]/],
+    [['send', 'quarterzip/eu', '--url', 'https://api.example.com'], /no secret for quarterzip\/eu: pass --secret or set CALLHOOKS_SECRET_QUARTERZIP_EU/],
+    [['send', 'quarterzip', '--timeout', '0', '--secret', 'x'], /--timeout/],
+  ])('exits 2 with a clear message for %j', async (args, message) => {
+    const r = await runHere(args, { env: { CALLHOOKS_DATA_DIR: join(scratch, 'empty') } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('the webhook URL and the secret variable of an endpoint', () => {
+  it.each([
+    ['http://127.0.0.1:3000', 'default', 'http://127.0.0.1:3000/webhooks/quarterzip'],
+    ['http://127.0.0.1:3000/', 'eu', 'http://127.0.0.1:3000/webhooks/quarterzip/eu'],
+    ['https://abc.execute-api.eu-west-1.amazonaws.com/prod', 'us-east', 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/webhooks/quarterzip/us-east'],
+    ['https://hooks.example.com/webhooks/quarterzip/eu', 'eu', 'https://hooks.example.com/webhooks/quarterzip/eu'],
+  ])('%s with endpoint %s sends to %s', (base, endpoint, expected) => {
+    expect(webhookUrl(base, { vendor: 'quarterzip', endpoint }).toString()).toBe(expected);
+  });
+
+  it.each([
+    ['quarterzip', 'default', 'CALLHOOKS_SECRET_QUARTERZIP'],
+    ['quarterzip', 'eu', 'CALLHOOKS_SECRET_QUARTERZIP_EU'],
+    ['my-vendor', 'us-east-2', 'CALLHOOKS_SECRET_MY_VENDOR_US_EAST_2'],
+  ])('%s/%s reads its secret from %s', (vendor, endpoint, name) => {
+    expect(endpointSecretEnvName({ vendor, endpoint })).toBe(name);
+  });
+
+  it("signs a non-default endpoint with that endpoint's variable and sends it to /webhooks/<vendor>/<endpoint>", async () => {
+    // A recording server stands in for an API that has the endpoint (the local mode routes endpoints later).
+    const seen: Array<{ path: string; headers: IncomingHttpHeaders; body: Buffer }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"published","eventId":"e-1"}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const r = await runHere(['send', 'converc/eu', 'webhook-test', '--url', url], {
+        env: { CALLHOOKS_SECRET_CONVERC: 'the-default-secret', CALLHOOKS_SECRET_CONVERC_EU: 'the-eu-secret' },
+      });
+      expect(r.stdout).toBe('converc/eu webhook-test: 200 published eventId=e-1\n');
+      expect(seen.map((s) => s.path)).toEqual(['/webhooks/converc/eu']);
+      const adapter = localAdapters(loadConfig()).get('converc')!;
+      const delivery = fromApiGateway({ version: '2.0', headers: seen[0].headers as Record<string, string>, body: seen[0].body.toString('utf8'), isBase64Encoded: false, rawPath: '/webhooks/converc/eu' } as never);
+      expect(adapter.verify(delivery, 'the-eu-secret', new Date())).toBe(true);
+      expect(adapter.verify(delivery, 'the-default-secret', new Date())).toBe(false);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

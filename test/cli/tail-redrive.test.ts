@@ -1,0 +1,147 @@
+/**
+ * `callhooks tail` follows the local events file as events are published and stops on SIGINT;
+ * `callhooks redrive` publishes what the local mode accepted while its bus was failing — through the
+ * running local mode, or on its data folder when none runs.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventPublisher } from '../../lambda/core/ports';
+import { ROOT, secretEnvName } from '../../local/runtime';
+import { LocalServer, startLocal } from '../../local/server';
+import { startTestLocal, TestLocal } from '../helpers/local';
+import { MemoryLog } from '../helpers/memory';
+import { BIN, cleanEnv, runCli, runHere } from './cli';
+
+jest.setTimeout(60_000); // each spawn of the real command starts Node and tsx: seconds on a busy machine
+
+const CONFIG = join(ROOT, 'callhooks.config.json');
+
+/** A bus that refuses every entry while `down` is true. */
+function flakyBus(real: EventPublisher) {
+  const state = { down: true };
+  const publisher: EventPublisher = {
+    publish: (entries) => (state.down ? Promise.resolve(entries.map(() => ({ ok: false as const, error: 'bus down' }))) : real.publish(entries)),
+  };
+  return { state, publisher };
+}
+
+/**
+ * A local mode on `dataDir` whose bus is down and whose claims hold no lease (as if the function that
+ * claimed them had long timed out), so that the redrive may take them at once.
+ */
+async function localWithFailingBus(dataDir: string, inMemory: boolean): Promise<{ local: LocalServer; bus: { down: boolean } }> {
+  let bus = { down: true };
+  const local = await startLocal({
+    port: 0,
+    inMemory,
+    redriveEveryMs: 0,
+    log: new MemoryLog(),
+    onEvent: () => undefined,
+    env: { ...cleanEnv(), CALLHOOKS_DATA_DIR: dataDir, CALLHOOKS_CONFIG: CONFIG },
+    override: (deps) => {
+      const flaky = flakyBus(deps.publisher);
+      bus = flaky.state;
+      return { ...deps, publisher: flaky.publisher, limits: { ...deps.limits, leaseMs: 0 } };
+    },
+  });
+  return { local, bus };
+}
+
+function eventsIn(file: string): Array<{ detail: { eventId: string } }> {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+}
+
+describe('callhooks tail', () => {
+  let t: TestLocal;
+  beforeAll(async () => {
+    t = await startTestLocal();
+  });
+  afterAll(() => t.close());
+
+  it('prints one line per event as the local mode publishes it, and stops with status 0 on SIGINT', async () => {
+    const child = spawn(process.execPath, [BIN, 'tail', '--interval', '50'], { cwd: ROOT, env: cleanEnv({ CALLHOOKS_DATA_DIR: t.dir }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      // Give the command time to start before the event is published, so that it follows rather than reads.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const sent = await runHere(['send', 'converc', 'call-ended-iso', '--url', t.local.url, '--json'], {
+        env: { [secretEnvName('converc')]: t.local.secrets.get('converc')! },
+      });
+      const eventId = JSON.parse(sent.stdout).response.eventId as string;
+      const deadline = Date.now() + 15_000;
+      while (!out.includes(eventId) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(out).toMatch(new RegExp(`^\\S+Z  callhooks\\.converc  call\\.ended  eventId=${eventId}  callId=\\S+\\n$`, 'm'));
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('--no-follow --json prints the last -n raw lines, as a subscriber receives them, and ends', async () => {
+    for (const sample of ['call-missed', 'call-canceled']) {
+      await runHere(['send', 'converc', sample, '--url', t.local.url], { env: { [secretEnvName('converc')]: t.local.secrets.get('converc')! } });
+    }
+    const r = await runHere(['tail', '--no-follow', '--json', '-n', '2'], { env: { CALLHOOKS_DATA_DIR: t.dir } });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((e) => e['detail-type'])).toEqual(['call.missed', 'call.canceled']);
+    expect(lines[0]).toMatchObject({ source: 'callhooks.converc', detail: { vendor: 'converc' } });
+  });
+});
+
+describe('callhooks redrive (local mode)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'callhooks-redrive-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('asks the running local mode to publish what it accepted while the bus was down (the real command)', async () => {
+    const { local, bus } = await localWithFailingBus(dir, true);
+    try {
+      const secret = local.secrets.get('koeiq')!;
+      const sent = await runHere(['send', 'koeiq', 'analytics-completed', '--url', local.url, '--json'], { env: { [secretEnvName('koeiq')]: secret } });
+      expect(JSON.parse(sent.stdout)).toMatchObject({ status: 202, response: { status: 'accepted' } });
+      expect(eventsIn(join(dir, 'events.jsonl'))).toEqual([]);
+
+      bus.down = false;
+      const r = await runCli(['redrive', '--url', local.url]);
+      expect(r.stdout).toBe(`redrive (${local.url}): examined 1, published 1, failed 0, dead-lettered 0, skipped 0 (lease not ended)\n`);
+      expect(r.code).toBe(0);
+      expect(eventsIn(join(dir, 'events.jsonl')).map((e) => e.detail.eventId)).toEqual([JSON.parse(sent.stdout).response.eventId]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('exits 1 when the bus still fails', async () => {
+    const { local } = await localWithFailingBus(dir, true);
+    try {
+      await runHere(['send', 'atoms', 'post-conversation', '--url', local.url], { env: { [secretEnvName('atoms')]: local.secrets.get('atoms')! } });
+      const r = await runHere(['redrive', '--url', local.url, '--json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ examined: 1, published: 0, failed: 1 });
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('opens the data folder itself when no local mode runs, and publishes into its events file', async () => {
+    const { local } = await localWithFailingBus(dir, false);
+    let eventId: string;
+    try {
+      const sent = await runHere(['send', 'quarterzip', '--url', local.url, '--json'], { env: { [secretEnvName('quarterzip')]: local.secrets.get('quarterzip')! } });
+      eventId = JSON.parse(sent.stdout).response.eventId;
+    } finally {
+      await local.close();
+    }
+    const r = await runHere(['redrive', '--json'], { env: { CALLHOOKS_DATA_DIR: dir, CALLHOOKS_CONFIG: CONFIG, PORT: '1' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({ where: dir, examined: 1, published: 1 });
+    expect(r.code).toBe(0);
+    expect(eventsIn(join(dir, 'events.jsonl')).map((e) => e.detail.eventId)).toEqual([eventId]);
+  });
+});
