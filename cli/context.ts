@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../lambda/config/config';
 import { parseSecretValue } from '../lambda/core/secrets';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { DEFAULT_CONFIG_FILE, loadConfig, localAdapters, LocalPaths, localPaths, secretEnvName } from '../local/runtime';
+import { DEFAULT_CONFIG_FILE, loadConfig, LocalPaths, localPaths, secretEnvName } from '../local/runtime';
+import { createAdapters } from '../lambda/vendors';
 import { CliError, EXIT, Io } from './io';
 
 export const DEFAULT_ENDPOINT = 'default';
@@ -27,7 +28,7 @@ export function configFile(io: Pick<Io, 'env' | 'cwd'>, option?: string): string
 export function adaptersFrom(file: string): Map<string, VendorAdapter> {
   if (!existsSync(file)) throw new CliError(`the configuration file ${file} does not exist`);
   try {
-    return localAdapters(loadConfig(file));
+    return createAdapters(loadConfig(file).vendors);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof SyntaxError) throw new CliError(`${file}: ${err.message}`);
     throw err;

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { endpointSecretEnvName, webhookUrl } from '../../cli/context';
 import { fromApiGateway } from '../../lambda/core/http';
-import { loadConfig, localAdapters, secretEnvName } from '../../local/runtime';
+import { loadConfig, secretEnvName } from '../../local/runtime';
+import { createAdapters } from '../../lambda/vendors';
 import { startTestLocal, TestLocal } from '../helpers/local';
 import { runCli, runHere } from './cli';
 
@@ -147,7 +148,7 @@ describe('the webhook URL and the secret variable of an endpoint', () => {
       });
       expect(r.stdout).toBe('converc/eu webhook-test: 200 published eventId=e-1\n');
       expect(seen.map((s) => s.path)).toEqual(['/webhooks/converc/eu']);
-      const adapter = localAdapters(loadConfig()).get('converc')!;
+      const adapter = createAdapters(loadConfig().vendors).get('converc')!;
       const delivery = fromApiGateway({ version: '2.0', headers: seen[0].headers as Record<string, string>, body: seen[0].body.toString('utf8'), isBase64Encoded: false, rawPath: '/webhooks/converc/eu' } as never);
       expect(adapter.verify(delivery, 'the-eu-secret', new Date())).toBe(true);
       expect(adapter.verify(delivery, 'the-default-secret', new Date())).toBe(false);

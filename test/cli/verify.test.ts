@@ -6,12 +6,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtureBody, loadFixtures } from '../../local/fixtures';
-import { loadConfig, localAdapters } from '../../local/runtime';
+import { loadConfig } from '../../local/runtime';
+import { createAdapters } from '../../lambda/vendors';
 import { runCli, runHere } from './cli';
 
 jest.setTimeout(60_000); // each spawn of the real command starts Node and tsx: seconds on a busy machine
 
-const adapters = localAdapters(loadConfig());
+const adapters = createAdapters(loadConfig().vendors);
 const QZ_SECRET = 'whsec_' + Buffer.from('verify test secret 24 by').toString('base64');
 const OTHER_SECRET = 'whsec_' + Buffer.from('some other secret 24 byt').toString('base64');
 const CONVERC_SECRET = 'c0ffee'.repeat(10);
