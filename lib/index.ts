@@ -23,3 +23,4 @@ export {
   resolveConfig,
 } from '../lambda/config/config';
 export type { CallEvent, CallEventDetail, NormalizedType, PayloadPointer, Transcript, TranscriptTurn } from './events';
+export { NORMALIZED_TYPES } from '../lambda/core/event';

@@ -46,7 +46,7 @@ describe('package.json', () => {
   });
 
   it('ships the build, the schema and the license, and builds before every pack', () => {
-    expect(pkg.files).toEqual(expect.arrayContaining(['dist/lib/', 'dist/lambda/', 'schema/', 'LICENSE']));
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist/lib/', 'dist/lambda/', 'dist/bundles/', 'schema/', 'LICENSE']));
     expect(pkg.files.filter((f: string) => /^(test|scripts|local|bin|\.ci|examples)\b/.test(f))).toEqual([]);
     expect(pkg.scripts.prepack).toContain('npm run build');
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toContain('Apache License\n                           Version 2.0, January 2004');

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The consumer check (issue 8): what a customer gets from `npm install callhooks` into their own CDK app.
+#
+#   1. `npm pack` this repository (prepack builds it) and check the tarball's contents;
+#   2. install the tarball into a temporary copy of examples/consumer-app, which is on another aws-cdk-lib 2.x
+#      than this repository, and remove any esbuild from it;
+#   3. check there is exactly one copy of aws-cdk-lib, that the package loads (`require`, `import`, subpaths);
+#   4. type-check the app with skipLibCheck false (node10 resolution, as `cdk init` sets, and node16);
+#   5. synthesize it offline with the pinned CDK CLI and check the template.
+#
+# Fails on the first error. Needs the npm registry (for the example's own dependencies), nothing else.
+# Usage: scripts/consumer-check.sh [--keep]   (--keep leaves the temporary folder for inspection)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+EXAMPLE="$ROOT/examples/consumer-app"
+export CDK_DISABLE_CLI_TELEMETRY=1 AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/callhooks-consumer.XXXXXX")"
+if [[ "${1:-}" == "--keep" ]]; then echo "consumer-check: working in $WORK (kept)"; else trap 'rm -rf "$WORK"' EXIT; fi
+fail() { echo "consumer-check: FAILED: $*" >&2; exit 1; }
+step() { echo "-- consumer-check [$((SECONDS))s]: $*"; }
+
+step "npm pack (prepack builds the package)"
+(cd "$ROOT" && npm pack --silent --pack-destination "$WORK" >/dev/null)
+TARBALL="$(ls "$WORK"/callhooks-*.tgz)"
+tar -tzf "$TARBALL" | sed 's#^package/##' | sort >"$WORK/contents.txt"
+for required in package.json LICENSE README.md dist/lib/index.js dist/lib/index.d.ts dist/lib/events.js dist/lib/events.d.ts dist/bundles/redrive/index.js dist/bundles/webhook-quarterzip/index.js dist/bundles/webhook-converc/index.js schema/call-event.schema.json; do
+  grep -qxF "$required" "$WORK/contents.txt" || fail "the package lacks $required"
+done
+if grep -E '^(test|scripts|local|bin|examples|\.ci|cdk\.out|node_modules|dist/test|dist/scripts|dist/local)/|^(tsconfig[^/]*\.json|jest\.config\.js|cdk\.json|callhooks\.config\.json|package-lock\.json)$|\.test\.(ts|js)$|\.inputs\.json$' "$WORK/contents.txt"; then
+  fail "the package ships the files above, which are not for consumers"
+fi
+echo "   $(wc -l <"$WORK/contents.txt") files, $(du -k "$TARBALL" | cut -f1) KiB packed"
+
+step "install the tarball into a copy of examples/consumer-app"
+mkdir "$WORK/app"
+(cd "$EXAMPLE" && tar --exclude=./node_modules --exclude=./dist --exclude=./cdk.out --exclude=./package-lock.json -cf - .) | tar -xf - -C "$WORK/app"
+cd "$WORK/app"
+npm pkg set "dependencies.callhooks=file:$TARBALL"
+npm install --no-audit --no-fund --loglevel=error
+find node_modules -type d \( -name esbuild -o -name '@esbuild' \) -prune -exec rm -rf {} +
+rm -f node_modules/.bin/esbuild
+[[ -z "$(find node_modules -type d \( -name esbuild -o -name '@esbuild' \) -prune)" ]] || fail "esbuild is still installed"
+if PATH="$WORK/app/node_modules/.bin:$PATH" command -v esbuild >/dev/null; then fail "an esbuild is on the PATH: $(command -v esbuild)"; fi
+
+step "one copy of aws-cdk-lib, and the package loads"
+npm ls aws-cdk-lib constructs --all >/dev/null || { npm ls aws-cdk-lib constructs --all; fail "npm ls reports a problem"; }
+mapfile -t CDK_LIBS < <(find node_modules -name package.json -path '*/aws-cdk-lib/package.json' -not -path '*/aws-cdk-lib/node_modules/*')
+[[ ${#CDK_LIBS[@]} -eq 1 ]] || fail "expected one aws-cdk-lib, found ${#CDK_LIBS[@]}: ${CDK_LIBS[*]}"
+APP_CDK="$(node -p "require('./package.json').dependencies['aws-cdk-lib']")"
+GOT_CDK="$(node -p "require('aws-cdk-lib/package.json').version")"
+REPO_CDK="$(node -p "require('$ROOT/package.json').devDependencies['aws-cdk-lib']")"
+[[ "$GOT_CDK" == "$APP_CDK" ]] || fail "aws-cdk-lib is $GOT_CDK, the example asks for $APP_CDK"
+[[ "$GOT_CDK" != "$REPO_CDK" ]] || fail "the example must use another aws-cdk-lib than the repository's $REPO_CDK"
+echo "   aws-cdk-lib $GOT_CDK (repository: $REPO_CDK), one copy: ${CDK_LIBS[0]}"
+node -e "
+  const c = require('callhooks');
+  if (typeof c.Callhooks !== 'function') throw new Error('require(\"callhooks\").Callhooks is not a class');
+  if (require('callhooks/package.json').name !== 'callhooks') throw new Error('callhooks/package.json');
+  if (Object.keys(require('callhooks/events')).length !== 0) throw new Error('callhooks/events has runtime exports');
+  import('callhooks').then((m) => { if (typeof m.Callhooks !== 'function') throw new Error('import(\"callhooks\")'); })
+    .catch((e) => { console.error(e); process.exit(1); });
+"
+
+step "type-check with skipLibCheck false (node10 resolution), compile"
+npx --no-install tsc -p . || fail "the example does not type-check"
+grep -q 'require(' dist/src/crm-sync.js && fail "the subscriber's compiled code requires a module: callhooks/events is not types-only"
+step "node16 and bundler resolution (the exports map) find the declarations; the subscriber type-checks under node16"
+node -e "
+  const ts = require('typescript');
+  for (const [name, kind] of [['Node16', ts.ModuleResolutionKind.Node16], ['NodeNext', ts.ModuleResolutionKind.NodeNext], ['Bundler', ts.ModuleResolutionKind.Bundler]]) {
+    const options = { module: kind === ts.ModuleResolutionKind.Bundler ? ts.ModuleKind.ESNext : ts.ModuleKind.Node16, moduleResolution: kind };
+    for (const [spec, want] of [['callhooks', '/dist/lib/index.d.ts'], ['callhooks/events', '/dist/lib/events.d.ts']]) {
+      const r = ts.resolveModuleName(spec, process.cwd() + '/lib/consumer-stack.ts', options, ts.sys).resolvedModule;
+      if (!r || !r.resolvedFileName.endsWith('/node_modules/callhooks' + want)) {
+        console.error(name + ' resolution of ' + spec + ': ' + (r ? r.resolvedFileName : 'not found')); process.exit(1);
+      }
+    }
+  }
+"
+npx --no-install tsc --noEmit --strict --skipLibCheck false --target ES2022 --lib ES2022 --types node \
+  --module node16 --moduleResolution node16 src/crm-sync.ts || fail "the subscriber does not type-check under node16 resolution"
+
+step "cdk synth, offline, without esbuild or Docker"
+rm -rf cdk.out
+npx --no-install cdk --version
+npx --no-install cdk synth --quiet --no-notices >"$WORK/synth.log" 2>&1 || { tail -c 4000 "$WORK/synth.log"; fail "cdk synth failed"; }
+node -e "
+  const t = require('./cdk.out/CallhooksConsumer.template.json');
+  const of = (type) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+  const check = (ok, what) => { if (!ok) { console.error('template: ' + what); process.exit(1); } };
+  check(of('AWS::Events::EventBus').length === 1, 'expected exactly the app\'s own bus, got ' + of('AWS::Events::EventBus').length);
+  check(of('AWS::SecretsManager::Secret').length === 1, 'expected one new secret (quarterzip; converc is imported), got ' + of('AWS::SecretsManager::Secret').length);
+  const rules = of('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties.EventPattern || {}).includes('call.ended'));
+  check(rules.length === 1, 'expected one rule on call.ended, got ' + rules.length);
+  check(JSON.stringify(t).includes('crm/converc-webhook-secret'), 'the imported converc secret is not referenced');
+  const fns = of('AWS::Lambda::Function').map(([, r]) => r.Properties.Code && r.Properties.Code.S3Key).filter(Boolean);
+  check(fns.length >= 4, 'expected the two vendor functions, the redrive and the worker, got ' + fns.length);
+  console.log('   template: ' + Object.keys(t.Resources).length + ' resources, ' + fns.length + ' functions');
+  // The callhooks functions deploy the package's prebuilt bundles byte for byte: nothing was bundled here.
+  const fs = require('fs'), path = require('path');
+  const bundles = path.join(path.dirname(require.resolve('callhooks/package.json')), 'dist', 'bundles');
+  const shipped = new Set(fs.readdirSync(bundles).filter((d) => fs.existsSync(path.join(bundles, d, 'index.js')))
+    .map((d) => fs.readFileSync(path.join(bundles, d, 'index.js'), 'base64')));
+  const assets = fs.readdirSync('cdk.out').filter((d) => d.startsWith('asset.') && fs.existsSync(path.join('cdk.out', d, 'index.js')));
+  const fromPackage = assets.filter((d) => shipped.has(fs.readFileSync(path.join('cdk.out', d, 'index.js'), 'base64')));
+  check(fromPackage.length === 3, 'expected 3 function assets identical to the package bundles (quarterzip, converc, redrive), got ' + fromPackage.length);
+"
+step "passed"
