@@ -19,6 +19,10 @@ const SCHEMA_VALUES = new Set(['items', 'additionalItems', 'additionalProperties
 
 const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+function isTrivialPropertyNames(v: Json): boolean {
+  return v === true || (isObject(v) && Object.keys(v).length === 1 && v.type === 'string');
+}
+
 function convertRef(ref: string): string {
   return ref.replace(/^#\/\$defs\//, '#/definitions/');
 }
@@ -37,6 +41,8 @@ export function toDraft4(schema: Json, path = '#'): Json {
   for (const [key, value] of Object.entries(schema)) {
     const at = `${path}/${key}`;
     if (DROPPED.has(key)) continue;
+    // `propertyNames: { type: 'string' }` (what zod writes for a record) holds for every object: JSON keys are strings.
+    if (key === 'propertyNames' && isTrivialPropertyNames(value)) continue;
     if (UNSUPPORTED.has(key)) throw new Error(`schema keyword ${key} at ${at} has no JSON Schema draft-04 form`);
     if (key === '$schema') continue;
     if (key === '$id') {

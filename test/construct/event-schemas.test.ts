@@ -132,7 +132,12 @@ describe('toDraft4', () => {
   });
 
   it.each(['if', 'contains', 'propertyNames', 'prefixItems'])('refuses %s rather than loosen the schema', (keyword) => {
-    expect(() => toDraft4({ type: 'object', properties: { a: { [keyword]: { type: 'string' } } } })).toThrow(`schema keyword ${keyword} at #/properties/a/${keyword}`);
+    expect(() => toDraft4({ type: 'object', properties: { a: { [keyword]: { type: 'string', minLength: 2 } } } })).toThrow(`schema keyword ${keyword} at #/properties/a/${keyword}`);
+  });
+
+  it("drops a record's propertyNames { type: 'string' }, which every JSON object satisfies", () => {
+    expect(toDraft4({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: { type: 'number' } }))
+      .toEqual({ type: 'object', additionalProperties: { type: 'number' } });
   });
 
   it('finds the later-draft keywords left in a schema (the check the registry test relies on)', () => {
