@@ -187,7 +187,7 @@ async function benchCase(c: Case): Promise<CpuResult> {
   const d = s.deliveries[0];
   const parsed = adapter.parse(d);
   const detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, d.receivedAt);
-  const fitted = await fitEvent(detail, deps.limits.maxEventBytes, blobs);
+  const fitted = await fitEvent(detail, JSON.stringify(detail), deps.limits.maxEventBytes, blobs);
   const fullJson = JSON.stringify(detail);
   const sync = (f: () => unknown) => (n: number) => cost(n, () => {
     for (let i = 0; i < n; i++) f();
@@ -200,7 +200,7 @@ async function benchCase(c: Case): Promise<CpuResult> {
     'parse + normalize (adapter.parse)': sync(() => adapter.parse(d)),
     'composeDetail (eventId = UUIDv5/SHA-1)': sync(() => composeDetail(adapter.name, `msg_${k++}`, parsed.fields, d.receivedAt)),
     'fitEvent (size check / offload)': (n: number) => cost(n, async () => {
-      for (let i = 0; i < n; i++) await fitEvent(detail, deps.limits.maxEventBytes, blobs);
+      for (let i = 0; i < n; i++) await fitEvent(detail, JSON.stringify(detail), deps.limits.maxEventBytes, blobs);
     }),
     'buildRecord: JSON.stringify(event) + byteLength': sync(() => Buffer.byteLength(JSON.stringify(fitted), 'utf8')),
     'of which: HMAC-SHA256 of the body': sync(() => createHmac('sha256', key).update(s.prefixes[0]).update(body).digest()),

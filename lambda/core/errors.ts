@@ -1,4 +1,7 @@
-/** Every error callhooks raises on purpose extends this one. */
+/**
+ * The one error hierarchy of callhooks: every error it raises on purpose extends {@link CallhooksError},
+ * sets `name` to its class name, accepts `{ cause }` and carries context (identifiers only, never payload).
+ */
 export class CallhooksError extends Error {
   readonly context: Readonly<Record<string, unknown>>;
   constructor(message: string, options: { cause?: unknown; context?: Record<string, unknown> } = {}) {
@@ -8,14 +11,11 @@ export class CallhooksError extends Error {
   }
 }
 
-/** An authenticated delivery that cannot be understood. The message is safe to send back to the vendor. */
+/**
+ * An authenticated delivery that cannot be understood; thrown by vendor adapters only. The message is safe
+ * to send back to the vendor (it never echoes the payload).
+ */
 export class ParseError extends CallhooksError {}
 
-/** A dependency (store, secret source, payload store) failed and nothing was stored. */
+/** A dependency (dedup store, secret source, payload store) failed. */
 export class DependencyError extends CallhooksError {}
-
-/** PutEvents threw, or answered with failed entries. */
-export class PublishError extends CallhooksError {}
-
-/** Configuration of the running function is missing or wrong. */
-export class ConfigurationError extends CallhooksError {}

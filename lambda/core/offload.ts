@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import type { CallEventDetail, PayloadPointer } from './event';
 import { sourceOf } from './event';
 import type { BlobStore } from './ports';
-import { ParseError } from './errors';
 
 /** Bytes EventBridge counts for an entry: Source, DetailType, Detail, and the Time and Resources it adds. */
 export function entryBytes(detailJson: string, detail: Pick<CallEventDetail, 'vendor' | 'type'>): number {
@@ -30,14 +29,16 @@ export interface FittedEvent {
   readonly json: string;
 }
 
+/** What {@link fitEvent} gives: the event to publish, or `tooLarge` when even its bare identifiers do not fit. */
+export type FitResult = ({ readonly tooLarge: false } & FittedEvent) | { readonly tooLarge: true };
+
 /**
- * Returns the detail to publish: `detail` itself when it fits in `maxEventBytes`, else a copy whose
- * transcript turns (or whole content) are in the blob store. Blob keys derive from the event id, so a
- * duplicate overwrites the same object. Throws ParseError when even the bare identifiers do not fit.
+ * Returns the detail to publish: `detail` itself (serialized as `json`) when it fits in `maxEventBytes`, else
+ * a copy whose transcript turns (or whole content) are in the blob store. Blob keys derive from the event id,
+ * so a duplicate overwrites the same object. Throws only what the blob store throws.
  */
-export async function fitEvent(detail: CallEventDetail, maxEventBytes: number, blobs: BlobStore): Promise<FittedEvent> {
-  const json = JSON.stringify(detail);
-  if (entryBytes(json, detail) <= maxEventBytes) return { detail, json };
+export async function fitEvent(detail: CallEventDetail, json: string, maxEventBytes: number, blobs: BlobStore): Promise<FitResult> {
+  if (entryBytes(json, detail) <= maxEventBytes) return { tooLarge: false, detail, json };
   const prefix = `offload/${detail.vendor}/${detail.eventId}`;
   if (detail.transcript && detail.transcript.turns.length > 0) {
     const pointer = await store(blobs, `${prefix}/transcript.json`, JSON.stringify(detail.transcript));
@@ -47,7 +48,7 @@ export async function fitEvent(detail: CallEventDetail, maxEventBytes: number, b
       offload: { ...pointer, part: 'transcript' },
     };
     const slimJson = JSON.stringify(slim);
-    if (entryBytes(slimJson, slim) <= maxEventBytes) return { detail: slim, json: slimJson };
+    if (entryBytes(slimJson, slim) <= maxEventBytes) return { tooLarge: false, detail: slim, json: slimJson };
   }
   const pointer = await store(blobs, `${prefix}/detail.json`, json);
   const bare: CallEventDetail = {
@@ -63,8 +64,6 @@ export async function fitEvent(detail: CallEventDetail, maxEventBytes: number, b
     offload: { ...pointer, part: 'detail' },
   };
   const bareJson = JSON.stringify(bare);
-  if (entryBytes(bareJson, bare) > maxEventBytes) {
-    throw new ParseError('the event identifiers alone are larger than the event size limit');
-  }
-  return { detail: bare, json: bareJson };
+  if (entryBytes(bareJson, bare) > maxEventBytes) return { tooLarge: true };
+  return { tooLarge: false, detail: bare, json: bareJson };
 }

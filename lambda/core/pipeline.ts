@@ -15,7 +15,7 @@ import type { ParsedDelivery, VendorAdapter } from './vendor';
 import type { BlobStore, BusEntry, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
 import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
-import { FittedEvent, fitEvent } from './offload';
+import { FitResult, FittedEvent, fitEvent } from './offload';
 import { DependencyError, ParseError } from './errors';
 import { LEASE_MS } from '../config/table';
 
@@ -87,6 +87,51 @@ export function busEntryOf(detail: CallEventDetail, time: Date, detailJson?: str
   return { source: sourceOf(detail.vendor), detailType: detail.type, detail, detailJson, time };
 }
 
+/** What the parse step gives: the event to store and publish, or why not. */
+type Prepared =
+  | { readonly kind: 'event'; readonly fitted: FittedEvent; readonly dedupKey: string }
+  /**
+   * Authenticated, but refused (400, DESIGN.md's "authenticated but unparseable"): the raw delivery is kept for
+   * inspection and the vendor told why. `tooLarge`: it parsed, but its event does not fit the bus even bare.
+   */
+  | { readonly kind: 'refused'; readonly tooLarge: boolean; readonly error: string; readonly message: string }
+  /** The payload store failed while offloading: nothing was stored. */
+  | { readonly kind: 'unavailable' };
+
+const unparseable = (message: string): Prepared => ({ kind: 'refused', tooLarge: false, error: 'bad_request', message });
+
+/** Parses an authenticated delivery, composes its event and fits it under the bus's size limit. */
+async function prepare(adapter: VendorAdapter, delivery: Delivery, deps: PipelineDeps, ctx: Record<string, unknown>): Promise<Prepared> {
+  let parsed: ParsedDelivery;
+  try {
+    parsed = adapter.parse(delivery);
+  } catch (err) {
+    if (err instanceof ParseError) return unparseable(err.message);
+    // An adapter must only throw ParseError; anything else is our bug, and the delivery is still kept.
+    deps.log.error('adapter failed on an authenticated delivery', { ...ctx, error: errorName(err) });
+    return unparseable('the delivery could not be parsed');
+  }
+  const detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, delivery.receivedAt);
+  let json: string;
+  try {
+    json = JSON.stringify(detail);
+  } catch {
+    // JSON.parse takes nesting that JSON.stringify then overflows the stack on.
+    return unparseable('the payload is nested too deeply');
+  }
+  let fitted: FitResult;
+  try {
+    fitted = await fitEvent(detail, json, deps.limits.maxEventBytes, deps.blobs);
+  } catch (err) {
+    deps.log.error('payload store unavailable; nothing stored', { ...ctx, error: errorName(err) });
+    return { kind: 'unavailable' };
+  }
+  if (fitted.tooLarge) {
+    return { kind: 'refused', tooLarge: true, error: 'event_too_large', message: `the event's identifiers alone are larger than ${deps.limits.maxEventBytes} bytes` };
+  }
+  return { kind: 'event', fitted, dedupKey: parsed.dedupKey };
+}
+
 /** Handles one delivery and answers it. Never throws for anything a vendor can send. */
 export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Promise<Reply> {
   const { log, limits } = deps;
@@ -110,38 +155,20 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
     return UNAVAILABLE;
   }
 
-  let fitted: FittedEvent;
-  let dedupKey: string;
-  try {
-    let parsed: ParsedDelivery;
+  const prepared = await prepare(adapter, delivery, deps, ctx);
+  if (prepared.kind === 'unavailable') return UNAVAILABLE;
+  if (prepared.kind === 'refused') {
     try {
-      parsed = adapter.parse(delivery);
-    } catch (err) {
-      if (err instanceof ParseError) throw err;
-      // An adapter must only throw ParseError; anything else is our bug, and the delivery is still kept.
-      log.error('adapter failed on an authenticated delivery', { ...ctx, error: errorName(err) });
-      throw new ParseError('the delivery could not be parsed', { cause: err });
-    }
-    dedupKey = parsed.dedupKey;
-    fitted = await fitEvent(composeDetail(adapter.name, dedupKey, parsed.fields, delivery.receivedAt), limits.maxEventBytes, deps.blobs).catch((err: unknown) => {
-      // JSON.parse takes nesting that JSON.stringify then overflows the stack on.
-      throw err instanceof RangeError ? new ParseError('the payload is nested too deeply', { cause: err }) : err;
-    });
-  } catch (err) {
-    if (!(err instanceof ParseError)) {
-      log.error('payload store unavailable', { ...ctx, error: errorName(err) });
-      return UNAVAILABLE;
-    }
-    try {
-      const kept = await keepRejected(delivery, adapter, err.message, deps);
-      log.warn('authenticated delivery could not be parsed; kept for inspection', { ...ctx, reason: err.message, kept });
+      const kept = await keepRejected(delivery, adapter, prepared.message, deps);
+      log.warn(prepared.tooLarge ? 'authenticated event too large; kept for inspection' : 'authenticated delivery could not be parsed; kept for inspection', { ...ctx, reason: prepared.message, kept });
     } catch (keepErr) {
-      log.error('authenticated delivery could not be parsed nor kept', { ...ctx, error: errorName(keepErr) });
+      log.error('authenticated delivery refused, and could not be kept', { ...ctx, error: errorName(keepErr) });
       return UNAVAILABLE;
     }
-    return reply(400, { error: 'bad_request', message: err.message });
+    return reply(400, { error: prepared.error, message: prepared.message });
   }
 
+  const { fitted, dedupKey } = prepared;
   const { detail } = fitted;
   const { eventId } = detail;
   const key = recordKey(adapter.name, dedupKey);

@@ -14,7 +14,6 @@
  * Where the key's field is missing, a SHA-256 of the raw body is the key.
  */
 import { lookupType } from '../core/event';
-import { createHash } from 'node:crypto';
 import type { BuiltInVendorOptions } from '../config/config';
 import { DEFAULTS } from '../config/config';
 import { ParseError } from '../core/errors';
@@ -22,7 +21,7 @@ import type { CallEventDetail, NormalizedFields, NormalizedType } from '../core/
 import type { Delivery } from '../core/http';
 import { HmacScheme, hmacAuthentication } from '../core/hmac';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
-import { arr, compact, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
+import { arr, compact, digestKey, isObject, joinKey, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
 
 /** Event names of both formats → normalized type; any other name is published as `vendor.other`. */
 export const ATOMS_TYPES: Readonly<Record<string, NormalizedType>> = {
@@ -50,16 +49,6 @@ export function directionOf(value: string | undefined): 'inbound' | 'outbound' |
   if (v.endsWith('inbound')) return 'inbound';
   if (v.endsWith('outbound')) return 'outbound';
   return undefined;
-}
-
-/** `a:b` with each part percent-encoded, so that no two different part lists give the same key. */
-function joinKey(...parts: string[]): string {
-  return parts.map(encodeURIComponent).join(':');
-}
-
-/** The fallback dedup key; `=` never occurs in a joinKey, so the two kinds cannot collide. */
-function bodyDigestKey(body: Buffer): string {
-  return `sha256=${createHash('sha256').update(body).digest('hex')}`;
 }
 
 function nonNegative(n: number | undefined): number | undefined {
@@ -138,7 +127,7 @@ function parseEnvelope(d: Delivery, body: Json, metadata: Json): ParsedDelivery 
   const id = str(body, 'id');
   // One event of each type per call: eventType + callId also joins copies sent by two webhook
   // configurations, whose envelope ids (delivery ids) differ. The envelope id is the fallback.
-  const dedupKey = callId !== null ? joinKey(vendorEventType, callId) : id !== undefined ? `id=${id}` : bodyDigestKey(d.body);
+  const dedupKey = callId !== null ? joinKey(vendorEventType, callId) : id !== undefined ? `id=${id}` : digestKey('sha256=', d.body);
 
   const callData = obj(metadata, 'callData');
   const fromCallData = callDataFields(callData);
@@ -175,7 +164,7 @@ function parseOlder(d: Delivery, body: Json): ParsedDelivery {
   if (vendorEventType === undefined) throw new ParseError('event is missing or not a string (and metadata is not an object)');
   const type = lookupType(ATOMS_TYPES, vendorEventType);
   const callId = str(body, 'call_id') ?? null;
-  const dedupKey = callId !== null ? joinKey(vendorEventType, callId) : bodyDigestKey(d.body);
+  const dedupKey = callId !== null ? joinKey(vendorEventType, callId) : digestKey('sha256=', d.body);
 
   const direction = directionOf(str(body, 'call_direction'));
   const callerPhone = str(body, 'caller_phone');

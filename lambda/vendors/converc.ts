@@ -11,14 +11,14 @@
  * not covered by the signature: they are read only when the signed body lacks the field.
  */
 import { lookupType } from '../core/event';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { BuiltInVendorOptions } from '../config/config';
 import { DEFAULTS } from '../config/config';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType, TranscriptTurn } from '../core/event';
 import { HmacScheme, hmacAuthentication, signHmac } from '../core/hmac';
 import type { VendorAdapter } from '../core/vendor';
-import { arr, bool, compact, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
+import { arr, bool, compact, digestKey, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
 
 /** Converc event type → normalized type; any other type is published as `vendor.other`. */
 export const CONVERC_TYPES: Readonly<Record<string, NormalizedType>> = {
@@ -157,7 +157,7 @@ export function converc(options: BuiltInVendorOptions = {}): VendorAdapter {
       if (vendorEventType === undefined) throw new ParseError('type is missing or not a string (and there is no X-IC-Event header)');
       const type = lookupType(CONVERC_TYPES, vendorEventType);
       const id = str(body, 'id') ?? text(d.headers.get(CONVERC_ID_HEADER));
-      const dedupKey = id ?? `sha256=${createHash('sha256').update(d.body).digest('hex')}`;
+      const dedupKey = id ?? digestKey('sha256=', d.body);
 
       const data = obj(body, 'data');
       const call = obj(data, 'call');

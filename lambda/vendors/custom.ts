@@ -11,7 +11,7 @@ import type { Delivery } from '../core/http';
 import { generateHexSecret, HmacScheme, signHmac, verifyHmac, verifyStaticToken } from '../core/hmac';
 import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebhook } from '../core/standard-webhooks';
 import type { VendorAdapter } from '../core/vendor';
-import { isObject, Json, parseJsonObject, stripUndefined } from './util';
+import { digestKey, isObject, Json, parseJsonObject, stripUndefined } from './util';
 
 /** Resolves an RFC 6901 JSON pointer; undefined when any step is missing. */
 export function resolvePointer(doc: unknown, pointer: string): unknown {
@@ -78,7 +78,7 @@ export function customVendor(def: CustomVendorConfig): VendorAdapter {
       const vendorEventType = readText(def.fields.eventType, d, body);
       if (!vendorEventType) throw new ParseError(`the event type (${def.fields.eventType}) is missing`);
       const id = readText(eventIdAt, d, body);
-      const dedupKey = id ?? `sha256:${createHash('sha256').update(d.body).digest('hex')}`;
+      const dedupKey = id ?? digestKey('sha256:', d.body);
       const accountId = readText(def.fields.accountId, d, body);
       const test = def.fields.test ? resolvePointer(body, def.fields.test) === true : false;
       const type = lookupType(def.typeMap, vendorEventType);

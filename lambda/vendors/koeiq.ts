@@ -9,13 +9,12 @@
  * trip several rules). Without a voicelog id (or an alert without its rule id), a SHA-256 of the raw body.
  */
 import { lookupType } from '../core/event';
-import { createHash } from 'node:crypto';
 import type { BuiltInVendorOptions } from '../config/config';
 import { DEFAULTS } from '../config/config';
 import type { NormalizedFields, NormalizedType } from '../core/event';
 import { HmacScheme, hmacAuthentication } from '../core/hmac';
 import type { VendorAdapter } from '../core/vendor';
-import { compact, Json, num, obj, parseJsonObject, requireStr, str, stripUndefined } from './util';
+import { compact, digestKey, joinKey, Json, num, obj, parseJsonObject, requireStr, str, stripUndefined } from './util';
 
 /** KoeIQ event name → normalized type; any other name is published as `vendor.other`. */
 export const KOEIQ_TYPES: Readonly<Record<string, NormalizedType>> = {
@@ -29,16 +28,6 @@ export const KOEIQ_SIGNATURE_HEADER = 'X-KoeIQ-Signature';
 /** A number, or a non-empty string (alert thresholds and values are numbers in the docs; rules may compare text). */
 function numOrText(o: Json | undefined, key: string): number | string | undefined {
   return num(o, key) ?? (typeof o?.[key] === 'string' && o[key] !== '' ? (o[key] as string) : undefined);
-}
-
-/** `a:b:c` with each part percent-encoded, so that no two different part lists give the same key. */
-function joinKey(...parts: string[]): string {
-  return parts.map(encodeURIComponent).join(':');
-}
-
-/** The fallback dedup key: `sha256=<hex of the raw body>` (cannot collide with a joinKey, which encodes `=`). */
-function bodyDigestKey(body: Buffer): string {
-  return `sha256=${createHash('sha256').update(body).digest('hex')}`;
 }
 
 export function koeiq(options: BuiltInVendorOptions = {}): VendorAdapter {
@@ -61,8 +50,8 @@ export function koeiq(options: BuiltInVendorOptions = {}): VendorAdapter {
       const voicelogId = str(data, 'voicelog_id');
       const alertRuleId = str(data, 'alert_rule_id');
       let dedupKey: string;
-      if (voicelogId === undefined) dedupKey = bodyDigestKey(d.body);
-      else if (vendorEventType === 'alert.triggered') dedupKey = alertRuleId ? joinKey(vendorEventType, voicelogId, alertRuleId) : bodyDigestKey(d.body);
+      if (voicelogId === undefined) dedupKey = digestKey('sha256=', d.body);
+      else if (vendorEventType === 'alert.triggered') dedupKey = alertRuleId ? joinKey(vendorEventType, voicelogId, alertRuleId) : digestKey('sha256=', d.body);
       else dedupKey = joinKey(vendorEventType, voicelogId);
 
       const tenantId = str(body, 'tenant_id');

@@ -12,7 +12,6 @@
  * - No call or event id: the dedup key is the configured `dedupFields`, or a SHA-256 over a canonical
  *   form of every delivered field (the same whatever the body type, so JSON `184` and form `"184"` agree).
  */
-import { createHash } from 'node:crypto';
 import type busboy from 'busboy';
 import type { BuiltInVendorOptions } from '../config/config';
 import { ParseError } from '../core/errors';
@@ -20,7 +19,7 @@ import type { NormalizedFields } from '../core/event';
 import { generateHexSecret, verifyStaticToken } from '../core/hmac';
 import type { Delivery } from '../core/http';
 import type { VendorAdapter } from '../core/vendor';
-import { compact, isObject, Json, stripUndefined } from './util';
+import { compact, digestKey, isObject, Json, stripUndefined } from './util';
 
 export const QCALL_VENDOR_EVENT_TYPE = 'end-of-call';
 export const QCALL_DEFAULT_TOKEN_HEADER = 'authorization';
@@ -247,7 +246,7 @@ export function qcallDedupKey(fields: Json, dedupFields: readonly string[] | und
       .sort()
       .map((k) => [k, asString(fields[k])]),
   );
-  return `sha256:${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+  return digestKey('sha256:', canonical);
 }
 
 /** Maps the recommended Body Parameters onto the normalized event. */

@@ -1,4 +1,8 @@
-/** Small, total readers for untrusted JSON: each returns undefined unless the value has the right type. */
+/**
+ * What the vendor adapters share: small, total readers for untrusted JSON (each returns undefined unless the
+ * value has the right type) and the dedup-key builders.
+ */
+import { createHash } from 'node:crypto';
 import { ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
 import type { TranscriptTurn } from '../core/event';
@@ -97,4 +101,19 @@ export function turnsOf(list: unknown[] | undefined, keys: { speaker: string; te
 export function stripUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
   return o;
+}
+
+/** `a:b:c` with each part percent-encoded, so that no two different part lists give the same key. */
+export function joinKey(...parts: string[]): string {
+  return parts.map(encodeURIComponent).join(':');
+}
+
+/**
+ * The dedup key of a delivery that carries no id: the hex SHA-256 of `data` after `prefix`. The two prefixes
+ * are historical and pinned, because the key decides the eventId (test/upgrade/event-ids.test.ts):
+ * `sha256=` for KoeIQ, Atoms and Converc (`=` never occurs in a {@link joinKey}, so the two kinds cannot
+ * collide), `sha256:` for QCall and the custom vendors.
+ */
+export function digestKey(prefix: 'sha256=' | 'sha256:', data: Buffer | string): string {
+  return `${prefix}${createHash('sha256').update(data).digest('hex')}`;
 }

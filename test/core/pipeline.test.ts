@@ -230,6 +230,19 @@ describe('large events', () => {
     expect(JSON.parse(w.blobs.blobs.get(detail.offload!.key)!.toString()).account.id).toHaveLength(20_000);
   });
 
+  it('answers 400 event_too_large (kept, not a parse error) when even the event identifiers are over maxEventBytes', async () => {
+    const w = world({ maxEventBytes: 8 * 1024 });
+    const raw = body('c'.repeat(10_000));
+    const reply = await handleDelivery(delivery({ raw }), w.deps);
+    expect(reply).toMatchObject({ statusCode: 400, body: { error: 'event_too_large' } });
+    expect(JSON.stringify(reply.body)).not.toContain('ccccc');
+    expect(w.store.records.size).toBe(0);
+    expect(w.publisher.published).toHaveLength(0);
+    const kept = [...w.blobs.blobs.entries()].find(([k]) => k.startsWith('rejected/quarterzip/') && k.endsWith('.body'));
+    expect(kept?.[1]).toEqual(raw);
+    expect(w.log.lines.some((l) => l.message === 'authenticated event too large; kept for inspection')).toBe(true);
+  });
+
   it('answers 503 and stores no record when the payload store fails', async () => {
     const w = world({ maxEventBytes: 8 * 1024 });
     w.blobs.failNext = new Error('s3 down');
