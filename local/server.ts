@@ -88,12 +88,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
     options.onEvent ??
     ((e: DeliveredEvent) => process.stdout.write(`event ${e['detail-type']} ${e.source} eventId=${e.detail.eventId} callId=${e.detail.callId ?? '-'}\n`));
   const publisher = new FileEventPublisher(paths.eventsFile, onEvent);
+  const blobs = new FsBlobStore(paths.blobsDir);
   const baseDeps: PipelineDeps = {
     adapters,
     secrets: new SecretCache(new StaticSecretSource(secrets.values)),
-    store: dynamo ? new DynamoDedupStore(dynamo.client, LOCAL_TABLE) : new MemoryDedupStore(),
+    store: dynamo ? new DynamoDedupStore(dynamo.client, LOCAL_TABLE, { blobs }) : new MemoryDedupStore(),
     publisher,
-    blobs: new FsBlobStore(paths.blobsDir),
+    blobs,
     log,
     limits: { maxBodyBytes: config.maxBodyBytes, maxEventBytes: config.maxEventBytes, retentionDays: config.retentionDays },
   };

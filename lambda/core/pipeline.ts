@@ -40,8 +40,6 @@ export interface PipelineDeps {
   readonly limits: Limits;
 }
 
-/** Records larger than this keep their event in the blob store (DynamoDB items stop at 400 KB). */
-export const MAX_INLINE_EVENT_BYTES = 350_000;
 const MAX_KEY_BYTES = 1024;
 
 export function recordKey(vendor: string, dedupKey: string): string {
@@ -174,14 +172,13 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
   const key = recordKey(adapter.name, dedupKey);
   const logCtx = { ...ctx, eventId, type: detail.type, vendorEventType: detail.vendorEventType };
   try {
-    const record = await buildRecord(key, fitted, delivery.receivedAt, deps);
-    const claim = await deps.store.claim(record, delivery.receivedAt);
+    const claim = await deps.store.claim(buildRecord(key, fitted, delivery.receivedAt, deps), delivery.receivedAt);
     if (claim === 'duplicate') {
       log.info('duplicate delivery', logCtx);
       return reply(200, { status: 'duplicate', duplicate: true, eventId });
     }
   } catch (err) {
-    log.error('dedup store unavailable; nothing stored', { ...logCtx, error: errorName(err) });
+    log.error(`${dependencyOf(err, 'dedup store')} unavailable; nothing stored`, { ...logCtx, error: errorName(err) });
     return UNAVAILABLE;
   }
 
@@ -203,31 +200,25 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
   return reply(200, { status: 'published', eventId });
 }
 
-async function buildRecord(key: string, { detail, json }: FittedEvent, receivedAt: Date, deps: PipelineDeps): Promise<DedupRecord> {
-  let eventJson: string | undefined = json;
-  let eventBlobKey: string | undefined;
-  if (Buffer.byteLength(json, 'utf8') > MAX_INLINE_EVENT_BYTES) {
-    eventBlobKey = `events/${detail.vendor}/${detail.eventId}.json`;
-    eventJson = undefined;
-    try {
-      await deps.blobs.put(eventBlobKey, json, 'application/json');
-    } catch (err) {
-      throw new DependencyError('payload store unavailable', { cause: err });
-    }
-  }
+function buildRecord(key: string, { detail, json }: FittedEvent, receivedAt: Date, deps: PipelineDeps): DedupRecord {
   const nowMs = receivedAt.getTime();
   return {
     key,
     eventId: detail.eventId,
     vendor: detail.vendor,
     status: 'PENDING',
-    eventJson,
-    eventBlobKey,
+    eventJson: json,
     receivedAt: detail.receivedAt,
     expiresAt: Math.floor(nowMs / 1000) + deps.limits.retentionDays * 86_400,
     leaseUntil: nowMs + (deps.limits.leaseMs ?? LEASE_MS),
     attempts: 0,
   };
+}
+
+/** Which dependency a DependencyError names (`context.dependency`), else `fallback`. */
+function dependencyOf(err: unknown, fallback: string): string {
+  const named = err instanceof DependencyError ? err.context.dependency : undefined;
+  return typeof named === 'string' ? named : fallback;
 }
 
 /** The error's class name only: error messages from SDKs can echo request content. */

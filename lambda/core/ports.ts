@@ -18,9 +18,12 @@ export interface DedupRecord {
   readonly eventId: string;
   readonly vendor: string;
   readonly status: RecordStatus;
-  /** The event as it will be put on the bus (JSON), while not yet published; absent once published. */
+  /**
+   * The event as it will be put on the bus (JSON), while not yet published; absent once published. A store
+   * whose items have a size limit keeps a larger event elsewhere and sets `eventBlobKey` instead.
+   */
   readonly eventJson?: string;
-  /** Payload-store key of the event when it is too large for the record. */
+  /** Payload-store key of the event when the store kept it outside the record (too large for an item). */
   readonly eventBlobKey?: string;
   readonly receivedAt: string;
   /** Epoch seconds after which the record may be deleted (DynamoDB TTL). */
@@ -36,7 +39,8 @@ export type ClaimResult = 'claimed' | 'duplicate';
 export interface DedupStore {
   /**
    * Writes the record if no live record has this key (conditional write). Throws DependencyError when
-   * the store fails; answers 'duplicate' when a record already exists and has not expired.
+   * the store (or, for an event too large for an item, the payload store: `context.dependency`) fails;
+   * answers 'duplicate' when a record already exists and has not expired.
    */
   claim(record: DedupRecord, now: Date): Promise<ClaimResult>;
   /** Marks a record published and drops its stored event. */

@@ -29,12 +29,13 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineDeps 
   const vendor = JSON.parse(requireEnv(ENV.vendorConfig, env)) as VendorRuntimeConfig;
   const adapter = createAdapter(vendor);
   const secretArn = requireEnv(ENV.secretArn, env);
+  const blobs = new S3BlobStore(new S3Client(fastClientConfig(5000)), requireEnv(ENV.payloadBucket, env));
   return {
     adapters: new Map([[adapter.name, adapter]]),
     secrets: new SecretCache(new SecretsManagerSource(new SecretsManagerClient(fastClientConfig()), () => secretArn)),
-    store: new DynamoDedupStore(new DynamoDBClient(fastClientConfig()), requireEnv(ENV.tableName, env)),
+    store: new DynamoDedupStore(new DynamoDBClient(fastClientConfig()), requireEnv(ENV.tableName, env), { blobs }),
     publisher: new EventBridgePublisher(new EventBridgeClient(fastClientConfig()), requireEnv(ENV.eventBusName, env)),
-    blobs: new S3BlobStore(new S3Client(fastClientConfig(5000)), requireEnv(ENV.payloadBucket, env)),
+    blobs,
     log: asLog(logger),
     limits: {
       maxBodyBytes: intEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes, env),

@@ -1,10 +1,13 @@
 /** DynamoDedupStore against a real DynamoDB-compatible store (dynalite in-process), one per suite. */
-import { DynamoDedupStore } from '../../lambda/adapters/aws/dynamo-store';
+import { DynamoDedupStore, MAX_INLINE_EVENT_BYTES } from '../../lambda/adapters/aws/dynamo-store';
+import { DependencyError } from '../../lambda/core/errors';
+import { MemoryBlobs } from '../helpers/memory';
 import { LocalDynamo, startLocalDynamo, LOCAL_TABLE } from '../../lambda/adapters/local/dynalite-store';
 import type { DedupRecord } from '../../lambda/core/ports';
 
 let dynamo: LocalDynamo;
 let store: DynamoDedupStore;
+const blobs = new MemoryBlobs();
 const NOW = new Date('2026-11-22T12:00:00Z');
 const nowS = NOW.getTime() / 1000;
 
@@ -25,7 +28,7 @@ function rec(key: string, over: Partial<DedupRecord> = {}): DedupRecord {
 
 beforeAll(async () => {
   dynamo = await startLocalDynamo(undefined);
-  store = new DynamoDedupStore(dynamo.client, LOCAL_TABLE);
+  store = new DynamoDedupStore(dynamo.client, LOCAL_TABLE, { blobs });
 });
 afterAll(() => dynamo.close());
 
@@ -66,5 +69,22 @@ describe('DynamoDedupStore on dynalite', () => {
     await store.claim(rec('d1', { leaseUntil: 0 }), NOW);
     await store.markDead('d1');
     expect((await store.listPending(NOW, 100)).map((r) => r.key)).not.toContain('d1');
+  });
+
+  it('keeps an event too large for an item in the payload store, and the item points to it', async () => {
+    const big = JSON.stringify({ text: 'x'.repeat(MAX_INLINE_EVENT_BYTES) });
+    expect(await store.claim(rec('big', { eventJson: big, leaseUntil: 0 }), NOW)).toBe('claimed');
+    expect(blobs.blobs.get('events/quarterzip/id-big.json')?.toString()).toBe(big);
+    const leased = await store.lease('big', NOW, NOW.getTime() + 60_000);
+    expect(leased).toMatchObject({ eventBlobKey: 'events/quarterzip/id-big.json', eventJson: undefined });
+  });
+
+  it('a payload store failure on an oversized event is a DependencyError naming the payload store, and nothing is written', async () => {
+    blobs.failNext = Object.assign(new Error('slow down'), { name: 'SlowDown' });
+    const big = JSON.stringify({ text: 'x'.repeat(MAX_INLINE_EVENT_BYTES) });
+    const error = await store.claim(rec('big2', { eventJson: big }), NOW).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DependencyError);
+    expect((error as DependencyError).context).toEqual({ dependency: 'payload store' });
+    expect(await store.claim(rec('big2'), NOW)).toBe('claimed');
   });
 });

@@ -9,6 +9,7 @@ import { customVendor } from '../../lambda/vendors/custom';
 import { Headers, Delivery } from '../../lambda/core/http';
 import { deriveEventId } from '../../lambda/core/event';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { DependencyError } from '../../lambda/core/errors';
 import { memoryWorld, MemoryDeadLetters } from '../helpers/memory';
 
 const SECRET = 'whsec_' + Buffer.from('pipeline test secret 24b').toString('base64');
@@ -241,6 +242,15 @@ describe('large events', () => {
     const kept = [...w.blobs.blobs.entries()].find(([k]) => k.startsWith('rejected/quarterzip/') && k.endsWith('.body'));
     expect(kept?.[1]).toEqual(raw);
     expect(w.log.lines.some((l) => l.message === 'authenticated event too large; kept for inspection')).toBe(true);
+  });
+
+  it('a store that fails on its payload store logs the payload store, not the dedup store, as unavailable', async () => {
+    const w = world();
+    w.store.failNext.claim = new DependencyError('payload store unavailable', { context: { dependency: 'payload store' } });
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply.statusCode).toBe(503);
+    expect(w.log.lines.map((l) => l.message)).toContain('payload store unavailable; nothing stored');
+    expect(w.log.lines.map((l) => l.message)).not.toContain('dedup store unavailable; nothing stored');
   });
 
   it('answers 503 and stores no record when the payload store fails', async () => {

@@ -5,6 +5,8 @@
  *   not deleted yet does not count); ConditionalCheckFailedException means duplicate.
  * - pending records carry `pendingShard` = "P", which puts them in the sparse `pending` index sorted by
  *   `leaseUntil`; markPublished and markDead remove it, so the index only ever holds unpublished events.
+ * - an item stops at 400 KB: an event over {@link MAX_INLINE_EVENT_BYTES} is kept in the payload store under
+ *   `events/<vendor>/<eventId>.json` and the item holds only its key (`eventBlobKey`).
  */
 import {
   AttributeValue,
@@ -14,7 +16,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
+import type { BlobStore, ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
 import { DependencyError } from '../../core/errors';
 import { PENDING_SHARD, TABLE } from '../../config/table';
 
@@ -22,6 +24,14 @@ const PK = TABLE.partitionKey;
 const { pendingIndex: PENDING } = TABLE;
 
 type Item = Record<string, AttributeValue>;
+
+/** Events larger than this are kept in the payload store, not in the item (DynamoDB items stop at 400 KB). */
+export const MAX_INLINE_EVENT_BYTES = 350_000;
+
+export interface DynamoDedupStoreOptions {
+  /** Where an event too large for an item is kept. @default - none: such an event fails the write (DependencyError) */
+  readonly blobs?: BlobStore;
+}
 
 function toItem(r: DedupRecord): Item {
   const item: Item = {
@@ -63,14 +73,30 @@ export class DynamoDedupStore implements DedupStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
+    private readonly options: DynamoDedupStoreOptions = {},
   ) {}
 
+  /** The record as it fits in an item: an oversized event moved to the payload store. */
+  private async fitted(record: DedupRecord): Promise<DedupRecord> {
+    const json = record.eventJson;
+    if (json === undefined || Buffer.byteLength(json, 'utf8') <= MAX_INLINE_EVENT_BYTES) return record;
+    const eventBlobKey = `events/${record.vendor}/${record.eventId}.json`;
+    try {
+      if (!this.options.blobs) throw new Error('no payload store configured for events too large for an item');
+      await this.options.blobs.put(eventBlobKey, json, 'application/json');
+    } catch (err) {
+      throw new DependencyError('payload store unavailable', { cause: err, context: { dependency: 'payload store' } });
+    }
+    return { ...record, eventJson: undefined, eventBlobKey };
+  }
+
   async claim(record: DedupRecord, now: Date): Promise<ClaimResult> {
+    const item = toItem(await this.fitted(record));
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toItem(record),
+          Item: item,
           ConditionExpression: `attribute_not_exists(${PK}) OR ${TABLE.ttlAttribute} < :now`,
           ExpressionAttributeValues: { ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
         }),
@@ -78,7 +104,7 @@ export class DynamoDedupStore implements DedupStore {
       return 'claimed';
     } catch (err) {
       if (isConditionFailure(err)) return 'duplicate';
-      throw new DependencyError('dedup store write failed', { cause: err });
+      throw new DependencyError('dedup store write failed', { cause: err, context: { dependency: 'dedup store' } });
     }
   }
 
