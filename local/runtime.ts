@@ -6,7 +6,6 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CallhooksConfig, ResolvedConfig, resolveConfig } from '../lambda/config/config';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { createAdapters } from '../lambda/vendors';
 
 export const ROOT = resolve(__dirname, '..');
 export const DEFAULT_CONFIG_FILE = join(ROOT, 'callhooks.config.json');
@@ -75,8 +74,4 @@ export function resolveSecrets(adapters: ReadonlyMap<string, VendorAdapter>, pat
     writeFileSync(paths.devSecretsFile, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
   }
   return { values, generated };
-}
-
-export function localAdapters(config: ResolvedConfig): Map<string, VendorAdapter> {
-  return createAdapters(config.vendors);
 }

@@ -9,11 +9,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { Fixture, fixtureBody, fixtureHeaders, loadFixtures } from './fixtures';
-import { loadConfig, localAdapters, localPaths, resolveSecrets } from './runtime';
+import { loadConfig, localPaths, resolveSecrets } from './runtime';
+import { createAdapters } from '../lambda/vendors';
 
 async function main(argv: string[]) {
   const paths = localPaths();
-  const adapters = localAdapters(loadConfig());
+  const adapters = createAdapters(loadConfig().vendors);
   const secrets = resolveSecrets(adapters, paths).values;
   const base =
     process.env.CALLHOOKS_URL ||

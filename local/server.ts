@@ -20,7 +20,8 @@ import { FileDeadLetterQueue } from '../lambda/adapters/local/file-dead-letters'
 import { MemoryDedupStore } from '../lambda/adapters/local/memory-store';
 import { StaticSecretSource } from '../lambda/adapters/local/static-secrets';
 import { toGatewayEvent } from './gateway';
-import { loadConfig, localAdapters, localPaths, resolveSecrets, secretEnvName } from './runtime';
+import { loadConfig, localPaths, resolveSecrets, secretEnvName } from './runtime';
+import { createAdapters } from '../lambda/vendors';
 
 /** API Gateway's own payload limit: larger requests never reach a function. */
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
@@ -78,7 +79,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const env = options.env ?? process.env;
   const paths = localPaths(env);
   const config = loadConfig(env.CALLHOOKS_CONFIG || undefined);
-  const adapters = localAdapters(config);
+  const adapters = createAdapters(config.vendors);
   const log = options.log ?? asLog(createLogger());
   const secrets = resolveSecrets(adapters, paths, env);
   const memoryStore = options.store === 'memory';

@@ -8,6 +8,10 @@
  * subscriber would see it). Exit 0 when exactly-once holds (whatever the speed), 1 when it does not,
  * 2 when the run could not be made.
  *
+ * Without --url the server is its own node process (scripts/lib/load-server.ts: startLocal with the --store,
+ * no redrive timer, no log lines, a temporary CALLHOOKS_DATA_DIR, never the user's .callhooks), so the
+ * generator and the server each get a core.
+ *
  * Options (flag, or environment variable):
  *   --deliveries N     LOAD_DELIVERIES   deliveries to send (20000)
  *   --duplicates R     LOAD_DUPLICATES   share of deliveries that repeat an event already in the pool (0.75)
@@ -15,22 +19,15 @@
  *   --vendor NAME      LOAD_VENDOR       (quarterzip)
  *   --body-bytes N     LOAD_BODY_BYTES   size of each Quarterzip body (2048)
  *   --max-seconds S    LOAD_MAX_SECONDS  hard stop of the sending phase (60); the whole run is stopped at S + 60
- *   --server MODE      LOAD_SERVER       where the local mode runs, when --url is not given:
- *        child      (default) its own node process (scripts/lib/load-server.ts: startLocal with the --store in
- *                   memory, no redrive timer, no log lines), so the generator and the server each get a core;
- *        in-process startLocal({ port: 0, inMemory: true, redriveEveryMs: 0, log: no-op, onEvent: count })
- *                   in this process (both share one event loop);
- *        npm-start  `local/server.ts` exactly as `npm start` runs it (dynalite on disk, JSON log lines and
- *                   one line per event on stdout, which goes to a file in the run's folder).
- *      A temporary CALLHOOKS_DATA_DIR is used, never the user's .callhooks.
- *   --store STORE      LOAD_STORE        the dedup store of the child / in-process server: memory (default: the
- *                                        same conditional semantics in a Map, so the run measures callhooks) or
- *                                        dynalite (the DynamoDB emulator through the real SDK, as npm start)
- *   --url URL          LOAD_URL          use a local mode already running at URL (127.0.0.1 / localhost only);
+ *   --store STORE      LOAD_STORE        the dedup store of the server: memory (default: the same conditional
+ *                                        semantics in a Map, so the run measures callhooks) or dynalite (the
+ *                                        DynamoDB emulator in memory through the real SDK, as npm start)
+ *   --url URL          LOAD_URL          use a local mode already running at URL (127.0.0.1 / localhost only)
+ *                                        instead of starting one;
  *                                        its secret from --secret, CALLHOOKS_SECRET_<VENDOR> or the data folder's
  *                                        dev-secrets.json; its bus file from --events-file or the data folder
  *   --seed N           LOAD_SEED         shuffle seed (1)
- *   --profile                            run the child server under --cpu-prof and summarise where its time went
+ *   --profile                            run the server under --cpu-prof and summarise where its time went
  *   --write                              write the results into the `load` section of docs/BENCHMARKS.md
  *   --keep                               keep the temporary data folder
  */
@@ -41,13 +38,12 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import { startLocal, LocalServer } from '../local/server';
-import { loadConfig, localAdapters, localPaths, secretEnvName } from '../local/runtime';
+import { loadConfig, localPaths, secretEnvName } from '../local/runtime';
+import { createAdapters } from '../lambda/vendors';
 import { loadFixtures } from '../local/fixtures';
 import { Headers, Delivery } from '../lambda/core/http';
 import { deriveEventId } from '../lambda/core/event';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { NOOP_LOG } from './lib/noop-ports';
 import { callCompletedBody } from './lib/payloads';
 import { flag, fmt, fmtInt, machine, option, percentile, prng, ROOT, table, today, writeSection } from './lib/report';
 import { componentTable, profileTables, summarize } from './lib/profile';
@@ -74,7 +70,7 @@ interface Options {
   readonly vendor: string;
   readonly bodyBytes: number;
   readonly maxSeconds: number;
-  readonly server: 'child' | 'in-process' | 'npm-start' | 'url';
+  readonly server: 'child' | 'url';
   readonly store: 'memory' | 'dynalite';
   readonly url?: string;
   readonly seed: number;
@@ -85,8 +81,7 @@ interface Options {
 
 function options(): Options {
   const url = option(argv, 'url', 'LOAD_URL');
-  const server = url ? 'url' : option(argv, 'server', 'LOAD_SERVER', 'child');
-  if (!['child', 'in-process', 'npm-start', 'url'].includes(server)) throw new UsageError(`--server must be child, in-process or npm-start, got ${server}`);
+  const server = url ? 'url' : 'child';
   if (url) {
     const u = new URL(url);
     if (u.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(u.hostname)) throw new UsageError('--url must be http://127.0.0.1:<port> (the load generator only targets this machine)');
@@ -107,7 +102,7 @@ function options(): Options {
     keep: flag(argv, 'keep'),
   };
   if (o.store !== 'memory' && o.store !== 'dynalite') throw new UsageError(`--store must be memory or dynalite, got ${String(o.store)}`);
-  if (o.profile && o.server !== 'child' && o.server !== 'npm-start') throw new UsageError('--profile needs --server child or npm-start (run in-process under `node --cpu-prof` instead)');
+  if (o.profile && o.server !== 'child') throw new UsageError('--profile profiles the server this run starts: not with --url');
   return o;
 }
 
@@ -224,8 +219,6 @@ interface Target {
   readonly eventsFile?: string;
   readonly eventsOffset: number;
   readonly pid?: number;
-  /** Published events counted by onEvent (in-process only). */
-  readonly onEventCount?: () => number;
   stop(): Promise<void>;
 }
 
@@ -244,8 +237,8 @@ function processCpuSeconds(pid: number): number | undefined {
 let serverChild: ChildProcess | undefined;
 
 async function startChild(o: Options, dataDir: string, env: NodeJS.ProcessEnv, profileDir: string): Promise<Target> {
-  const entry = o.server === 'npm-start' ? 'local/server.ts' : 'scripts/lib/load-server.ts';
-  const ready = o.server === 'npm-start' ? /ready on (http:\/\/\S+)/ : /^ready (http:\/\/\S+)/m;
+  const entry = 'scripts/lib/load-server.ts';
+  const ready = /^ready (http:\/\/\S+)/m;
   const logFile = join(dataDir, 'server.log');
   const out = openSync(logFile, 'a');
   const args = [...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx', entry];
@@ -268,7 +261,7 @@ async function startChild(o: Options, dataDir: string, env: NodeJS.ProcessEnv, p
   const eventsFile = localPaths(env).eventsFile;
   return {
     url,
-    mode: o.server === 'npm-start' ? `child process: \`node --import tsx local/server.ts\` (as npm start: dynalite on disk, log lines to a file)` : `child process: \`node --import tsx scripts/lib/load-server.ts\` (startLocal, ${o.store === 'memory' ? 'in-memory dedup store' : 'dynalite in memory'}, no log lines)`,
+    mode: `child process: \`node --import tsx scripts/lib/load-server.ts\` (startLocal, ${o.store === 'memory' ? 'in-memory dedup store' : 'dynalite in memory'}, no log lines)`,
     eventsFile,
     eventsOffset: 0,
     pid: child.pid,
@@ -303,31 +296,6 @@ async function startTarget(o: Options, dataDir: string, profileDir: string, adap
   const env: NodeJS.ProcessEnv = { CALLHOOKS_DATA_DIR: dataDir };
   for (const [name, adapter] of adapters) env[secretEnvName(name)] = adapter.generateSecret();
   const secret = env[secretEnvName(o.vendor)]!;
-  if (o.server === 'in-process') {
-    let published = 0;
-    const local: LocalServer = await startLocal({
-      port: 0,
-      env: { ...process.env, ...env },
-      inMemory: true,
-      store: o.store,
-      redriveEveryMs: 0,
-      log: NOOP_LOG,
-      onEvent: () => {
-        published++;
-      },
-    });
-    return {
-      secret,
-      target: {
-        url: local.url,
-        mode: `in-process: startLocal({ port: 0, inMemory: true, store: '${o.store}', redriveEveryMs: 0, log: no-op, onEvent: count }) in the generator's process`,
-        eventsFile: localPaths(env).eventsFile,
-        eventsOffset: 0,
-        onEventCount: () => published,
-        stop: () => local.close(),
-      },
-    };
-  }
   return { secret, target: await startChild(o, dataDir, env, profileDir) };
 }
 
@@ -494,10 +462,6 @@ function verdict(r: RunResult, pool: Prepared[], target: Target): Verdict {
   // "accepted" that never got published counts as missing too).
   let missing = 0;
   for (let i = 0; i < pool.length; i++) if (r.ackedPerEvent[i] > 0 && !bus.has(pool[i].eventId)) missing++;
-  const onEvent = target.onEventCount?.();
-  if (onEvent !== undefined && onEvent !== [...bus.values()].reduce((a, b) => a + b, 0)) {
-    lines.push(`onEvent counted ${onEvent} events, the bus file holds ${[...bus.values()].reduce((a, b) => a + b, 0)}`);
-  }
   const countsMatch = complete ? published === distinctSent : published <= distinctSent;
   const ok = publishedTwice === 0 && missing === 0 && claimedTwice === 0 && notSent === 0 && countsMatch;
   if (!complete) lines.push(`the run was cut short (${r.attempted - r.completed} deliveries unanswered): published may be below distinct sent, but every answered event must be published once`);
@@ -536,7 +500,7 @@ function report(o: Options, target: Target, template: Template, r: RunResult, v:
   );
   return [
     `Measured ${today()} on ${machine()}; load average before / after: ${load.map((x) => fmt(x, 2)).join(' / ')}.`,
-    `\`npm run load -- --deliveries ${o.deliveries} --duplicates ${o.duplicates} --concurrency ${o.concurrency} --vendor ${o.vendor}${o.server !== 'child' && o.server !== 'url' ? ` --server ${o.server}` : ''}\`: ${fmtInt(r.sentPerEvent.length)} distinct events (${template.description}), each sent ${fmt(o.deliveries / r.sentPerEvent.length, 2)} times on average, shuffled (seed ${o.seed}), pre-signed before the clock; ${o.concurrency} workers over keep-alive connections.`,
+    `\`npm run load -- --deliveries ${o.deliveries} --duplicates ${o.duplicates} --concurrency ${o.concurrency} --vendor ${o.vendor}${o.store !== 'memory' ? ` --store ${o.store}` : ''}\`: ${fmtInt(r.sentPerEvent.length)} distinct events (${template.description}), each sent ${fmt(o.deliveries / r.sentPerEvent.length, 2)} times on average, shuffled (seed ${o.seed}), pre-signed before the clock; ${o.concurrency} workers over keep-alive connections.`,
     `Server: ${target.mode}.`,
     '',
     results,
@@ -557,7 +521,7 @@ async function main(): Promise<number> {
   }, (o.maxSeconds + 60) * 1000);
   watchdog.unref();
 
-  const adapters = localAdapters(loadConfig(process.env.CALLHOOKS_CONFIG || undefined));
+  const adapters = createAdapters(loadConfig(process.env.CALLHOOKS_CONFIG || undefined).vendors);
   const adapter = adapters.get(o.vendor);
   if (!adapter) throw new UsageError(`--vendor ${o.vendor} is not configured (configured: ${[...adapters.keys()].join(', ')})`);
   const dataDir = mkdtempSync(join(tmpdir(), 'callhooks-load-'));
@@ -594,7 +558,7 @@ async function main(): Promise<number> {
     }
     process.stdout.write(md + '\n');
     if (o.write) {
-      const section = `load-${o.server}${o.store === 'dynalite' && o.server !== 'npm-start' && o.server !== 'url' ? '-dynalite' : ''}`;
+      const section = `load-${o.server}${o.store === 'dynalite' && o.server === 'child' ? '-dynalite' : ''}`;
       writeSection(section, md);
       process.stderr.write(`load: wrote the ${section} section of docs/BENCHMARKS.md\n`);
     }

@@ -1,8 +1,9 @@
 /**
- * The HTTP edge: turns an API Gateway event (HTTP API payload 2.0 or REST API 1.0) into a Delivery with
- * the raw body bytes and case-insensitive headers, and a Reply back into a proxy result.
+ * The HTTP edge: turns an API Gateway HTTP API event (payload format 2.0, the only one the construct's API
+ * sends, and the one the local mode builds) into a Delivery with the raw body bytes and case-insensitive
+ * headers, and a Reply back into a proxy result.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 
 /** Header lookup by any case. Repeated headers are joined with ", " (as HTTP APIs do). */
 export class Headers {
@@ -55,12 +56,6 @@ export interface Reply {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-type GatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
-
-function isV2(event: GatewayEvent): event is APIGatewayProxyEventV2 {
-  return (event as APIGatewayProxyEventV2).version === '2.0';
-}
-
 /** The vendor segment of `/webhooks/{vendor}`: the path parameter, else the last path segment. */
 function vendorOf(pathParameters: Record<string, string | undefined> | null | undefined, path: string | undefined): string {
   const fromParam = pathParameters?.vendor;
@@ -88,36 +83,22 @@ export function decodeBody(body: string | null | undefined, isBase64Encoded: boo
   return isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
 }
 
-/** Converts an API Gateway proxy event into a Delivery. Never throws on a well-formed Lambda event. */
-export function fromApiGateway(event: GatewayEvent, receivedAt: Date = new Date()): Delivery {
-  if (isV2(event)) {
-    const headers = Headers.from(event.headers);
-    if (event.cookies?.length) headers.append('cookie', event.cookies.join('; '));
-    // queryStringParameters joins repeated parameters with commas, which a value may contain too: read
-    // the raw query string instead (a repeated parameter keeps its last value, as in the REST decoding).
-    // A literal `+` reads as a space, as API Gateway's own queryStringParameters decode it.
-    const query = plainRecord<string>();
-    if (event.rawQueryString !== undefined) {
-      for (const [k, v] of new URLSearchParams(event.rawQueryString)) query[k] = v;
-    } else {
-      for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
-    }
-    return {
-      vendor: vendorOf(event.pathParameters, event.rawPath),
-      method: (event.requestContext?.http?.method ?? 'POST').toUpperCase(),
-      headers,
-      query,
-      body: decodeBody(event.body, event.isBase64Encoded),
-      receivedAt,
-      requestId: event.requestContext?.requestId,
-    };
-  }
-  const headers = event.multiValueHeaders ? Headers.from(event.multiValueHeaders) : Headers.from(event.headers);
+/** Converts an HTTP API (payload 2.0) event into a Delivery. Never throws on a well-formed Lambda event. */
+export function fromApiGateway(event: APIGatewayProxyEventV2, receivedAt: Date = new Date()): Delivery {
+  const headers = Headers.from(event.headers);
+  if (event.cookies?.length) headers.append('cookie', event.cookies.join('; '));
+  // queryStringParameters joins repeated parameters with commas, which a value may contain too: read the
+  // raw query string instead (a repeated parameter keeps its last value). A literal `+` reads as a space,
+  // as API Gateway's own queryStringParameters decode it.
   const query = plainRecord<string>();
-  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  if (event.rawQueryString !== undefined) {
+    for (const [k, v] of new URLSearchParams(event.rawQueryString)) query[k] = v;
+  } else {
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  }
   return {
-    vendor: vendorOf(event.pathParameters, event.path),
-    method: (event.httpMethod ?? 'POST').toUpperCase(),
+    vendor: vendorOf(event.pathParameters, event.rawPath),
+    method: (event.requestContext?.http?.method ?? 'POST').toUpperCase(),
     headers,
     query,
     body: decodeBody(event.body, event.isBase64Encoded),

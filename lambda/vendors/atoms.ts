@@ -1,5 +1,6 @@
 /**
- * Atoms by Smallest.ai (vendor-docs/atoms-event-payloads.txt, VENDOR-FACTS.md "Atoms").
+ * Atoms by Smallest.ai, as its public pages describe it (an older event-payloads page and the current
+ * envelope's field list; summarised in docs/vendors/atoms.md).
  *
  * Proof of origin: `X-Signature`, HMAC-SHA256 hex of the raw body. No timestamp is signed, so dedup is
  * the only replay protection.

@@ -1,5 +1,6 @@
 /**
- * Converc (vendor-docs/converc-events-and-payload.txt, VENDOR-FACTS.md "Converc").
+ * Converc, as its public pages describe it (the events-and-payload page, and the signature scheme from its
+ * other pages; summarised in docs/vendors/converc.md).
  *
  * Proof of origin: `X-IC-Signature: t=<timestamp>,v1=<hex>`, v1 = HMAC-SHA256(secret, `${t}.${raw body}`).
  * The unit of `t` is not published: Unix seconds, or milliseconds when it has 13 digits or more

@@ -1,5 +1,6 @@
 /**
- * KoeIQ (vendor-docs/koeiq-webhook-payloads.txt, VENDOR-FACTS.md).
+ * KoeIQ, as its public pages describe it (the webhook payloads page and the audit-export page; summarised in
+ * docs/vendors/koeiq.md).
  *
  * Proof of origin: `X-KoeIQ-Signature`, HMAC-SHA256 hex of the raw body. The payloads page writes it as
  * `sha256=<hex>`, the audit-export page as a bare digest: both are accepted; `sign` emits the prefixed form.

@@ -1,5 +1,5 @@
 /**
- * QCall end-of-call webhook (vendor-docs/qcall-end-of-call-webhook.txt, VENDOR-FACTS.md "QCall").
+ * QCall end-of-call webhook, as QCall's public page describes it (summarised in docs/vendors/qcall.md).
  *
  * - Proof of origin: no signature. The customer configures a static header in the QCall dashboard,
  *   typically `Authorization: Bearer <token>`; it is compared in constant time.

@@ -1,5 +1,6 @@
 /**
- * Quarterzip: Standard Webhooks signatures (vendor-docs/quarterzip-webhooks.txt, VENDOR-FACTS.md).
+ * Quarterzip: Standard Webhooks signatures, as its public webhooks page describes them (summarised in
+ * docs/vendors/quarterzip.md).
  * Dedup key: `webhook-id`, which a redelivery of the same message repeats.
  */
 import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebhook } from '../core/standard-webhooks';

@@ -5,7 +5,7 @@
  * that `node --cpu-prof` can write its profile.
  *
  * Environment: PORT (default 0), CALLHOOKS_DATA_DIR, CALLHOOKS_SECRET_<VENDOR>, LOAD_STORE (`memory`, the
- * default, or `dynalite`), LOAD_ON_DISK=1 to keep dynalite on disk under the data folder as `npm start` does.
+ * default, or `dynalite`: in memory). scripts/load.ts sets them.
  */
 import { startLocal } from '../../local/server';
 import { NOOP_LOG } from './noop-ports';
@@ -14,8 +14,8 @@ async function main() {
   let published = 0;
   const local = await startLocal({
     port: Number(process.env.PORT || 0),
-    inMemory: process.env.LOAD_ON_DISK !== '1',
-    store: process.env.LOAD_STORE === 'dynalite' || process.env.LOAD_ON_DISK === '1' ? 'dynalite' : 'memory',
+    inMemory: true,
+    store: process.env.LOAD_STORE === 'dynalite' ? 'dynalite' : 'memory',
     redriveEveryMs: 0,
     log: NOOP_LOG,
     onEvent: () => {

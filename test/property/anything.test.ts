@@ -1,7 +1,7 @@
 /**
  * (a) and (b): whatever reaches `/webhooks/{vendor}` — any route segment, method, body, content type, proof
  * of origin (valid, missing, forged, stale, mutated), lying `isBase64Encoded` flag, huge or repeated
- * headers, HTTP API or REST API event — fromApiGateway + handleDelivery never throw and never answer 5xx
+ * headers, HTTP API event (with or without pathParameters) — fromApiGateway + handleDelivery never throw and never answer 5xx
  * (the memory ports do not fail here), and the answer is the one DESIGN.md's table gives.
  */
 import fc from 'fast-check';

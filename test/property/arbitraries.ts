@@ -1,8 +1,8 @@
 /**
  * Shared ground for the property suites (test/property/*.test.ts): the vendors under test (every vendor the
  * registry builds from callhooks.config.json, plus any built-in vendor it leaves out), fast-check arbitraries
- * for what can arrive at `/webhooks/{vendor}`, API Gateway events built from them (HTTP API payload 2.0 and
- * REST API 1.0), an oracle for the answer DESIGN.md "What a vendor sees (HTTP)" requires, and the checks
+ * for what can arrive at `/webhooks/{vendor}`, API Gateway events built from them (HTTP API payload 2.0, the
+ * only format the construct's API sends), an oracle for the answer DESIGN.md "What a vendor sees (HTTP)" requires, and the checks
  * that every outcome must pass.
  *
  * Run counts: each vendor suite runs NUM_RUNS cases per vendor, and four suites (anything, unauthenticated,
@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BUILT_IN_VENDORS, resolveConfig, ResolvedConfig, VendorRuntimeConfig } from '../../lambda/config/config';
 import type { CallEventDetail } from '../../lambda/core/event';
 import { fromApiGateway, Headers, Reply, toProxyResult } from '../../lambda/core/http';
@@ -497,8 +497,8 @@ export type Auth =
  */
 export type Transport = 'honest' | 'honest-base64' | 'lie-base64' | 'lie-text';
 
-/** `v2`: HTTP API with pathParameters; `v2-rawpath`: vendor only in rawPath; `v1`: REST API (multiValueHeaders too). */
-export type Format = 'v2' | 'v2-rawpath' | 'v1' | 'v1-rawpath';
+/** `v2`: HTTP API with pathParameters; `v2-rawpath`: vendor only in rawPath (the `$default` route). */
+export type Format = 'v2' | 'v2-rawpath';
 
 export interface RequestSpec {
   readonly vendorSegment: string;
@@ -584,7 +584,7 @@ export function noiseArb(vut: VendorUnderTest): fc.Arbitrary<Array<readonly [str
 
 export const cookiesArb = fc.array(fc.string({ maxLength: 20 }).map((s) => `c=${s}`), { maxLength: 2 });
 
-export const formatArb = fc.constantFrom<Format>('v2', 'v2', 'v2-rawpath', 'v1', 'v1-rawpath');
+export const formatArb = fc.constantFrom<Format>('v2', 'v2', 'v2-rawpath');
 
 export function vendorSegmentArb(vut: VendorUnderTest, others: readonly string[], exactShare = 0.85): fc.Arbitrary<string> {
   const own = fc.mixedCase(fc.constant(vut.name));
@@ -604,7 +604,7 @@ export const deliveryIdArb = fc.string({ unit: fc.constantFrom(...ALNUM), minLen
 // ---------------------------------------------------------------------------------------------------------
 
 export interface BuiltRequest {
-  readonly event: APIGatewayProxyEventV2 | APIGatewayProxyEvent;
+  readonly event: APIGatewayProxyEventV2;
   /** The bytes the function must see (API Gateway's decoding of body + isBase64Encoded). */
   readonly decoded: Buffer;
   /** The bytes the proof of origin was computed over. */
@@ -697,76 +697,35 @@ export function buildRequest(vut: VendorUnderTest, spec: RequestSpec): BuiltRequ
   const requestId = `req-${spec.deliveryId}`;
   const query = spec.payload.query;
   const hasQuery = Object.keys(query).length > 0;
-  if (spec.format === 'v2' || spec.format === 'v2-rawpath') {
-    const h: Record<string, string> = Object.create(null);
-    for (const [n, v] of headers) {
-      const k = n.toLowerCase();
-      h[k] = Object.prototype.hasOwnProperty.call(h, k) ? `${h[k]},${v}` : v;
-    }
-    const event = {
-      version: '2.0',
-      routeKey: spec.format === 'v2' ? 'POST /webhooks/{vendor}' : '$default',
-      rawPath,
-      rawQueryString: new URLSearchParams(query).toString(),
-      cookies: spec.cookies.length > 0 ? [...spec.cookies] : undefined,
-      headers: h,
-      queryStringParameters: hasQuery ? { ...query } : undefined,
-      pathParameters: spec.format === 'v2' ? { vendor: spec.vendorSegment } : undefined,
-      body: bodyText,
-      isBase64Encoded,
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'api',
-        domainName: 'api.example.com',
-        domainPrefix: 'api',
-        http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vendor' },
-        requestId,
-        routeKey: 'POST /webhooks/{vendor}',
-        stage: '$default',
-        time: NOW.toUTCString(),
-        timeEpoch: NOW.getTime(),
-      },
-    } as APIGatewayProxyEventV2;
-    return { event, decoded, signedBytes, method, headers };
-  }
-  // Header names like `valueOf` or `__proto__` are own properties of the JSON Lambda receives.
-  const single: Record<string, string> = Object.create(null);
-  const multi: Record<string, string[]> = Object.create(null);
+  const h: Record<string, string> = Object.create(null);
   for (const [n, v] of headers) {
-    single[n] = v;
-    if (Object.prototype.hasOwnProperty.call(multi, n)) multi[n].push(v);
-    else multi[n] = [v];
-  }
-  if (spec.cookies.length > 0) {
-    single.Cookie = spec.cookies.join('; ');
-    multi.Cookie = [spec.cookies.join('; ')];
+    const k = n.toLowerCase();
+    h[k] = Object.prototype.hasOwnProperty.call(h, k) ? `${h[k]},${v}` : v;
   }
   const event = {
-    resource: '/webhooks/{vendor}',
-    path: rawPath,
-    httpMethod: method,
-    headers: single,
-    multiValueHeaders: multi,
-    queryStringParameters: hasQuery ? { ...query } : null,
-    multiValueQueryStringParameters: hasQuery ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, [v]])) : null,
-    pathParameters: spec.format === 'v1' ? { vendor: spec.vendorSegment } : null,
-    stageVariables: null,
-    body: bodyText ?? null,
+    version: '2.0',
+    routeKey: spec.format === 'v2' ? 'POST /webhooks/{vendor}' : '$default',
+    rawPath,
+    rawQueryString: new URLSearchParams(query).toString(),
+    cookies: spec.cookies.length > 0 ? [...spec.cookies] : undefined,
+    headers: h,
+    queryStringParameters: hasQuery ? { ...query } : undefined,
+    pathParameters: spec.format === 'v2' ? { vendor: spec.vendorSegment } : undefined,
+    body: bodyText,
     isBase64Encoded,
     requestContext: {
       accountId: '123456789012',
       apiId: 'api',
-      httpMethod: method,
-      path: `/prod${rawPath}`,
-      protocol: 'HTTP/1.1',
+      domainName: 'api.example.com',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vendor' },
       requestId,
-      requestTimeEpoch: NOW.getTime(),
-      resourceId: 'res',
-      resourcePath: '/webhooks/{vendor}',
-      stage: 'prod',
-      identity: { sourceIp: '203.0.113.7', userAgent: 'vendor' },
+      routeKey: 'POST /webhooks/{vendor}',
+      stage: '$default',
+      time: NOW.toUTCString(),
+      timeEpoch: NOW.getTime(),
     },
-  } as unknown as APIGatewayProxyEvent;
+  } as APIGatewayProxyEventV2;
   return { event, decoded, signedBytes, method, headers };
 }
 

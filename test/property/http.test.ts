@@ -1,11 +1,11 @@
 /**
  * (f) and the HTTP decoding: the Headers class (case-insensitive lookup, repeated headers joined with
- * ", "), decodeBody (base64 flags, honest or lying), fromApiGateway on HTTP API (2.0) and REST API (1.0)
+ * ", "), decodeBody (base64 flags, honest or lying), fromApiGateway on HTTP API (2.0)
  * events, and the local mode's gateway (local/gateway.ts) feeding fromApiGateway the bytes it was sent.
  */
 import type { IncomingMessage } from 'node:http';
 import fc from 'fast-check';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { decodeBody, fromApiGateway, Headers } from '../../lambda/core/http';
 import { isTextContentType, toGatewayEvent } from '../../local/gateway';
 import { contentTypeArb, headerNameArb, headerValueArb, methodArb, NOW, unicodeStringArb } from './arbitraries';
@@ -53,7 +53,7 @@ describe('(f) Headers', () => {
           if (how === 'entries') h = new Headers(values);
           else if (how === 'array') h = new Headers([[name, values.map(([, v]) => v)]]);
           else if (how === 'record-arrays') {
-            // REST API multiValueHeaders: one key per spelling the sender used.
+            // A record of value lists: one key per spelling the sender used.
             const record: Record<string, string[]> = Object.create(null);
             for (const [n, v] of values) (Object.prototype.hasOwnProperty.call(record, n) ? record[n] : (record[n] = [])).push(v);
             h = Headers.from(record);
@@ -202,60 +202,6 @@ describe('fromApiGateway', () => {
           expect({ ...d.query }).toEqual(r.rawQueryStringMissing ? { ...qsp } : { ...lastValues(r.query) });
           expect(d.body.equals(bodyText === undefined ? Buffer.alloc(0) : Buffer.from(bodyText, r.base64 ? 'base64' : 'utf8'))).toBe(true);
           if (r.base64 && r.body) expect(d.body.equals(r.body)).toBe(true);
-        },
-      ),
-      opts,
-    );
-  });
-
-  it('REST API (1.0): multiValueHeaders win and join with ", "; the sender case does not matter', () => {
-    fc.assert(
-      fc.property(
-        fc.record({
-          segment: segmentArb,
-          inPathParameters: fc.boolean(),
-          method: methodArb,
-          headers: fc.array(fc.tuple(headerNameArb, headerValueArb), { maxLength: 8 }),
-          withMulti: fc.boolean(),
-          query: queryPairsArb,
-          body: fc.option(fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)), { nil: undefined }),
-        }),
-        (r) => {
-          const single: Record<string, string> = Object.create(null);
-          const multi: Record<string, string[]> = Object.create(null);
-          for (const [n, v] of r.headers) {
-            single[n] = v;
-            (Object.prototype.hasOwnProperty.call(multi, n) ? multi[n] : (multi[n] = [])).push(v);
-          }
-          const event = {
-            resource: '/webhooks/{vendor}',
-            path: `/webhooks/${encodeURIComponent(r.segment)}`,
-            httpMethod: r.method,
-            headers: single,
-            multiValueHeaders: r.withMulti ? multi : null,
-            queryStringParameters: r.query.length > 0 ? lastValues(r.query) : null,
-            multiValueQueryStringParameters: null,
-            pathParameters: r.inPathParameters ? { vendor: r.segment } : null,
-            stageVariables: null,
-            body: r.body === undefined ? null : r.body.toString('base64'),
-            isBase64Encoded: r.body !== undefined,
-            requestContext: { requestId: 'rest-1' },
-          } as unknown as APIGatewayProxyEvent;
-
-          const d = fromApiGateway(event, NOW);
-
-          expect(d.vendor).toBe(r.segment.toLowerCase());
-          expect(d.method).toBe(r.method.toUpperCase());
-          const source = r.withMulti ? multi : Object.fromEntries(Object.entries(single).map(([k, v]) => [k, [v]]));
-          for (const [n] of r.headers) {
-            const all = Object.entries(source)
-              .filter(([k]) => k.toLowerCase() === n.toLowerCase())
-              .flatMap(([, vs]) => vs);
-            expect(d.headers.get(n.toLowerCase())).toBe(all.join(', '));
-          }
-          expect({ ...d.query }).toEqual({ ...lastValues(r.query) });
-          expect(d.body.equals(r.body ?? Buffer.alloc(0))).toBe(true);
-          expect(d.requestId).toBe('rest-1');
         },
       ),
       opts,

@@ -1,9 +1,10 @@
 /**
  * Regression tests for the bugs the property suites found (KB-1 … KB-6), each pinned by its minimal
- * counterexample; all are fixed, and the property suites now generate these inputs too.
+ * counterexample. All six are fixed; each title says what the bug was (in the past tense) and each test what
+ * must hold now. The property suites generate these inputs too.
  */
 import type { IncomingMessage } from 'node:http';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { CustomVendorConfig } from '../../lambda/config/config';
 import { fromApiGateway, Headers } from '../../lambda/core/http';
 import { handleDelivery } from '../../lambda/core/pipeline';
@@ -61,7 +62,7 @@ function bodyOf(vut: VendorUnderTest, type: string, time?: unknown): Record<stri
   }
 }
 
-describe('KB-1 lambda/core/event.ts toIsoTime: a vendor time past year 9999 is published as an expanded ISO year, which the schema refuses', () => {
+describe('KB-1 (fixed) lambda/core/event.ts toIsoTime: a vendor time past year 9999 was published as an expanded ISO year, which the schema refuses', () => {
   // e.g. quarterzip {"type":"call.completed","timestamp":"10000-01-01",...} → occurredAt "+010000-01-01T00:00:00.000Z"
   const cases = reg.vendors.filter((v) => bodyOf(v, 'x', 'x') !== undefined).map((v) => [v.name, v] as const);
   it.each(cases)('%s: time "10000-01-01" → occurredAt must be a schema date-time', async (_name, vut) => {
@@ -71,8 +72,8 @@ describe('KB-1 lambda/core/event.ts toIsoTime: a vendor time past year 9999 is p
   });
 });
 
-describe('KB-2 event type named like an Object.prototype member answers 503 (plain-object type maps: atoms.ts ATOMS_TYPES, koeiq.ts KOEIQ_TYPES, converc.ts CONVERC_TYPES, custom.ts typeMap)', () => {
-  // `MAP[type] ?? 'vendor.other'` yields Object.prototype's function/object; fitEvent's Buffer.byteLength(detail.type) then throws a TypeError.
+describe('KB-2 (fixed) an event type named like an Object.prototype member was answered 503 (plain-object type maps: atoms.ts ATOMS_TYPES, koeiq.ts KOEIQ_TYPES, converc.ts CONVERC_TYPES, custom.ts typeMap)', () => {
+  // `MAP[type] ?? 'vendor.other'` yielded Object.prototype's function/object; fitEvent's Buffer.byteLength(detail.type) then threw a TypeError.
   const cases = reg.vendors
     .filter((v) => v.name !== 'quarterzip' && v.name !== 'qcall' && bodyOf(v, 'x') !== undefined)
     .flatMap((v) => ['constructor', '__proto__', 'toString'].map((t) => [v.name, t, v] as const));
@@ -93,25 +94,25 @@ describe('KB-2 event type named like an Object.prototype member answers 503 (pla
   }
 });
 
-describe('KB-3 lambda/core/http.ts vendorOf: a malformed percent-encoding in the path throws URIError out of fromApiGateway (no pathParameters: $default route, REST proxy)', () => {
+describe('KB-3 (fixed) lambda/core/http.ts vendorOf: a malformed percent-encoding in the path threw URIError out of fromApiGateway (no pathParameters: $default route)', () => {
   it('HTTP API event with rawPath "/webhooks/%" must not throw (and must answer 404)', async () => {
     const event = { version: '2.0', rawPath: '/webhooks/%', headers: {}, isBase64Encoded: false, requestContext: { http: { method: 'POST' }, requestId: 'r' } } as unknown as APIGatewayProxyEventV2;
     const delivery = fromApiGateway(event, RECEIVED);
     expect((await handleDelivery(delivery, memoryWorld([...reg.adapters], { ...reg.secrets }).deps)).statusCode).toBe(404);
   });
 
-  it('REST API event with path "/webhooks/%E0%A4%A" must not throw', () => {
-    const event = { httpMethod: 'POST', path: '/webhooks/%E0%A4%A', headers: {}, multiValueHeaders: {}, pathParameters: null, body: null, isBase64Encoded: false, requestContext: {} } as unknown as APIGatewayProxyEvent;
+  it('HTTP API event with rawPath "/webhooks/%E0%A4%A" (a cut UTF-8 escape) must not throw', () => {
+    const event = { version: '2.0', rawPath: '/webhooks/%E0%A4%A', headers: {}, pathParameters: undefined, isBase64Encoded: false, requestContext: { http: { method: 'POST' } } } as unknown as APIGatewayProxyEventV2;
     expect(() => fromApiGateway(event, RECEIVED)).not.toThrow();
   });
 
-  it('local/gateway.ts toGatewayEvent: "/webhooks/%" must not throw (the local server answers 500 today)', () => {
+  it('local/gateway.ts toGatewayEvent: "/webhooks/%" must not throw (the local server answered 500)', () => {
     const req = { method: 'POST', url: '/webhooks/%', rawHeaders: [] } as unknown as IncomingMessage;
     expect(() => toGatewayEvent(req, Buffer.alloc(0))).not.toThrow();
   });
 });
 
-describe('KB-4 lambda/vendors/custom.ts readText: a numeric Unix time at the occurredAt pointer is turned into a string, so toIsoTime ignores it and occurredAt becomes receivedAt', () => {
+describe('KB-4 (fixed) lambda/vendors/custom.ts readText: a numeric Unix time at the occurredAt pointer was turned into a string, so toIsoTime ignored it and occurredAt became receivedAt', () => {
   const cases = reg.vendors.filter((v) => customDefinition(v.name)?.fields.occurredAt?.startsWith('/')).map((v) => [v.name, v] as const);
   if (cases.length > 0) {
     it.each(cases)('%s: occurredAt 1795348800 (as the ringly fixture sends "created") must become 2026-11-22T12:00:00.000Z', async (_name, vut) => {
@@ -122,10 +123,10 @@ describe('KB-4 lambda/vendors/custom.ts readText: a numeric Unix time at the occ
   }
 });
 
-describe('KB-5 local/gateway.ts toGatewayEvent: header names that are Object.prototype members are mangled (plain-object accumulator)', () => {
+describe('KB-5 (fixed) local/gateway.ts toGatewayEvent: header names that are Object.prototype members were mangled (plain-object accumulator)', () => {
   it('a "constructor: x" header must reach the function as "x"', () => {
     const req = { method: 'POST', url: '/webhooks/quarterzip', rawHeaders: ['constructor', 'x'] } as unknown as IncomingMessage;
-    // Today: "function Object() { [native code] },x"
+    // The bug gave "function Object() { [native code] },x".
     expect(fromApiGateway(toGatewayEvent(req, Buffer.alloc(0))).headers.get('constructor')).toBe('x');
   });
 
@@ -135,15 +136,15 @@ describe('KB-5 local/gateway.ts toGatewayEvent: header names that are Object.pro
   });
 });
 
-describe('KB-6 lambda/core/http.ts fromApiGateway: a query parameter named "__proto__" is dropped (plain-object query)', () => {
+describe('KB-6 (fixed) lambda/core/http.ts fromApiGateway: a query parameter named "__proto__" was dropped (plain-object query)', () => {
   it('HTTP API: ?__proto__=x must be in delivery.query (QCall GET/DELETE fields come from it)', () => {
     const event = { version: '2.0', rawPath: '/webhooks/qcall', rawQueryString: '__proto__=x', headers: {}, queryStringParameters: { ['__proto__']: 'x' }, requestContext: { http: { method: 'GET' } } } as unknown as APIGatewayProxyEventV2;
     expect(Object.entries(fromApiGateway(event, RECEIVED).query)).toEqual([['__proto__', 'x']]);
   });
 
-  it('REST API: ?__proto__=x must be in delivery.query', () => {
+  it('HTTP API without rawQueryString: queryStringParameters {"__proto__":"x"} must be in delivery.query', () => {
     const qsp = JSON.parse('{"__proto__":"x"}') as Record<string, string>;
-    const event = { httpMethod: 'GET', path: '/webhooks/qcall', headers: {}, multiValueHeaders: {}, queryStringParameters: qsp, requestContext: {} } as unknown as APIGatewayProxyEvent;
+    const event = { version: '2.0', rawPath: '/webhooks/qcall', headers: {}, queryStringParameters: qsp, requestContext: { http: { method: 'GET' } } } as unknown as APIGatewayProxyEventV2;
     expect(Object.entries(fromApiGateway(event, RECEIVED).query)).toEqual([['__proto__', 'x']]);
   });
 });

@@ -15,7 +15,7 @@ import { memoryWorld } from '../helpers/memory';
 const TOKEN = 'f3a1c9e0b7d54e2a8c6f1d0e9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b';
 const NOW = new Date('2026-04-24T10:15:00Z');
 
-/** The documented example (vendor-docs/qcall-end-of-call-webhook.txt, section 5). */
+/** The documented example (QCall's public end-of-call webhook page, section 5). */
 const SAMPLE = {
   first_name: 'Kapil',
   last_name: 'Karda',
