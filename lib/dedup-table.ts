@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE } from '../lambda/config/table';
+import { recordKeyPrefix, TABLE } from '../lambda/config/table';
 
 /** Name of the table's sparse index of events not yet on the bus (read by the redrive). */
 export const PENDING_INDEX_NAME = TABLE.pendingIndex.name;
@@ -53,9 +53,19 @@ export class DedupTable extends dynamodb.Table {
     this.pendingIndexArn = `${this.tableArn}/index/${PENDING_INDEX_NAME}`;
   }
 
-  /** What a webhook function needs: claim and settle records (`PutItem`, `UpdateItem` on the table, not its indexes). */
-  public grantClaim(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resourceArns: [this.tableArn] });
+  /**
+   * What a vendor's webhook function needs: claim and settle that vendor's records (`PutItem`, `UpdateItem` on
+   * the table, not its indexes), and no other vendor's: every key written must start with `<vendor>#`
+   * (`dynamodb:LeadingKeys`), so one vendor's function can neither claim nor overwrite another vendor's records.
+   */
+  public grantClaim(grantee: iam.IGrantable, vendor: string): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resourceArns: [this.tableArn],
+      // Both actions always carry the key, so ForAllValues never passes on an absent one.
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${recordKeyPrefix(vendor)}*`] } },
+    });
   }
 
   /**

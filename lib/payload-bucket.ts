@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { PAYLOAD_KINDS } from '../lambda/config/payloads';
 import { acknowledgeNoServerAccessLogs, acknowledgePayloadObjectWildcard } from './private/nag';
 
 /** Properties of a {@link PayloadBucket}. */
@@ -66,16 +67,17 @@ export class PayloadBucket extends s3.Bucket {
   }
 
   /**
-   * `s3:PutObject` on the objects, for a callhooks function (object keys are made at run time, so the cdk-nag
-   * wildcard finding is acknowledged on the function's role).
+   * `s3:PutObject` for a vendor's webhook function, under that vendor's own prefixes only:
+   * `rejected/<vendor>/*`, `offload/<vendor>/*` and `events/<vendor>/*` (lambda/config/payloads.ts). Object keys
+   * are made at run time, so the cdk-nag wildcard finding is acknowledged on the function's role.
    */
-  public grantPutPayloads(fn: lambda.IFunction): iam.Grant {
-    return this.grantObjects(fn, 'PutObject');
+  public grantPutPayloads(fn: lambda.IFunction, vendor: string): iam.Grant {
+    return this.grantObjects(fn, 'PutObject', Object.values(PAYLOAD_KINDS).map((kind) => `${kind}/${vendor}/`));
   }
 
-  /** `s3:GetObject` on the objects, for a callhooks function (see {@link grantPutPayloads}). */
+  /** `s3:GetObject` on the stored events (`events/*`), for the redrive, which reads nothing else. */
   public grantGetPayloads(fn: lambda.IFunction): iam.Grant {
-    return this.grantObjects(fn, 'GetObject');
+    return this.grantObjects(fn, 'GetObject', [`${PAYLOAD_KINDS.events}/`]);
   }
 
   /**
@@ -87,9 +89,9 @@ export class PayloadBucket extends s3.Bucket {
     return this.encryptionKey ? grant.combine(this.encryptionKey.grantDecrypt(grantee)) : grant;
   }
 
-  private grantObjects(fn: lambda.IFunction, action: 'PutObject' | 'GetObject'): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({ grantee: fn, actions: [`s3:${action}`], resourceArns: [this.arnForObjects('*')] });
-    if (fn.role) acknowledgePayloadObjectWildcard(fn.role, this, action);
+  private grantObjects(fn: lambda.IFunction, action: 'PutObject' | 'GetObject', prefixes: readonly string[]): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({ grantee: fn, actions: [`s3:${action}`], resourceArns: prefixes.map((p) => this.arnForObjects(`${p}*`)) });
+    if (fn.role) for (const prefix of prefixes) acknowledgePayloadObjectWildcard(fn.role, this, action, prefix);
     return grant;
   }
 }

@@ -13,6 +13,8 @@ import type { DedupTable } from './dedup-table';
 import type { PayloadBucket } from './payload-bucket';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
 import { REDRIVE_BUNDLE } from './private/bundles';
+import { sourceOf } from '../lambda/core/event';
+import { grantPutEventsFrom } from './private/events';
 import { createFunction, grantKeyUse } from './private/function';
 
 /** Properties of a {@link Redrive}. */
@@ -83,7 +85,8 @@ export class Redrive extends Construct {
       },
     });
     props.table.grantRedrive(this.function);
-    props.eventBus.grantPutEventsTo(this.function);
+    // It publishes every vendor's stored events, and nothing but callhooks events.
+    grantPutEventsFrom(props.eventBus, this.function, [sourceOf('*')]);
     props.payloadBucket.grantGetPayloads(this.function);
     props.deadLetterQueue.grantSendMessages(this.function);
     grantKeyUse(this.function, props.encryptionKey);

@@ -11,6 +11,8 @@ import type { DedupTable } from './dedup-table';
 import type { PayloadBucket } from './payload-bucket';
 import type { WebhookApi } from './webhook-api';
 import { webhookBundleName } from './private/bundles';
+import { sourceOf } from '../lambda/core/event';
+import { grantPutEventsFrom } from './private/events';
 import { createFunction, grantKeyUse } from './private/function';
 import { acknowledgeVendorRotatedSecret } from './private/nag';
 
@@ -64,8 +66,10 @@ export interface VendorWebhookProps {
 
 /**
  * Everything one vendor has of its own: its secret, its function (with its own role and log group) and its
- * route `/webhooks/<vendor>`. Least privilege: the function reads only this vendor's secret, claims records
- * (`PutItem`/`UpdateItem` on the table), puts events on the bus and puts payload objects.
+ * route `/webhooks/<vendor>`. Least privilege: the function reads only this vendor's secret, claims only this
+ * vendor's records (`PutItem`/`UpdateItem` on keys `<vendor>#…`), puts only events whose `source` is
+ * `callhooks.<vendor>`, and puts payload objects only under `rejected/<vendor>/`, `offload/<vendor>/` and
+ * `events/<vendor>/`.
  */
 export class VendorWebhook extends Construct {
   /** The vendor's name (its route is `/webhooks/<name>`, its events' source `callhooks.<name>`). */
@@ -101,9 +105,10 @@ export class VendorWebhook extends Construct {
     });
 
     this.secret.grantRead(this.function);
-    props.table.grantClaim(this.function);
-    props.eventBus.grantPutEventsTo(this.function);
-    props.payloadBucket.grantPutPayloads(this.function);
+    // Least privilege per vendor: its own records, its own events' source, its own payload prefixes.
+    props.table.grantClaim(this.function, vendor.name);
+    grantPutEventsFrom(props.eventBus, this.function, [sourceOf(vendor.name)]);
+    props.payloadBucket.grantPutPayloads(this.function, vendor.name);
     grantKeyUse(this.function, props.encryptionKey);
 
     props.api.addVendorRoute(vendor.name, this.function);

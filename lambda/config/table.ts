@@ -18,6 +18,14 @@ export const TABLE = {
   },
 } as const;
 
+/**
+ * Every record key of a vendor starts with this (`<vendor>#<dedup key>`): the construct lets each vendor's
+ * function write only the keys under its own prefix (`dynamodb:LeadingKeys`).
+ */
+export function recordKeyPrefix(vendor: string): string {
+  return `${vendor}#`;
+}
+
 /** The one value of the pending index's partition key. */
 export const PENDING_SHARD = 'P';
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { CallEventDetail, PayloadPointer } from './event';
 import { sourceOf } from './event';
 import type { BlobStore } from './ports';
+import { payloadPrefix } from '../config/payloads';
 
 /** Bytes EventBridge counts for an entry: Source, DetailType, Detail, and the Time and Resources it adds. */
 export function entryBytes(detailJson: string, detail: Pick<CallEventDetail, 'vendor' | 'type'>): number {
@@ -39,7 +40,7 @@ export type FitResult = ({ readonly tooLarge: false } & FittedEvent) | { readonl
  */
 export async function fitEvent(detail: CallEventDetail, json: string, maxEventBytes: number, blobs: BlobStore): Promise<FitResult> {
   if (entryBytes(json, detail) <= maxEventBytes) return { tooLarge: false, detail, json };
-  const prefix = `offload/${detail.vendor}/${detail.eventId}`;
+  const prefix = `${payloadPrefix('offload', detail.vendor)}${detail.eventId}`;
   if (detail.transcript && detail.transcript.turns.length > 0) {
     const pointer = await store(blobs, `${prefix}/transcript.json`, JSON.stringify(detail.transcript));
     const slim: CallEventDetail = {

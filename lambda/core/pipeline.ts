@@ -17,7 +17,8 @@ import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
 import { FitResult, FittedEvent, fitEvent } from './offload';
 import { DependencyError, ParseError } from './errors';
-import { LEASE_MS } from '../config/table';
+import { LEASE_MS, recordKeyPrefix } from '../config/table';
+import { payloadPrefix } from '../config/payloads';
 
 export interface Limits {
   /** Largest accepted body, in bytes. */
@@ -43,9 +44,9 @@ export interface PipelineDeps {
 const MAX_KEY_BYTES = 1024;
 
 export function recordKey(vendor: string, dedupKey: string): string {
-  const key = `${vendor}#${dedupKey}`;
+  const key = `${recordKeyPrefix(vendor)}${dedupKey}`;
   if (Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES) return key;
-  return `${vendor}#sha256:${createHash('sha256').update(dedupKey, 'utf8').digest('hex')}`;
+  return `${recordKeyPrefix(vendor)}sha256:${createHash('sha256').update(dedupKey, 'utf8').digest('hex')}`;
 }
 
 const reply = (statusCode: number, body: Record<string, unknown>, headers?: Record<string, string>): Reply => ({
@@ -70,7 +71,7 @@ async function authenticate(adapter: VendorAdapter, delivery: Delivery, deps: Pi
 async function keepRejected(delivery: Delivery, adapter: VendorAdapter, reason: string, deps: PipelineDeps): Promise<string> {
   const digest = createHash('sha256').update(delivery.body).digest('hex');
   const day = delivery.receivedAt.toISOString().slice(0, 10);
-  const base = `rejected/${adapter.name}/${day}/${digest}`;
+  const base = `${payloadPrefix('rejected', adapter.name)}${day}/${digest}`;
   const headerNames = [...delivery.headers.entries()].map(([name]) => name);
   await deps.blobs.put(`${base}.body`, delivery.body, 'application/octet-stream');
   await deps.blobs.put(

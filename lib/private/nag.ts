@@ -58,12 +58,15 @@ export function acknowledgeKeyGrant(role: iam.IRole): void {
   }
 }
 
-/** AwsSolutions-IAM5 for `s3:<action>` on the payload bucket's objects, whose keys are only known at run time. */
-export function acknowledgePayloadObjectWildcard(role: iam.IRole, bucket: s3.IBucket, action: string): void {
+/**
+ * AwsSolutions-IAM5 for `s3:<action>` on the payload bucket's objects under `prefix` (e.g. `rejected/qcall/`),
+ * whose keys are only known at run time.
+ */
+export function acknowledgePayloadObjectWildcard(role: iam.IRole, bucket: s3.IBucket, action: string, prefix: string): void {
   const bucketArn = flattenReference(Stack.of(bucket).resolve(bucket.bucketArn));
-  acknowledge(role, `AwsSolutions-IAM5[Resource::${bucketArn}/*]`,
-    `s3:${action} on the payload bucket's objects: object keys are made per event at run time (vendor, date, ` +
-    'event id), so the statement names the bucket and not single objects; no other action is granted.');
+  acknowledge(role, `AwsSolutions-IAM5[Resource::${bucketArn}/${prefix}*]`,
+    `s3:${action} on the payload bucket's objects under ${prefix}: object keys are made per event at run time ` +
+    '(date, digest or event id), so the statement names the prefix and not single objects; no other action is granted.');
 }
 
 /** Flattens a resolved CloudFormation reference the way cdk-nag names findings (`<Logical.Arn>`). */

@@ -170,20 +170,21 @@ describe('Callhooks with a configuration', () => {
     }
   });
 
-  it('lets a webhook function write the table (PutItem, UpdateItem on the table only), put events and put objects', () => {
+  it('lets a webhook function write its own vendor\'s records (PutItem, UpdateItem on the table only), put its own events and put objects under its own prefixes', () => {
     const statements = statementsOfRole(json, roleOfFunction(json, fnId(json, 'qcall')));
     const table = logicalId(json, 'AWS::DynamoDB::Table', 'HooksTable');
     const bucket = logicalId(json, 'AWS::S3::Bucket', 'HooksPayloadBucket');
     const bus = logicalId(json, 'AWS::Events::EventBus', 'HooksEventBus');
     const byService = (prefix: string) => statements.filter((s) => actionsOf(s).some((a) => a.startsWith(prefix)));
-    expect(byService('dynamodb:').map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
-      [['dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }]],
+    expect(byService('dynamodb:').map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
+      [['dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['qcall#*'] } }],
     ]);
-    expect(byService('events:').map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
-      [['events:PutEvents'], [{ 'Fn::GetAtt': [bus, 'Arn'] }]],
+    expect(byService('events:').map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
+      [['events:PutEvents'], [{ 'Fn::GetAtt': [bus, 'Arn'] }], { StringEquals: { 'events:source': 'callhooks.qcall' } }],
     ]);
-    expect(byService('s3:').map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([
-      [['s3:PutObject'], [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] }]],
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
+    expect(byService('s3:').map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
+      [['s3:PutObject'], [objects('events/qcall/'), objects('offload/qcall/'), objects('rejected/qcall/')], undefined],
     ]);
     expect(byService('sqs:')).toEqual([]);
   });

@@ -19,6 +19,7 @@ import {
 import type { BlobStore, ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
 import { DependencyError } from '../../core/errors';
 import { PENDING_SHARD, TABLE } from '../../config/table';
+import { payloadPrefix } from '../../config/payloads';
 
 const PK = TABLE.partitionKey;
 const { pendingIndex: PENDING } = TABLE;
@@ -80,7 +81,7 @@ export class DynamoDedupStore implements DedupStore {
   private async fitted(record: DedupRecord): Promise<DedupRecord> {
     const json = record.eventJson;
     if (json === undefined || Buffer.byteLength(json, 'utf8') <= MAX_INLINE_EVENT_BYTES) return record;
-    const eventBlobKey = `events/${record.vendor}/${record.eventId}.json`;
+    const eventBlobKey = `${payloadPrefix('events', record.vendor)}${record.eventId}.json`;
     try {
       if (!this.options.blobs) throw new Error('no payload store configured for events too large for an item');
       await this.options.blobs.put(eventBlobKey, json, 'application/json');

@@ -1,0 +1,20 @@
+/**
+ * Where the payload bucket's objects go. Every key a function writes starts with `<kind>/<vendor>/`, so the
+ * construct can grant each vendor's function exactly its own prefixes (and the redrive the stored events).
+ * Pure data: importing it pulls nothing into a bundle.
+ */
+export const PAYLOAD_KINDS = {
+  /** Authenticated deliveries that could not be parsed, kept for inspection: `rejected/<vendor>/<day>/<sha256>.{body,json}`. */
+  rejected: 'rejected',
+  /** The bulky part of an event too large for the bus: `offload/<vendor>/<eventId>/{transcript,detail}.json`. */
+  offload: 'offload',
+  /** An event too large for its DynamoDB record, waiting for the redrive: `events/<vendor>/<eventId>.json`. */
+  events: 'events',
+} as const;
+
+export type PayloadKind = keyof typeof PAYLOAD_KINDS;
+
+/** `<kind>/<vendor>/`: the prefix of every object of that kind for that vendor. */
+export function payloadPrefix(kind: PayloadKind, vendor: string): string {
+  return `${PAYLOAD_KINDS[kind]}/${vendor}/`;
+}

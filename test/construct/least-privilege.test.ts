@@ -1,0 +1,82 @@
+/**
+ * Least privilege per vendor, on the ready-made stack with the repository's callhooks.config.json: each
+ * vendor's function may write only its own vendor's records (`dynamodb:LeadingKeys` = `<vendor>#*`), put only
+ * events whose `source` is its own, and put payload objects only under its own prefixes; the redrive may
+ * publish only callhooks events and read only stored events. The keys and sources come from the same
+ * definitions the Lambda code uses (lambda/config/table.ts, lambda/config/payloads.ts, lambda/core/event.ts).
+ * test/artifact/ proves the same grants against the calls the real bundles make.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { PAYLOAD_KINDS, payloadPrefix } from '../../lambda/config/payloads';
+import { recordKey } from '../../lambda/core/pipeline';
+import { sourceOf } from '../../lambda/core/event';
+import { CallhooksStack } from '../../lib';
+import { actionsOf, logicalId, projectConfig, resourcesOf, roleOfFunction, statementsOfRole, testApp } from './app';
+
+const app = testApp();
+const stack = new CallhooksStack(app, 'Callhooks', { config: projectConfig() });
+const json = Template.fromStack(stack).toJSON() as Parameters<typeof statementsOfRole>[0];
+const table = logicalId(json, 'AWS::DynamoDB::Table', 'CallhooksTable');
+const bucket = logicalId(json, 'AWS::S3::Bucket', 'CallhooksPayloadBucket');
+const bus = logicalId(json, 'AWS::Events::EventBus', 'CallhooksEventBus');
+const VENDORS = stack.callhooks.vendorNames;
+
+const statementsOf = (fnPrefix: string) => statementsOfRole(json, roleOfFunction(json, logicalId(json, 'AWS::Lambda::Function', fnPrefix)));
+const withAction = (statements: ReturnType<typeof statementsOf>, action: string) => statements.filter((s) => actionsOf(s).includes(action));
+const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
+
+describe('each vendor function', () => {
+  it('covers every enabled vendor, built-in and custom', () => {
+    expect(VENDORS).toEqual(['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'ringly']);
+  });
+
+  it.each(VENDORS)('%s writes only records whose key starts with its own name', (vendor) => {
+    const statements = statementsOf(`CallhooksVendors${vendor}Function`);
+    const writes = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(writes.map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
+      [['dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${vendor}#*`] } }],
+    ]);
+    // The pattern covers the keys the pipeline makes, hashed long keys included.
+    expect(recordKey(vendor, 'msg_1')).toMatch(new RegExp(`^${vendor}#`));
+    expect(recordKey(vendor, 'x'.repeat(2000))).toMatch(new RegExp(`^${vendor}#sha256:`));
+  });
+
+  it.each(VENDORS)('%s puts only events whose source is its own', (vendor) => {
+    const puts = withAction(statementsOf(`CallhooksVendors${vendor}Function`), 'events:PutEvents');
+    expect(puts.map((s) => [resourcesOf(s), s.Condition])).toEqual([
+      [[{ 'Fn::GetAtt': [bus, 'Arn'] }], { StringEquals: { 'events:source': sourceOf(vendor) } }],
+    ]);
+  });
+
+  it.each(VENDORS)('%s puts payload objects only under its own prefixes, and reads none', (vendor) => {
+    const statements = statementsOf(`CallhooksVendors${vendor}Function`);
+    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    const own = (Object.keys(PAYLOAD_KINDS) as Array<keyof typeof PAYLOAD_KINDS>).map((kind) => objects(payloadPrefix(kind, vendor)));
+    const sorted = (list: unknown[]) => list.map((r) => JSON.stringify(r)).sort();
+    expect(s3.map((s) => actionsOf(s))).toEqual([['s3:PutObject']]);
+    expect(sorted(resourcesOf(s3[0]))).toEqual(sorted(own));
+  });
+});
+
+describe('the redrive', () => {
+  const statements = statementsOf('CallhooksRedriveFunction');
+
+  it('publishes only events whose source is a callhooks one', () => {
+    expect(withAction(statements, 'events:PutEvents').map((s) => [resourcesOf(s), s.Condition])).toEqual([
+      [[{ 'Fn::GetAtt': [bus, 'Arn'] }], { StringLike: { 'events:source': 'callhooks.*' } }],
+    ]);
+  });
+
+  it('reads only the stored events from the payload bucket, and writes none', () => {
+    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3.map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([[['s3:GetObject'], [objects(`${PAYLOAD_KINDS.events}/`)]]]);
+  });
+
+  it('keeps what it needs of the table: query the pending index, get and update records, across vendors', () => {
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => [actionsOf(s), s.Condition])).toEqual([
+      [['dynamodb:Query'], undefined],
+      [['dynamodb:GetItem', 'dynamodb:UpdateItem'], undefined],
+    ]);
+  });
+});
