@@ -6,7 +6,7 @@
  *   b. each Lambda function's bundle size and module-init time, beside the AWS SDK clients' own bundle.
  *
  * Options: --write (rewrite the `bench` section of docs/BENCHMARKS.md), --quick (fewer iterations),
- * --only cpu|bundle.
+ * --only cpu|bundle|init (c. module init of every shipped bundle beside one shared webhook bundle).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -26,6 +26,7 @@ import { quarterzip } from '../lambda/vendors/quarterzip';
 import { DEFAULTS } from '../lambda/config/config';
 import { NOOP_LOG, NoopBlobs, NoopPublisher, NoopStore, StaticSecret } from './lib/noop-ports';
 import { callCompletedBody } from './lib/payloads';
+import { BUNDLES, BundleSpec, esbuildOptions } from './bundle';
 import { flag, fmt, fmtInt, kib, machine, median, option, ROOT, table, today, writeSection } from './lib/report';
 
 const argv = process.argv.slice(2);
@@ -293,23 +294,14 @@ function packageOf(input: string): string {
   return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
 }
 
-async function bundle(name: string, dir: string, entry: { file: string } | { source: string }, define: Record<string, string> = {}): Promise<Bundle> {
+/** Builds with the options of `npm run bundle` (scripts/bundle.ts): what ships, or the SDK clients alone for comparison. */
+async function bundle(name: string, dir: string, entry: { spec: BundleSpec } | { source: string }): Promise<Bundle> {
   const esbuild = await import('esbuild');
-  const outfile = join(dir, `${name}.js`);
+  const options = esbuildOptions('spec' in entry ? entry.spec : { name, entry: 'lambda/handlers/webhook.ts' }, dir);
+  const outfile = options.outfile!;
   const result = await esbuild.build({
-    ...('file' in entry ? { entryPoints: [join(ROOT, entry.file)] } : { stdin: { contents: entry.source, resolveDir: ROOT, loader: 'ts', sourcefile: `${name}.ts` } }),
-    // As the CDK construct bundles the functions: one CommonJS file for Node 22, minified, no source
-    // map, nothing external (the AWS SDK is bundled, not taken from the runtime).
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    sourcemap: false,
-    external: [],
-    define,
-    outfile,
-    metafile: true,
+    ...options,
+    ...('spec' in entry ? {} : { entryPoints: undefined, stdin: { contents: entry.source, resolveDir: ROOT, loader: 'ts', sourcefile: `${name}.ts` } }),
     logLevel: 'silent',
   });
   const byPackage = new Map<string, number>();
@@ -349,9 +341,9 @@ async function benchBundles(): Promise<BundleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'callhooks-bench-'));
   try {
     const functions = [
-      // As the construct builds Quarterzip's function: only that vendor's adapter in the bundle.
-      await bundle('webhook', dir, { file: 'lambda/handlers/webhook.ts' }, { 'process.env.CALLHOOKS_BUNDLE_VENDOR': '"quarterzip"' }),
-      await bundle('redrive', dir, { file: 'lambda/handlers/redrive.ts' }),
+      // Quarterzip's function as it ships (only that vendor's adapter in the bundle), and the redrive's.
+      await bundle('webhook', dir, { spec: shipped('webhook-quarterzip') }),
+      await bundle('redrive', dir, { spec: shipped('redrive') }),
     ];
     const sets: Array<[string, string[]]> = [
       ['sdk-3', ['DynamoDB', 'EventBridge', 'SecretsManager']],
@@ -364,6 +356,60 @@ async function benchBundles(): Promise<BundleResult> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const shipped = (name: string): BundleSpec => BUNDLES.find((b) => b.name === name)!;
+
+// ─────────────── c. per-vendor or shared webhook bundle: module init of each ───────────────
+
+/** One webhook bundle with every vendor's adapter in it (the registry unfolded), against the shipped per-vendor ones. */
+const SHARED: BundleSpec = { name: 'webhook-shared (every vendor)', entry: 'lambda/handlers/webhook.ts' };
+
+interface InitRow { readonly name: string; readonly bytes: number; readonly runs: number[]; readonly cpu: number[] }
+
+/** Wall and CPU (user + system) milliseconds of `require(file)` in a fresh node: CPU is the steadier figure on a busy machine. */
+function initCost(file: string): { wallMs: number; cpuMs: number } {
+  const script = `const c=process.cpuUsage(),t=process.hrtime.bigint();require(${JSON.stringify(file)});const u=process.cpuUsage(c);` +
+    'console.log(JSON.stringify({wallMs:Number(process.hrtime.bigint()-t)/1e6,cpuMs:(u.user+u.system)/1e3}))';
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } });
+  if (r.status !== 0) throw new Error(`requiring ${file} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+/** Module init of every shipped bundle and of the shared variant, measured round-robin so that load drifts hit all alike. */
+async function benchSharedVsTrimmed(): Promise<InitRow[]> {
+  const esbuild = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'callhooks-bench-init-'));
+  try {
+    const specs = [...BUNDLES, SHARED];
+    const files = await Promise.all(specs.map(async (spec, i) => {
+      const options = esbuildOptions({ ...spec, name: `b${i}` }, dir);
+      await esbuild.build({ ...options, metafile: false, logLevel: 'silent' });
+      return options.outfile!;
+    }));
+    const runs = specs.map(() => [] as number[]);
+    const cpu = specs.map(() => [] as number[]);
+    for (let round = 0; round < (QUICK ? 5 : 15); round++) {
+      files.forEach((file, i) => {
+        const c = initCost(file);
+        runs[i].push(c.wallMs);
+        cpu[i].push(c.cpuMs);
+      });
+    }
+    return specs.map((spec, i) => ({ name: spec.name, bytes: statSync(files[i]).size, runs: runs[i], cpu: cpu[i] }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function initTable(rows: InitRow[]): string {
+  return [
+    `Each bundle built with the options of \`npm run bundle\`; module init = \`require(bundle)\` in a fresh \`node\` process, one run of every bundle per round, ${rows[0]?.runs.length ?? 0} rounds; wall and CPU (user + system of that process) milliseconds.`,
+    '',
+    table(['bundle', 'bytes', 'init wall ms (median)', 'wall min', 'init CPU ms (median)', 'CPU min'],
+      rows.map((r) => [r.name, fmtInt(r.bytes), fmt(median(r.runs), 1), fmt(Math.min(...r.runs), 1), fmt(median(r.cpu), 1), fmt(Math.min(...r.cpu), 1)]),
+      ['l', 'r', 'r', 'r', 'r', 'r']),
+  ].join('\n');
 }
 
 function bundleTables({ functions, baselines }: BundleResult): string {
@@ -412,7 +458,7 @@ function bundleTables({ functions, baselines }: BundleResult): string {
     return `${f.name}: ${ok.length ? `meets the target against ${ok.join(' and against ')}` : 'meets no target'}`;
   };
   return [
-    'esbuild (the project\'s, via its API): bundle, platform node, target node22, format cjs, minify, no source map, no externals. Module init = `node -e "…require(bundle)…"` in a fresh process; median of the runs listed.',
+    'esbuild with the options of `npm run bundle` (scripts/bundle.ts): bundle, platform node, target node22, format cjs, minify, keepNames, no source map, no externals. Module init = `node -e "…require(bundle)…"` in a fresh process; median of the runs listed.',
     '',
     sizes,
     '',
@@ -429,7 +475,7 @@ function bundleTables({ functions, baselines }: BundleResult): string {
 async function main() {
   const load0 = loadavg()[0];
   const parts: string[] = [`Measured ${today()} on ${machine()}${QUICK ? ' (--quick: fewer iterations)' : ''}. \`npm run bench\`${QUICK ? ' -- --quick' : ''}.`, ''];
-  if (ONLY !== 'bundle') {
+  if (ONLY !== 'bundle' && ONLY !== 'init') {
     const results: CpuResult[] = [];
     for (const c of CASES) {
       process.stderr.write(`bench: ${c.label}…\n`);
@@ -437,9 +483,13 @@ async function main() {
     }
     parts.push('### a. CPU per Quarterzip delivery through the core', '', cpuTables(results), '');
   }
-  if (ONLY !== 'cpu') {
+  if (ONLY !== 'cpu' && ONLY !== 'init') {
     process.stderr.write('bench: bundles…\n');
     parts.push('### b. Lambda bundles: size and module init', '', bundleTables(await benchBundles()), '');
+  }
+  if (ONLY !== 'cpu') {
+    process.stderr.write('bench: per-vendor or shared webhook bundle…\n');
+    parts.push('### c. Per-vendor or shared webhook bundle: module init', '', initTable(await benchSharedVsTrimmed()), '');
   }
   parts[0] = parts[0].replace(/\.( `npm run bench`)/, `; load average before / after: ${fmt(load0, 2)} / ${fmt(loadavg()[0], 2)} (other work on the machine inflates the numbers).$1`);
   const md = parts.join('\n');

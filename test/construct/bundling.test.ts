@@ -55,6 +55,13 @@ describe('the prebuilt bundles', () => {
     }
   });
 
+  it('are in the package (package.json files), without the inputs lists', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.files).toEqual(expect.arrayContaining([`${BUNDLES_DIR}/`, `!${BUNDLES_DIR}/*.inputs.json`]));
+    expect(pkg.scripts.bundle).toBe('tsx scripts/bundle.ts');
+    expect(pkg.scripts.build).toMatch(/&& npm run bundle$/);
+  });
+
   it('keep class names (an error logged by its name stays readable)', () => {
     for (const { name } of BUNDLES) expect([name, code(SHIPPED, name).includes('"DependencyError"')]).toEqual([name, true]);
   });
