@@ -75,15 +75,12 @@ export function configSchema() {
 }
 
 /**
- * The configuration file (`callhooks.config.json`).
- *
- * `vendors`: the built-in vendors to turn on, each `true`/`false` or its options. With this key, exactly the
- * vendors it names as `true` or with options are on, and a built-in vendor it leaves out is off (so a vendor
- * added in a later release never appears unasked in an existing deployment). @default - without a `vendors`
- * key, every built-in vendor, with default options
- *
- * `customVendors` @default [] · `maxBodyBytes` @default 2097152 (2 MiB) · `maxEventBytes` @default 262144 ·
- * `retentionDays` @default 30
+ * The configuration file (`callhooks.config.json`), the type of its zod definition (`configSchema`). Each
+ * field, its default and its range are described in `schema/callhooks.config.schema.json` (which an editor
+ * shows) and in the README's "Configuration" section: `vendors` (without this key every built-in vendor is on
+ * with default options; with it, exactly the vendors it names as `true` or with options, so a vendor added in a
+ * later release never appears unasked in an existing deployment), `customVendors` (default none),
+ * `maxBodyBytes` (default 2097152), `maxEventBytes` (default 262144) and `retentionDays` (default 30).
  */
 export type CallhooksConfig = DeepReadonly<z.input<ReturnType<typeof configSchema>>>;
 

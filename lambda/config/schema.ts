@@ -87,6 +87,7 @@ export function vendorOptions<S extends z.ZodRawShape>(vendor: string, own: S, d
   ).meta({ description });
 }
 
+/** The options every built-in vendor takes: `enabled` (default true) and `toleranceSeconds` (1–3600, default 300). */
 export type CommonVendorOptions = DeepReadonly<{ [K in keyof ReturnType<typeof commonVendorOptions>]?: z.input<ReturnType<typeof commonVendorOptions>[K]> }>;
 
 // ---- messages -----------------------------------------------------------------------------------------

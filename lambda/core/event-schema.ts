@@ -133,7 +133,10 @@ export function callEventDetailSchema() {
 
 type Detail = z.output<ReturnType<typeof callEventDetailSchema>>;
 
-/** The `detail` of every event callhooks puts on the bus. */
+/**
+ * The `detail` of every event callhooks puts on the bus (schema version 1), the type of its zod definition.
+ * Each field is described in `schema/call-event.schema.json` and, with its source per vendor, in docs/EVENTS.md.
+ */
 export type CallEventDetail = DeepReadonly<Detail>;
 /** One turn of a transcript. */
 export type TranscriptTurn = Transcript['turns'][number];

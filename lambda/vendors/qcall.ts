@@ -310,6 +310,7 @@ export const qcallOptions = () => {
       }),
   }, 'QCall (a static token in a header): true, false or its options. QCall signs no timestamp, so toleranceSeconds has no effect.');
 };
+/** QCall's options (`vendors.qcall`): `tokenHeader` (default `authorization`), `tokenPrefix` (default `"Bearer "`), `dedupFields` (default: a hash of every field), and the common ones. */
 export type QCallOptions = OptionsOf<typeof qcallOptions>;
 
 export function qcall(options: QCallOptions = {}): VendorAdapter {
