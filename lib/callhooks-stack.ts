@@ -24,6 +24,10 @@ export class CallhooksStack extends Stack {
     new CfnOutput(this, 'EventBusName', { description: 'Bus of the normalized call events', value: this.callhooks.eventBus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: this.callhooks.eventBus.eventBusArn });
     new CfnOutput(this, 'TableName', { description: 'Dedup and durable record table', value: this.callhooks.table.tableName });
+    new CfnOutput(this, 'RedriveFunctionName', {
+      description: 'The scheduled redrive (callhooks redrive --function)',
+      value: this.callhooks.redriveFunction.functionName,
+    });
     const { archive, schemas } = this.callhooks;
     if (archive) {
       new CfnOutput(this, 'ArchiveName', { description: 'Archive of the published events (callhooks replay --archive)', value: archive.archiveName });

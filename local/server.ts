@@ -9,6 +9,8 @@ import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fromApiGateway, toProxyResult } from '../lambda/core/http';
 import { handleDelivery, PipelineDeps } from '../lambda/core/pipeline';
 import { redrive, RedriveReport } from '../lambda/core/redrive';
+import { countingOffloads, endpointOf, observingPending, redriveObservation } from '../lambda/core/metrics';
+import { outcomeOf } from '../lambda/core/outcome';
 import { SecretCache } from '../lambda/core/secrets';
 import { asLog, createLogger } from '../lambda/core/logger';
 import type { Log } from '../lambda/core/ports';
@@ -22,6 +24,7 @@ import { StaticSecretSource } from '../lambda/adapters/local/static-secrets';
 import { toGatewayEvent } from './gateway';
 import { loadConfig, localPaths, resolveSecrets, secretEnvName } from './runtime';
 import { createAdapters } from '../lambda/vendors';
+import { LocalMetrics } from './metrics';
 
 /** API Gateway's own payload limit: larger requests never reach a function. */
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
@@ -42,6 +45,11 @@ export interface LocalOptions {
   readonly log?: Log;
   /** Called with each published event. @default - a one-line summary on stdout */
   readonly onEvent?: (event: DeliveredEvent) => void;
+  /**
+   * How often a summary line of the metrics is printed while deliveries arrive, in ms; 0 prints none (the
+   * full summary is printed on shutdown by `npm start` either way). @default 60000
+   */
+  readonly metricsEveryMs?: number;
   /** Replaces ports of the pipeline (fault-injection tests). */
   readonly override?: (deps: PipelineDeps) => PipelineDeps;
 }
@@ -51,6 +59,8 @@ export interface LocalServer {
   readonly port: number;
   readonly deps: PipelineDeps;
   readonly secrets: ReadonlyMap<string, string>;
+  /** The metrics of this run (also at `GET /_callhooks/metrics`). */
+  readonly metrics: LocalMetrics;
   redrive(): Promise<RedriveReport>;
   close(): Promise<void>;
 }
@@ -99,13 +109,25 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
     log,
     limits: { maxBodyBytes: config.maxBodyBytes, maxEventBytes: config.maxEventBytes, retentionDays: config.retentionDays },
   };
-  const deps = options.override ? options.override(baseDeps) : baseDeps;
-  const runRedrive = () =>
-    redrive({ store: deps.store, publisher: deps.publisher, blobs: deps.blobs, deadLetters: new FileDeadLetterQueue(paths.deadLettersFile), log });
+  const overridden = options.override ? options.override(baseDeps) : baseDeps;
+  const offloads = countingOffloads(overridden.blobs);
+  const deps: PipelineDeps = { ...overridden, blobs: offloads.blobs };
+  const metrics = new LocalMetrics();
+  const runRedrive = async () => {
+    const observed = observingPending(deps.store);
+    const now = new Date();
+    const report = await redrive({ store: observed.store, publisher: deps.publisher, blobs: deps.blobs, deadLetters: new FileDeadLetterQueue(paths.deadLettersFile), log }, now);
+    metrics.redrive(redriveObservation(report, observed.found(), now));
+    return report;
+  };
 
   const server: Server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === '/_callhooks/metrics' && req.method === 'GET') {
+        send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(metrics.snapshot()));
+        return;
+      }
       if (url.pathname === '/_callhooks/redrive' && req.method === 'POST') {
         send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(await runRedrive()));
         return;
@@ -120,7 +142,20 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
         send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
         return;
       }
-      const result = toProxyResult(await handleDelivery(fromApiGateway(toGatewayEvent(req, body)), deps));
+      const started = performance.now();
+      const offloadsBefore = offloads.count();
+      const delivery = fromApiGateway(toGatewayEvent(req, body));
+      const reply = await handleDelivery(delivery, deps);
+      metrics.delivery({
+        // Bounded like the cloud's: a path that names no enabled vendor counts as "unknown".
+        vendor: deps.adapters.has(delivery.vendor) ? delivery.vendor : 'unknown',
+        endpoint: endpointOf(delivery),
+        outcome: outcomeOf(reply),
+        latencyMs: performance.now() - started,
+        // Concurrent deliveries share the counter: the local figure is approximate under load.
+        offloads: offloads.count() - offloadsBefore,
+      });
+      const result = toProxyResult(reply);
       send(res, result.statusCode, result.headers ?? {}, result.body);
     } catch (err) {
       log.error('local server error', { error: err instanceof Error ? err.name : typeof err });
@@ -141,6 +176,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const every = options.redriveEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => void runRedrive().catch(() => undefined), every) : undefined;
   timer?.unref();
+  const metricsEvery = options.metricsEveryMs ?? 60_000;
+  const metricsTimer = metricsEvery > 0 ? setInterval(() => {
+    const line = metrics.summaryLine({ onlyIfChanged: true });
+    if (line) process.stdout.write(`${line}\n`);
+  }, metricsEvery) : undefined;
+  metricsTimer?.unref();
 
   for (const vendor of secrets.generated) {
     process.stdout.write(`generated a development secret for ${vendor} (set ${secretEnvName(vendor)} to use your own): ${secrets.values.get(vendor)}\n`);
@@ -150,9 +191,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
     port: actualPort,
     deps,
     secrets: secrets.values,
+    metrics,
     redrive: runRedrive,
     close: async () => {
       if (timer) clearInterval(timer);
+      if (metricsTimer) clearInterval(metricsTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -181,7 +224,7 @@ async function main() {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${signal}: stopping\n`);
+    process.stdout.write(`${signal}: stopping\n${local.metrics.summaryLine()}\n`);
     local.close().then(
       () => process.exit(0),
       () => process.exit(1),

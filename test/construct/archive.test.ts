@@ -58,13 +58,14 @@ describe('event archive', () => {
     template({ archive: false }).resourceCountIs('AWS::Events::Archive', 0);
   });
 
-  it('is exposed, and the ready stack outputs its name and ARN (what callhooks replay takes)', () => {
+  it('is exposed, and the ready stack outputs its name and ARN (what callhooks replay takes), the registry and the redrive function', () => {
     const stack = new CallhooksStack(testApp(), 'Callhooks');
     expect(stack.callhooks.archive).toBeInstanceOf(events.Archive);
     const t = Template.fromStack(stack);
     const archiveId = logicalId(t.toJSON() as never, 'AWS::Events::Archive', 'CallhooksArchive');
     t.hasOutput('ArchiveName', { Value: { Ref: archiveId } });
     t.hasOutput('ArchiveArn', { Value: { 'Fn::GetAtt': [archiveId, 'Arn'] } });
+    t.hasOutput('RedriveFunctionName', { Value: { Ref: logicalId(t.toJSON() as never, 'AWS::Lambda::Function', 'CallhooksRedriveFunction') } });
     t.hasOutput('SchemaRegistryName', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CallhooksSchemasRegistry'), 'RegistryName'] } });
   });
 });

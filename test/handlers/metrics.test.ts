@@ -9,9 +9,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { ENV } from '../../lambda/config/env';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { HANDLER_CONTEXT, setHandlerEnv } from '../helpers/handler-env';
 
 const SECRET = 'whsec_' + Buffer.from('metrics test secret 24 b').toString('base64');
 const secrets = mockClient(SecretsManagerClient);
@@ -20,19 +20,8 @@ const eventbridge = mockClient(EventBridgeClient);
 mockClient(S3Client);
 mockClient(SQSClient);
 
-const context = { functionName: 'callhooks-quarterzip', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
-
-Object.assign(process.env, {
-  [ENV.vendorConfig]: JSON.stringify({ kind: 'builtin', name: 'quarterzip', options: {} }),
-  [ENV.secretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:quarterzip',
-  [ENV.tableName]: 'dedup',
-  [ENV.eventBusName]: 'callhooks-bus',
-  [ENV.payloadBucket]: 'payloads',
-  [ENV.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
-  AWS_REGION: 'eu-west-1',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
-  POWERTOOLS_METRICS_NAMESPACE: 'Acme/Callhooks',
-});
+const context = HANDLER_CONTEXT;
+setHandlerEnv({ POWERTOOLS_METRICS_NAMESPACE: 'Acme/Callhooks' });
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { handler } = require('../../lambda/handlers/webhook') as typeof import('../../lambda/handlers/webhook');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
