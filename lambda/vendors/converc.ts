@@ -20,6 +20,7 @@ import { vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType, TranscriptTurn } from '../core/event';
 import { HmacScheme, hmacAuthentication, signHmac } from '../core/hmac';
+import { idAt } from './json-source';
 import type { VendorAdapter } from '../core/vendor';
 import { arr, bool, compact, digestKey, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
 
@@ -161,7 +162,8 @@ export function converc(options: ConvercOptions = {}): VendorAdapter {
       const vendorEventType = Object.prototype.hasOwnProperty.call(body, 'type') ? str(body, 'type') : CONVERC_UNTYPED;
       if (vendorEventType === undefined) throw new ParseError('type is not a non-empty string');
       const type = lookupType(CONVERC_TYPES, vendorEventType);
-      const dedupKey = str(body, 'id') ?? digestKey('sha256=', d.body);
+      // Numeric ids keep their digits as sent (idAt): past 2^53 a double would merge different ids.
+      const dedupKey = idAt(d.body, body, '/id') ?? digestKey('sha256=', d.body);
 
       const data = obj(body, 'data');
       const call = obj(data, 'call');
@@ -176,7 +178,7 @@ export function converc(options: ConvercOptions = {}): VendorAdapter {
         type,
         vendorEventType,
         occurredAt: str(body, 'createdAt'),
-        callId: str(call, 'id') ?? null,
+        callId: idAt(d.body, body, '/data/call/id') ?? null,
         test: type === 'webhook.test',
         account: organizationId ? { id: organizationId, kind: 'organization' } : undefined,
         agent: compact({ userId: str(call, 'acceptedBy') }),

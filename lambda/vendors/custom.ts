@@ -12,7 +12,8 @@ import type { Delivery } from '../core/http';
 import { generateHexSecret, HmacScheme, signHmac, verifyHmac, verifyStaticToken } from '../core/hmac';
 import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebhook } from '../core/standard-webhooks';
 import type { VendorAdapter } from '../core/vendor';
-import { digestKey, isObject, Json, parseJsonObject, stripUndefined } from './util';
+import { numberText, resolvePointer } from './json-source';
+import { digestKey, Json, parseJsonObject, stripUndefined } from './util';
 
 export const CUSTOM_VENDOR_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
@@ -144,18 +145,7 @@ export function unsignedSources(def: Pick<CustomVendorConfig, 'auth' | 'fields'>
   });
 }
 
-/** Resolves an RFC 6901 JSON pointer; undefined when any step is missing. */
-export function resolvePointer(doc: unknown, pointer: string): unknown {
-  if (pointer === '') return doc;
-  let cur: unknown = doc;
-  for (const raw of pointer.slice(1).split('/')) {
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(cur) && /^(0|[1-9][0-9]*)$/.test(token)) cur = cur[Number(token)];
-    else if (isObject(cur) && Object.prototype.hasOwnProperty.call(cur, token)) cur = cur[token];
-    else return undefined;
-  }
-  return cur;
-}
+export { resolvePointer } from './json-source';
 
 /** Reads `header:<name>` or a JSON pointer, as it is. */
 function read(location: string | undefined, delivery: Delivery, body: Json): unknown {
@@ -163,11 +153,11 @@ function read(location: string | undefined, delivery: Delivery, body: Json): unk
   return location.startsWith('header:') ? delivery.headers.get(location.slice('header:'.length)) : resolvePointer(body, location);
 }
 
-/** Reads `header:<name>` or a JSON pointer; strings and finite numbers come back as strings. */
+/** Reads `header:<name>` or a JSON pointer; strings and finite numbers (with the digits as sent) come back as strings. */
 function readText(location: string | undefined, delivery: Delivery, body: Json): string | undefined {
   const v = read(location, delivery, body);
   if (typeof v === 'string') return v.trim() === '' ? undefined : v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number' && Number.isFinite(v)) return numberText(delivery.body, location!, v);
   return undefined;
 }
 

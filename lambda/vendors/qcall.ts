@@ -20,6 +20,7 @@ import type { NormalizedFields } from '../core/event';
 import { generateHexSecret, verifyStaticToken } from '../core/hmac';
 import type { Delivery } from '../core/http';
 import type { VendorAdapter } from '../core/vendor';
+import { childPointer, numberText } from './json-source';
 import { compact, digestKey, isObject, Json, stripUndefined } from './util';
 
 export const QCALL_VENDOR_EVENT_TYPE = 'end-of-call';
@@ -208,10 +209,14 @@ function numeric(fields: Json, name: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** How a number of the delivery is written in the dedup key (default `String`; the digits as sent, see qcall()). */
+export type NumberText = (field: string, value: number) => string;
+
 /** A value as the string the dedup key uses: strings as they are, scalars as written in a form, the rest as canonical JSON. */
-function asString(value: unknown): string {
+function asString(value: unknown, field: string, numberAsText: NumberText): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return numberAsText(field, value);
+  if (typeof value === 'boolean') return String(value);
   return canonicalJson(value);
 }
 
@@ -231,21 +236,21 @@ function canonicalJson(value: unknown): string {
  * unrelated calls, so the key then falls back to the digest of every field. Without `dedupFields`:
  * `sha256:` of the canonical form of every field (names sorted, values as strings).
  */
-export function qcallDedupKey(fields: Json, dedupFields: readonly string[] | undefined): string {
+export function qcallDedupKey(fields: Json, dedupFields: readonly string[] | undefined, numberAsText: NumberText = (_f, v) => String(v)): string {
   if (dedupFields && dedupFields.length > 0) {
     const values: string[] = [];
     for (const name of dedupFields) {
       if (!Object.prototype.hasOwnProperty.call(fields, name)) {
         throw new ParseError(`dedup field ${JSON.stringify(name)} is missing from the delivery`);
       }
-      values.push(asString(fields[name]));
+      values.push(asString(fields[name], name, numberAsText));
     }
     if (values.every((v) => v.trim() !== '')) return `fields:${JSON.stringify(values)}`;
   }
   const canonical = JSON.stringify(
     Object.keys(fields)
       .sort()
-      .map((k) => [k, asString(fields[k])]),
+      .map((k) => [k, asString(fields[k], k, numberAsText)]),
   );
   return digestKey('sha256:', canonical);
 }
@@ -331,7 +336,9 @@ export function qcall(options: QCallOptions = {}): VendorAdapter {
     parse(d) {
       try {
         const fields = readFields(d);
-        return { dedupKey: qcallDedupKey(fields, dedupFields), fields: normalizeQCall(fields) };
+        // A JSON body's integers beyond 2^53 keep their digits as sent (a double would merge different values).
+        const numberAsText: NumberText = (field, value) => numberText(d.body, childPointer('', field), value);
+        return { dedupKey: qcallDedupKey(fields, dedupFields, numberAsText), fields: normalizeQCall(fields) };
       } catch (err) {
         if (err instanceof ParseError) throw err;
         // Nothing above should throw anything else; if it does, the delivery is still refused as unparseable.
