@@ -55,21 +55,26 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** The refusal of a value over QCALL_MAX_FIELD_BYTES: the field's position (from 1), not its name. */
+function tooLarge(index: number): ParseError {
+  return new ParseError(`field number ${index + 1} is larger than ${QCALL_MAX_FIELD_BYTES} bytes`);
+}
+
 /** Applies the same limits to the fields of every transport. */
 function checkFields(fields: Json): Json {
   const names = Object.keys(fields);
   if (names.length === 0) throw new ParseError('the delivery has no fields');
   if (names.length > QCALL_MAX_FIELDS) throw new ParseError(`the delivery has more than ${QCALL_MAX_FIELDS} fields`);
-  for (const name of names) {
+  // A field's name is payload (the customer's own field set; it can hold an email or a phone number): the
+  // refusals, which go into the answer and the log, give its position, never its name.
+  names.forEach((name, index) => {
     const value = fields[name];
-    if (typeof value === 'string' && Buffer.byteLength(value, 'utf8') > QCALL_MAX_FIELD_BYTES) {
-      throw new ParseError(`field ${JSON.stringify(name.slice(0, 100))} is larger than ${QCALL_MAX_FIELD_BYTES} bytes`);
-    }
+    if (typeof value === 'string' && Buffer.byteLength(value, 'utf8') > QCALL_MAX_FIELD_BYTES) throw tooLarge(index);
     // Deeper values could not even be serialized onto the bus (JSON.stringify overflows the stack).
     if (nestsDeeperThan(value, QCALL_MAX_DEPTH)) {
-      throw new ParseError(`field ${JSON.stringify(name.slice(0, 100))} nests deeper than ${QCALL_MAX_DEPTH} levels`);
+      throw new ParseError(`field number ${index + 1} nests deeper than ${QCALL_MAX_DEPTH} levels`);
     }
-  }
+  });
   return fields;
 }
 
@@ -128,8 +133,8 @@ export function parseMultipart(body: Buffer, contentType: string): Json {
   }
   bb.on('field', (name: string | undefined, value: string, info: busboy.FieldInfo) => {
     if (name === undefined) return; // a part without a name cannot be a field
-    if (info.valueTruncated) problem ??= `field ${JSON.stringify(name.slice(0, 100))} is larger than ${QCALL_MAX_FIELD_BYTES} bytes`;
     entries.set(name, value);
+    if (info.valueTruncated) problem ??= tooLarge([...entries.keys()].indexOf(name)).message;
   });
   bb.on('fieldsLimit', () => {
     problem ??= `the delivery has more than ${QCALL_MAX_FIELDS} fields`;
