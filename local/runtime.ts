@@ -78,7 +78,7 @@ export function resolveSecrets(adapters: ReadonlyMap<string, VendorAdapter>, pat
     }
   }
   if (generated.length > 0) {
-    mkdirSync(paths.dataDir, { recursive: true });
+    mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(paths.devSecretsFile, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
   }
   return { values, generated };

@@ -170,8 +170,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const actualPort = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${actualPort}`;
   if (!inMemory) {
-    mkdirSync(paths.dataDir, { recursive: true });
-    writeFileSync(paths.stateFile, JSON.stringify({ url, pid: process.pid }) + '\n');
+    mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(paths.stateFile, JSON.stringify({ url, pid: process.pid }) + '\n', { mode: 0o600 });
   }
   const every = options.redriveEveryMs ?? 30_000;
   const timer = every > 0 ? setInterval(() => void runRedrive().catch(() => undefined), every) : undefined;
@@ -208,6 +208,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
 }
 
 async function main() {
+  // Everything the local mode writes holds personal data or secrets: files 0600, folders 0700, including
+  // those the DynamoDB emulator's LevelDB creates on its own.
+  process.umask(0o077);
   const local = await startLocal();
   const paths = localPaths();
   process.stdout.write(

@@ -22,6 +22,7 @@ import type { CallEventDetail, NormalizedFields, NormalizedType } from '../core/
 import type { Delivery } from '../core/http';
 import { HmacScheme, hmacAuthentication } from '../core/hmac';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
+import { idAt } from './json-source';
 import { arr, compact, digestKey, isObject, joinKey, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
 
 /** Event names of both formats → normalized type; any other name is published as `vendor.other`. */
@@ -124,8 +125,9 @@ function parseEnvelope(d: Delivery, body: Json, metadata: Json): ParsedDelivery 
   const vendorEventType = str(metadata, 'eventType') ?? (suffix || undefined);
   if (vendorEventType === undefined) throw new ParseError('metadata.eventType is missing or not a string');
   const type = lookupType(ATOMS_TYPES, vendorEventType);
-  const callId = str(metadata, 'callId') ?? null;
-  const id = str(body, 'id');
+  // Numeric ids keep their digits as sent (idAt): past 2^53 a double would merge different ids.
+  const callId = idAt(d.body, body, '/metadata/callId') ?? null;
+  const id = idAt(d.body, body, '/id');
   // One event of each type per call: eventType + callId also joins copies sent by two webhook
   // configurations, whose envelope ids (delivery ids) differ. The envelope id is the fallback.
   const dedupKey = callId !== null ? joinKey(vendorEventType, callId) : id !== undefined ? `id=${id}` : digestKey('sha256=', d.body);
@@ -164,7 +166,7 @@ function parseOlder(d: Delivery, body: Json): ParsedDelivery {
   const vendorEventType = str(body, 'event');
   if (vendorEventType === undefined) throw new ParseError('event is missing or not a string (and metadata is not an object)');
   const type = lookupType(ATOMS_TYPES, vendorEventType);
-  const callId = str(body, 'call_id') ?? null;
+  const callId = idAt(d.body, body, '/call_id') ?? null;
   const dedupKey = callId !== null ? joinKey(vendorEventType, callId) : digestKey('sha256=', d.body);
 
   const direction = directionOf(str(body, 'call_direction'));

@@ -7,9 +7,11 @@
  * (`parseTimestampSeconds`). A `t` more than `toleranceSeconds` (default 300) away from now, in either
  * direction, is refused. Every `v1` entry of the header is tried.
  *
- * Event type: body `type`, else the `X-IC-Event` header. Dedup key: body `id`, else the `X-IC-Id` header
- * ("Use the id field (or X-IC-Id) to dedupe events"), else a SHA-256 of the raw body. Those two headers are
- * not covered by the signature: they are read only when the signed body lacks the field.
+ * Only signed bytes decide the event type and the dedup key. Converc also sends `X-IC-Event` (the type) and
+ * `X-IC-Id` (the envelope id), but the signature does not cover them: anyone replaying a captured delivery
+ * within the tolerance window could set them to anything, so they are never read. Event type: body `type`;
+ * a body without one is published as `vendor.other` with vendorEventType `(none)`. Dedup key: body `id`
+ * ("Use the id field (or X-IC-Id) to dedupe events"), else a SHA-256 of the raw (signed) body.
  */
 import { lookupType } from '../core/event';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ import { vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType, TranscriptTurn } from '../core/event';
 import { HmacScheme, hmacAuthentication, signHmac } from '../core/hmac';
+import { idAt } from './json-source';
 import type { VendorAdapter } from '../core/vendor';
 import { arr, bool, compact, digestKey, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
 
@@ -36,13 +39,10 @@ export const CONVERC_TYPES: Readonly<Record<string, NormalizedType>> = {
 export const CONVERC_SIGNATURE_HEADER = 'X-IC-Signature';
 export const CONVERC_EVENT_HEADER = 'X-IC-Event';
 export const CONVERC_ID_HEADER = 'X-IC-Id';
+/** vendorEventType of a body without a `type` (the unsigned X-IC-Event header is not read). */
+export const CONVERC_UNTYPED = '(none)';
 
 type Qualification = NonNullable<CallEventDetail['qualification']>[number];
-
-/** A string that is not blank (headers). */
-function text(v: string | undefined): string | undefined {
-  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
-}
 
 /** Seconds from `start` to `end` when both are dates and end is not before start. */
 export function durationBetween(start: string | undefined, end: string | undefined): number | undefined {
@@ -158,11 +158,12 @@ export function converc(options: ConvercOptions = {}): VendorAdapter {
     },
     parse(d) {
       const body = parseJsonObject(d);
-      const vendorEventType = str(body, 'type') ?? text(d.headers.get(CONVERC_EVENT_HEADER));
-      if (vendorEventType === undefined) throw new ParseError('type is missing or not a string (and there is no X-IC-Event header)');
+      // X-IC-Event and X-IC-Id are not signed: only the body decides the type and the key.
+      const vendorEventType = Object.prototype.hasOwnProperty.call(body, 'type') ? str(body, 'type') : CONVERC_UNTYPED;
+      if (vendorEventType === undefined) throw new ParseError('type is not a non-empty string');
       const type = lookupType(CONVERC_TYPES, vendorEventType);
-      const id = str(body, 'id') ?? text(d.headers.get(CONVERC_ID_HEADER));
-      const dedupKey = id ?? digestKey('sha256=', d.body);
+      // Numeric ids keep their digits as sent (idAt): past 2^53 a double would merge different ids.
+      const dedupKey = idAt(d.body, body, '/id') ?? digestKey('sha256=', d.body);
 
       const data = obj(body, 'data');
       const call = obj(data, 'call');
@@ -177,7 +178,7 @@ export function converc(options: ConvercOptions = {}): VendorAdapter {
         type,
         vendorEventType,
         occurredAt: str(body, 'createdAt'),
-        callId: str(call, 'id') ?? null,
+        callId: idAt(d.body, body, '/data/call/id') ?? null,
         test: type === 'webhook.test',
         account: organizationId ? { id: organizationId, kind: 'organization' } : undefined,
         agent: compact({ userId: str(call, 'acceptedBy') }),

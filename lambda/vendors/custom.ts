@@ -7,12 +7,13 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULTS, VENDOR_NAME_RE } from '../config/defaults';
 import { headerName, intRange, nonEmptyString, oneOf, strictObject, stringValue, type OptionsOf } from '../config/schema';
-import { ParseError } from '../core/errors';
+import { CallhooksError, ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
 import { generateHexSecret, HmacScheme, signHmac, verifyHmac, verifyStaticToken } from '../core/hmac';
 import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebhook } from '../core/standard-webhooks';
 import type { VendorAdapter } from '../core/vendor';
-import { digestKey, isObject, Json, parseJsonObject, stripUndefined } from './util';
+import { numberText, resolvePointer } from './json-source';
+import { digestKey, Json, parseJsonObject, stripUndefined } from './util';
 
 export const CUSTOM_VENDOR_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
@@ -80,8 +81,11 @@ export const customVendorSchema = () => {
       .min(1, { error: methodsError }).optional().meta({ description: 'Methods it uses.', default: ['POST'] }),
     toleranceSeconds: intRange(1, 3600).optional().meta({ description: 'Accepted clock skew when a timestamp is signed, in seconds.', default: 300 }),
     fields: strictObject({
-      eventType: pointer('Where the vendor event type is.'),
-      eventId: pointer('Where the dedup key is. Default: webhook-id for Standard Webhooks, else a SHA-256 of the raw body.').optional(),
+      eventType: pointer('Where the vendor event type is: a JSON pointer, or a header the scheme signs (see eventId).'),
+      eventId: pointer('Where the dedup key is. Default: webhook-id for Standard Webhooks, else a SHA-256 of the raw body. ' +
+        'Only signed bytes may decide the dedup key and the type: eventId and eventType may read a header only when the scheme ' +
+        "signs it (webhook-id / webhook-timestamp with standard-webhooks, an hmac-sha256's timestampHeader over timestamp.body; " +
+        'any header with static-token). The other fields may read any header.').optional(),
       callId: pointer("Where the vendor's call id is.").optional(),
       occurredAt: pointer("Where the vendor's time of the event is (ISO 8601 or Unix seconds).").optional(),
       accountId: pointer("Where the vendor's account (organization) id is.").optional(),
@@ -92,7 +96,10 @@ export const customVendorSchema = () => {
     typeMap: z.record(z.string(), z.enum(NORMALIZED_TYPES, { error: `must be one of ${NORMALIZED_TYPES.join(', ')}` }), {
       error: 'must be an object',
     }).optional().meta({ description: 'Vendor event type → normalized type; anything else is published as vendor.other.', default: {} }),
-  }, { unknownKey: unknownKey('a custom vendor') }).meta({ description: 'A platform that is not built in, described by configuration alone.' });
+  }, { unknownKey: unknownKey('a custom vendor') }).meta({ description: 'A platform that is not built in, described by configuration alone.' })
+    .superRefine((def, ctx) => {
+      for (const p of unsignedSources(def)) ctx.addIssue({ code: 'custom', path: ['fields', p.field], message: p.message });
+    });
 };
 
 /** A platform that is not built in, described by configuration alone. */
@@ -100,18 +107,45 @@ export type CustomVendorConfig = OptionsOf<typeof customVendorSchema>;
 /** How a custom vendor proves a delivery is its own. */
 export type CustomAuth = CustomVendorConfig['auth'];
 
-/** Resolves an RFC 6901 JSON pointer; undefined when any step is missing. */
-export function resolvePointer(doc: unknown, pointer: string): unknown {
-  if (pointer === '') return doc;
-  let cur: unknown = doc;
-  for (const raw of pointer.slice(1).split('/')) {
-    const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(cur) && /^(0|[1-9][0-9]*)$/.test(token)) cur = cur[Number(token)];
-    else if (isObject(cur) && Object.prototype.hasOwnProperty.call(cur, token)) cur = cur[token];
-    else return undefined;
+/**
+ * The headers a custom vendor's scheme signs, lower case: Standard Webhooks signs `webhook-id` and
+ * `webhook-timestamp`; HMAC over `<timestamp>.<body>` signs its `timestampHeader`. `'any'` for a static
+ * token: it signs nothing, but vouches for the whole request alike (whoever can replay a delivery holds the
+ * token and could send any body too), so its headers are worth as much as its body.
+ */
+export function signedHeadersOf(auth: CustomAuth): readonly string[] | 'any' {
+  switch (auth.scheme) {
+    case 'standard-webhooks':
+      return ['webhook-id', 'webhook-timestamp'];
+    case 'static-token':
+      return 'any';
+    default:
+      return auth.signedPayload === 'timestamp.body' && auth.timestampHeader !== undefined ? [auth.timestampHeader.toLowerCase()] : [];
   }
-  return cur;
 }
+
+/**
+ * Only signed bytes may decide the dedup key (`fields.eventId`) and the event type (`fields.eventType`): a
+ * `header:` source for either must be a header the scheme signs. Otherwise one signed body, replayed within
+ * the tolerance window with other header values, would become several events, or could claim the key of a
+ * genuine delivery still to come. The other fields only describe the event and may read any header.
+ */
+export function unsignedSources(def: Pick<CustomVendorConfig, 'auth' | 'fields'>): Array<{ field: 'eventId' | 'eventType'; message: string }> {
+  const signed = signedHeadersOf(def.auth);
+  if (signed === 'any') return [];
+  const deciding = [
+    ['eventId', 'the dedup key'],
+    ['eventType', 'the event type'],
+  ] as const;
+  const allowed = ['a JSON pointer into the body', ...(signed.length > 0 ? [signed.map((h) => `header:${h}`).join(', ')] : [])].join(', or ');
+  return deciding.flatMap(([field, what]) => {
+    const source = def.fields[field];
+    if (source === undefined || !source.startsWith('header:') || signed.includes(source.slice('header:'.length).toLowerCase())) return [];
+    return [{ field, message: `${JSON.stringify(source)} reads a header that the ${def.auth.scheme} scheme does not sign: ${what} must come from signed bytes (${allowed})` }];
+  });
+}
+
+export { resolvePointer } from './json-source';
 
 /** Reads `header:<name>` or a JSON pointer, as it is. */
 function read(location: string | undefined, delivery: Delivery, body: Json): unknown {
@@ -119,15 +153,18 @@ function read(location: string | undefined, delivery: Delivery, body: Json): unk
   return location.startsWith('header:') ? delivery.headers.get(location.slice('header:'.length)) : resolvePointer(body, location);
 }
 
-/** Reads `header:<name>` or a JSON pointer; strings and finite numbers come back as strings. */
+/** Reads `header:<name>` or a JSON pointer; strings and finite numbers (with the digits as sent) come back as strings. */
 function readText(location: string | undefined, delivery: Delivery, body: Json): string | undefined {
   const v = read(location, delivery, body);
   if (typeof v === 'string') return v.trim() === '' ? undefined : v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'number' && Number.isFinite(v)) return numberText(delivery.body, location!, v);
   return undefined;
 }
 
 export function customVendor(def: CustomVendorConfig): VendorAdapter {
+  // The configuration refuses these already; an adapter built from a definition directly is held to it too.
+  const [unsigned] = unsignedSources(def);
+  if (unsigned) throw new CallhooksError(`custom vendor ${JSON.stringify(def.name)}: fields.${unsigned.field} ${unsigned.message}`);
   const tolerance = def.toleranceSeconds ?? DEFAULTS.toleranceSeconds;
   const auth = def.auth;
   const hmac: HmacScheme | undefined =

@@ -15,6 +15,7 @@ import { vendorOptions, type OptionsOf } from '../config/schema';
 import type { NormalizedFields, NormalizedType } from '../core/event';
 import { HmacScheme, hmacAuthentication } from '../core/hmac';
 import type { VendorAdapter } from '../core/vendor';
+import { idAt } from './json-source';
 import { compact, digestKey, joinKey, Json, num, obj, parseJsonObject, requireStr, str, stripUndefined } from './util';
 
 /** KoeIQ event name → normalized type; any other name is published as `vendor.other`. */
@@ -52,8 +53,9 @@ export function koeiq(options: KoeiqOptions = {}): VendorAdapter {
       const vendorEventType = requireStr(body, 'event');
       const type = lookupType(KOEIQ_TYPES, vendorEventType);
       const data = obj(body, 'data');
-      const voicelogId = str(data, 'voicelog_id');
-      const alertRuleId = str(data, 'alert_rule_id');
+      // Numeric ids keep their digits as sent (idAt): past 2^53 a double would merge different ids.
+      const voicelogId = idAt(d.body, body, '/data/voicelog_id');
+      const alertRuleId = idAt(d.body, body, '/data/alert_rule_id');
       let dedupKey: string;
       if (voicelogId === undefined) dedupKey = digestKey('sha256=', d.body);
       else if (vendorEventType === 'alert.triggered') dedupKey = alertRuleId ? joinKey(vendorEventType, voicelogId, alertRuleId) : digestKey('sha256=', d.body);
@@ -64,7 +66,7 @@ export function koeiq(options: KoeiqOptions = {}): VendorAdapter {
         type,
         vendorEventType,
         occurredAt: str(body, 'timestamp'),
-        callId: str(data, 'call_id') ?? null,
+        callId: idAt(d.body, body, '/data/call_id') ?? null,
         test: false,
         account: tenantId ? { id: tenantId, kind: 'tenant' } : undefined,
         agent: compact({ operatorId: str(data, 'operator_id'), department: str(data, 'department') }),

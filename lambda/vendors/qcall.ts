@@ -20,6 +20,7 @@ import type { NormalizedFields } from '../core/event';
 import { generateHexSecret, verifyStaticToken } from '../core/hmac';
 import type { Delivery } from '../core/http';
 import type { VendorAdapter } from '../core/vendor';
+import { childPointer, numberText } from './json-source';
 import { compact, digestKey, isObject, Json, stripUndefined } from './util';
 
 export const QCALL_VENDOR_EVENT_TYPE = 'end-of-call';
@@ -54,21 +55,26 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** The refusal of a value over QCALL_MAX_FIELD_BYTES: the field's position (from 1), not its name. */
+function tooLarge(index: number): ParseError {
+  return new ParseError(`field number ${index + 1} is larger than ${QCALL_MAX_FIELD_BYTES} bytes`);
+}
+
 /** Applies the same limits to the fields of every transport. */
 function checkFields(fields: Json): Json {
   const names = Object.keys(fields);
   if (names.length === 0) throw new ParseError('the delivery has no fields');
   if (names.length > QCALL_MAX_FIELDS) throw new ParseError(`the delivery has more than ${QCALL_MAX_FIELDS} fields`);
-  for (const name of names) {
+  // A field's name is payload (the customer's own field set; it can hold an email or a phone number): the
+  // refusals, which go into the answer and the log, give its position, never its name.
+  names.forEach((name, index) => {
     const value = fields[name];
-    if (typeof value === 'string' && Buffer.byteLength(value, 'utf8') > QCALL_MAX_FIELD_BYTES) {
-      throw new ParseError(`field ${JSON.stringify(name.slice(0, 100))} is larger than ${QCALL_MAX_FIELD_BYTES} bytes`);
-    }
+    if (typeof value === 'string' && Buffer.byteLength(value, 'utf8') > QCALL_MAX_FIELD_BYTES) throw tooLarge(index);
     // Deeper values could not even be serialized onto the bus (JSON.stringify overflows the stack).
     if (nestsDeeperThan(value, QCALL_MAX_DEPTH)) {
-      throw new ParseError(`field ${JSON.stringify(name.slice(0, 100))} nests deeper than ${QCALL_MAX_DEPTH} levels`);
+      throw new ParseError(`field number ${index + 1} nests deeper than ${QCALL_MAX_DEPTH} levels`);
     }
-  }
+  });
   return fields;
 }
 
@@ -127,8 +133,8 @@ export function parseMultipart(body: Buffer, contentType: string): Json {
   }
   bb.on('field', (name: string | undefined, value: string, info: busboy.FieldInfo) => {
     if (name === undefined) return; // a part without a name cannot be a field
-    if (info.valueTruncated) problem ??= `field ${JSON.stringify(name.slice(0, 100))} is larger than ${QCALL_MAX_FIELD_BYTES} bytes`;
     entries.set(name, value);
+    if (info.valueTruncated) problem ??= tooLarge([...entries.keys()].indexOf(name)).message;
   });
   bb.on('fieldsLimit', () => {
     problem ??= `the delivery has more than ${QCALL_MAX_FIELDS} fields`;
@@ -208,10 +214,14 @@ function numeric(fields: Json, name: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** How a number of the delivery is written in the dedup key (default `String`; the digits as sent, see qcall()). */
+export type NumberText = (field: string, value: number) => string;
+
 /** A value as the string the dedup key uses: strings as they are, scalars as written in a form, the rest as canonical JSON. */
-function asString(value: unknown): string {
+function asString(value: unknown, field: string, numberAsText: NumberText): string {
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'number') return numberAsText(field, value);
+  if (typeof value === 'boolean') return String(value);
   return canonicalJson(value);
 }
 
@@ -231,21 +241,21 @@ function canonicalJson(value: unknown): string {
  * unrelated calls, so the key then falls back to the digest of every field. Without `dedupFields`:
  * `sha256:` of the canonical form of every field (names sorted, values as strings).
  */
-export function qcallDedupKey(fields: Json, dedupFields: readonly string[] | undefined): string {
+export function qcallDedupKey(fields: Json, dedupFields: readonly string[] | undefined, numberAsText: NumberText = (_f, v) => String(v)): string {
   if (dedupFields && dedupFields.length > 0) {
     const values: string[] = [];
     for (const name of dedupFields) {
       if (!Object.prototype.hasOwnProperty.call(fields, name)) {
         throw new ParseError(`dedup field ${JSON.stringify(name)} is missing from the delivery`);
       }
-      values.push(asString(fields[name]));
+      values.push(asString(fields[name], name, numberAsText));
     }
     if (values.every((v) => v.trim() !== '')) return `fields:${JSON.stringify(values)}`;
   }
   const canonical = JSON.stringify(
     Object.keys(fields)
       .sort()
-      .map((k) => [k, asString(fields[k])]),
+      .map((k) => [k, asString(fields[k], k, numberAsText)]),
   );
   return digestKey('sha256:', canonical);
 }
@@ -332,7 +342,9 @@ export function qcall(options: QCallOptions = {}): VendorAdapter {
     parse(d) {
       try {
         const fields = readFields(d);
-        return { dedupKey: qcallDedupKey(fields, dedupFields), fields: normalizeQCall(fields) };
+        // A JSON body's integers beyond 2^53 keep their digits as sent (a double would merge different values).
+        const numberAsText: NumberText = (field, value) => numberText(d.body, childPointer('', field), value);
+        return { dedupKey: qcallDedupKey(fields, dedupFields, numberAsText), fields: normalizeQCall(fields) };
       } catch (err) {
         if (err instanceof ParseError) throw err;
         // Nothing above should throw anything else; if it does, the delivery is still refused as unparseable.

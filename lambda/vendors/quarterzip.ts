@@ -7,6 +7,7 @@ import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebh
 import { randomUUID } from 'node:crypto';
 import { ParseError } from '../core/errors';
 import type { VendorAdapter } from '../core/vendor';
+import { idAt } from './json-source';
 import type { NormalizedFields } from '../core/event';
 import { DEFAULTS } from '../config/defaults';
 import { vendorOptions, type OptionsOf } from '../config/schema';
@@ -46,7 +47,7 @@ export function quarterzip(options: QuarterzipOptions = {}): VendorAdapter {
         type: vendorEventType === 'call.completed' ? 'call.ended' : 'vendor.other',
         vendorEventType,
         occurredAt: str(body, 'timestamp'),
-        callId: str(data, 'call_id') ?? null,
+        callId: idAt(d.body, body, '/data/call_id') ?? null,
         test: bool(data, 'is_test') === true || bool(data, 'is_coaching') === true,
         account: str(data, 'workspace_id') ? { id: str(data, 'workspace_id')!, kind: 'workspace' } : undefined,
         agent: compact({ deploymentId: str(data, 'deployment_id') }),

@@ -4,7 +4,7 @@
  * that memory across a restart, and stops cleanly on SIGTERM.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../local/runtime';
@@ -102,5 +102,14 @@ describe('npm start (local mode)', () => {
     expect(await stop(second)).toBe(0);
     expect(afterRestart.body).toEqual({ status: 'duplicate', duplicate: true, eventId: published.body.eventId });
     expect(events()).toHaveLength(1);
+
+    // Every file it wrote (events, the store's LevelDB files, kept payloads, state) is for its owner only.
+    const data = join(dataDir, 'data');
+    const modes = [data, ...readdirSync(data, { recursive: true }).map((p) => join(data, String(p)))].map((p) => {
+      const st = statSync(p);
+      return { path: p.slice(dataDir.length), mode: (st.mode & 0o777).toString(8), want: st.isDirectory() ? '700' : '600' };
+    });
+    expect(modes.map((m) => m.path)).toEqual(expect.arrayContaining(['/data/events.jsonl', expect.stringMatching(/^\/data\/db\//)]));
+    expect(modes.filter((m) => m.mode !== m.want)).toEqual([]);
   }, 90_000);
 });

@@ -32,6 +32,7 @@ import { startLocal } from '../../local/server';
 import { fixtureHeaders } from '../../local/fixtures';
 import { fixtureBody, Fixture, signedDelivery } from '../helpers/fixtures';
 import { MemoryDeadLetters, memoryWorld } from '../helpers/memory';
+import { jsonPaths, withValueAt } from '../helpers/wrong-types';
 import { loadRegistry, VendorUnderTest } from '../property/arbitraries';
 
 jest.setTimeout(120_000);
@@ -281,6 +282,95 @@ describe('logs hold no secret and no personal data', () => {
     // …and nothing sensitive was.
     const leaks = findLeaks(text, sensitive, allSecrets);
     expect({ leaks, example: leaks.length ? linesWith(text, leaks[0].split(': ').pop()!.replace(/"/g, '')).slice(0, 2) : [] }).toEqual({ leaks: [], example: [] });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Refusals: what a 400 answer and its WARN line say about the payload
+// ---------------------------------------------------------------------------------------------------------
+
+/** Personal data a payload may carry where a field's NAME goes (QCall's field set is the customer's own). */
+const NAME_MARKERS = ['jane.doe@example.com', '+15125550199'];
+
+/** A QCall delivery, authenticated, with `fields` in the given transport. */
+function qcallDelivery(vut: VendorUnderTest, transport: 'json' | 'form' | 'multipart', fields: Record<string, unknown>): Delivery {
+  let body: Buffer;
+  let contentType: string;
+  if (transport === 'json') {
+    body = Buffer.from(JSON.stringify(fields));
+    contentType = 'application/json';
+  } else if (transport === 'form') {
+    body = Buffer.from(new URLSearchParams(fields as Record<string, string>).toString());
+    contentType = 'application/x-www-form-urlencoded';
+  } else {
+    const boundary = 'leakboundary';
+    body = Buffer.from(`${Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${String(v)}\r\n`).join('')}--${boundary}--\r\n`);
+    contentType = `multipart/form-data; boundary=${boundary}`;
+  }
+  const headers = new Headers(Object.entries({ ...vut.adapter.sign(body, vut.secret, NOW), 'content-type': contentType }));
+  return { vendor: 'qcall', method: 'POST', headers, query: {}, body, receivedAt: NOW };
+}
+
+/** `depth` levels of nesting around a value. */
+const nested = (depth: number): unknown => (depth === 0 ? 'x' : { a: nested(depth - 1) });
+
+describe('refusals name what is wrong without echoing the payload', () => {
+  const qcallVut = reg.vendors.find((v) => v.name === 'qcall')!;
+  const tooLarge = 'v'.repeat(1024 * 1024 + 1);
+
+  it.each(NAME_MARKERS.flatMap((name) => [
+    ['json', name, 'a value over 1 MiB', { [name]: tooLarge }],
+    ['form', name, 'a value over 1 MiB', { [name]: tooLarge }],
+    ['multipart', name, 'a value over 1 MiB', { [name]: tooLarge }],
+    ['json', name, 'a value nested 40 levels deep', { [name]: nested(40) }],
+  ] as const))('QCall %s field named %s with %s: the 400 answer and the log do not hold the name', async (transport, name, _what, fields) => {
+    // Prepare
+    const capture = captureOutput();
+    let text: string;
+    let answer: string;
+    let status: number;
+    try {
+      const world = memoryWorld([...reg.adapters], { ...reg.secrets });
+      world.deps = { ...world.deps, log: asLog(createLogger()) };
+      // Act
+      const reply = await handleDelivery(qcallDelivery(qcallVut, transport, { call_id: 'c1', ...fields }), world.deps);
+      status = reply.statusCode;
+      answer = JSON.stringify(reply.body);
+    } finally {
+      text = capture.text();
+      capture.restore();
+    }
+    // Assert: refused as unparseable, with a reason, and the field's name is in neither the answer nor the log.
+    expect(status).toBe(400);
+    expect(text).toContain('authenticated delivery could not be parsed; kept for inspection');
+    expect(answer).toMatch(/larger than|nests deeper than/);
+    expect({ answer: answer.includes(name), log: linesWith(text, name) }).toEqual({ answer: false, log: [] });
+  });
+
+  it('no ParseError of any vendor echoes payload text: every field of every fixture set to a value that holds personal data', () => {
+    const markers = ['leak.marker@example.com', '+15125550177', 'Marker Person Name'];
+    const values: unknown[] = [markers[0], { [markers[1]]: markers[2] }, [markers[2], { [markers[0]]: 1 }], nested(40)];
+    const messages = new Set<string>();
+    let refused = 0;
+    for (const vut of vendorsWithFixtures) {
+      for (const f of vut.fixtures) {
+        if (f.body === undefined || typeof f.body === 'string') continue;
+        for (const path of jsonPaths(f.body)) {
+          for (const value of values) {
+            const body = Buffer.from(JSON.stringify(withValueAt(f.body, path, value)));
+            const headers = new Headers(Object.entries({ ...vut.adapter.sign(body, vut.secret, NOW, 'msg_leak'), 'content-type': 'application/json' }));
+            try {
+              vut.adapter.parse({ vendor: vut.name, method: f.method ?? 'POST', headers, query: f.query ?? {}, body, receivedAt: NOW });
+            } catch (err) {
+              refused++;
+              messages.add((err as Error).message);
+            }
+          }
+        }
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect([...messages].filter((m) => markers.some((x) => m.includes(x)) || (m.match(EMAIL) ?? []).length > 0 || /\+\d{7,}/.test(m))).toEqual([]);
   });
 });
 

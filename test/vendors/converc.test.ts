@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { ParseError } from '../../lambda/core/errors';
 import { Delivery, Headers } from '../../lambda/core/http';
 import { handleDelivery } from '../../lambda/core/pipeline';
-import { converc, convercTranscript, durationBetween } from '../../lambda/vendors/converc';
+import { converc, CONVERC_UNTYPED, convercTranscript, durationBetween } from '../../lambda/vendors/converc';
 import { Fixture, fixtureBody, loadFixtures, signedDelivery } from '../helpers/fixtures';
 import { expectSchemaValidOrParseError, withValueAt, WRONG_VALUES, wrongTypeCases } from '../helpers/wrong-types';
 import { memoryWorld } from '../helpers/memory';
@@ -346,11 +346,14 @@ describe('converc adapter: mapping', () => {
     expect(parse(body).fields).toMatchObject({ type: 'vendor.other', vendorEventType: type, callId: CALL, test: false });
   });
 
-  it('takes the type from X-IC-Event only when the body has none', () => {
+  it('takes the type from the signed body, never from the unsigned X-IC-Event header', () => {
     const body = bodyOf('call-missed');
     expect(parse(body, { 'X-IC-Event': 'call.ended' }).fields.type).toBe('call.missed');
     delete body.type;
-    expect(parse(body, { 'X-IC-Event': 'call.missed' }).fields).toMatchObject({ type: 'call.missed', vendorEventType: 'call.missed' });
+    // Without a type in the body, X-IC-Event (not covered by the signature) decides nothing.
+    for (const header of ['call.missed', 'call.ended', 'webhook.test']) {
+      expect(parse(body, { 'X-IC-Event': header }).fields).toMatchObject({ type: 'vendor.other', vendorEventType: CONVERC_UNTYPED, test: false });
+    }
   });
 
   it('keeps a null location as null, and drops a location of another type', () => {
@@ -453,11 +456,12 @@ describe('converc adapter: dedup keys', () => {
     for (const f of fixtures) expect(parse(f.body as object).dedupKey).toBe((f.body as { id: string }).id);
   });
 
-  it('falls back to X-IC-Id when the body has no id, and prefers the body', () => {
+  it('never takes the key from the unsigned X-IC-Id header: the body id, else a digest of the signed body', () => {
     const body = bodyOf('call-missed');
     expect(parse(body, { 'X-IC-Id': 'header-id' }).dedupKey).toBe(body.id);
     delete body.id;
-    expect(parse(body, { 'X-IC-Id': 'header-id' }).dedupKey).toBe('header-id');
+    const raw = JSON.stringify(body);
+    expect(parse(raw, { 'X-IC-Id': 'header-id' }).dedupKey).toBe(sha(raw));
   });
 
   it('falls back to a SHA-256 of the raw body without either', () => {
@@ -475,15 +479,16 @@ describe('converc adapter: malformed bodies', () => {
     ['empty', ''],
     ['an array', '[{"type":"call.ended"}]'],
     ['a string', '"call.ended"'],
-    ['no type and no X-IC-Event', '{"id":"e1","data":{}}'],
     ['type an object', '{"id":"e1","type":{"name":"call.ended"}}'],
     ['type null', '{"id":"e1","type":null}'],
   ])('refuses %s with a ParseError', (_label, raw) => {
     expect(() => parse(raw)).toThrow(ParseError);
   });
 
-  it('refuses an empty X-IC-Event when the body has no type', () => {
-    expect(() => parse('{"id":"e1"}', { 'X-IC-Event': ' ' })).toThrow(ParseError);
+  it('publishes a body without a type as vendor.other, whatever X-IC-Event says', () => {
+    for (const headers of [{}, { 'X-IC-Event': ' ' }, { 'X-IC-Event': 'call.ended' }] as Array<Record<string, string>>) {
+      expect(parse('{"id":"e1","data":{}}', headers).fields).toMatchObject({ type: 'vendor.other', vendorEventType: CONVERC_UNTYPED });
+    }
   });
 
   const names = ['call-ended-doc-example', 'call-transcript-ready', 'call-recording-ready', 'webhook-test'];
@@ -508,5 +513,56 @@ describe('converc adapter: through the pipeline', () => {
     const d = { ...signedDelivery(fixture('call-ended-iso'), adapter, SECRET, signedAt), receivedAt: NOW };
     expect((await handleDelivery(d, world.deps)).statusCode).toBe(401);
     expect(world.publisher.published).toHaveLength(0);
+  });
+});
+
+describe('converc adapter: the unsigned X-IC-Id / X-IC-Event headers decide nothing (review finding)', () => {
+  /** One signature of `raw`, replayed with whatever unsigned headers the replayer likes. */
+  const replay = (raw: string, signedAt: Date, extra: Record<string, string>): Delivery => {
+    const { 'X-IC-Signature': signature } = adapter.sign(Buffer.from(raw), SECRET, signedAt);
+    return { ...delivery(raw, { 'X-IC-Signature': signature, ...extra }), receivedAt: NOW };
+  };
+
+  it('one signed body without an id, replayed within the window with X-IC-Id A, B, C, is one event', async () => {
+    // Prepare
+    const world = memoryWorld([adapter], { converc: SECRET });
+    const body = bodyOf('call-ended-iso');
+    delete body.id;
+    const raw = JSON.stringify(body);
+    const signedAt = new Date(NOW.getTime() - 60_000);
+    // Act
+    const replies = [];
+    for (const id of ['A', 'B', 'C']) replies.push(await handleDelivery(replay(raw, signedAt, { 'X-IC-Id': id, 'X-IC-Event': 'call.ended' }), world.deps));
+    // Assert
+    expect(replies.map((r) => r.statusCode)).toEqual([200, 200, 200]);
+    expect(replies.map((r) => (r.body as { duplicate?: boolean }).duplicate === true)).toEqual([false, true, true]);
+    expect(new Set(replies.map((r) => (r.body as { eventId: string }).eventId)).size).toBe(1);
+    expect(world.publisher.published).toHaveLength(1);
+  });
+
+  it('a replay cannot claim the id of a genuine delivery first', async () => {
+    // Prepare: a captured signed body without an id, replayed with the id of a delivery still to come.
+    const world = memoryWorld([adapter], { converc: SECRET });
+    const captured = bodyOf('call-missed');
+    delete captured.id;
+    const genuine = fixture('call-ended-iso');
+    const genuineId = (genuine.body as { id: string }).id;
+    // Act
+    const first = await handleDelivery(replay(JSON.stringify(captured), new Date(NOW.getTime() - 60_000), { 'X-IC-Id': genuineId }), world.deps);
+    const second = await handleDelivery(signedDelivery(genuine, adapter, SECRET, NOW), world.deps);
+    // Assert: the genuine delivery is published, not answered "duplicate".
+    expect(first.statusCode).toBe(200);
+    expect(second.statusCode).toBe(200);
+    expect((second.body as { duplicate?: boolean }).duplicate).toBeUndefined();
+    expect(world.publisher.published.map((e) => e.detail.callId)).toEqual([captured.data.call.id, CALL]);
+  });
+
+  it('a replay with another X-IC-Event does not change the published type', async () => {
+    const world = memoryWorld([adapter], { converc: SECRET });
+    const body = bodyOf('call-missed');
+    delete body.type;
+    const raw = JSON.stringify(body);
+    await handleDelivery(replay(raw, NOW, { 'X-IC-Event': 'webhook.test' }), world.deps);
+    expect(world.publisher.published.map((e) => [e.detail.type, e.detail.test])).toEqual([['vendor.other', false]]);
   });
 });

@@ -3,9 +3,9 @@
  * the same DynamoDedupStore as in the cloud.
  */
 import { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../../config/table';
+import { makePrivateDir, makeTreePrivate } from './private-files';
 
 export const LOCAL_TABLE = 'callhooks-local';
 
@@ -25,25 +25,34 @@ export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
 }
 
-/** Starts dynalite (on disk under `path`, or in memory when undefined) on 127.0.0.1 and creates the table. */
+/**
+ * Starts dynalite (on disk under `path`, or in memory when undefined) on 127.0.0.1 and creates the table.
+ * The folder holds personal data: it is made 0700, and the files in it 0600 once the database is open and
+ * again on close (also what an older version left 0644). Files that LevelDB creates in between are
+ * unreachable to others inside the 0700 folder (and `npm start` runs with umask 077, so they are 0600 too).
+ */
 export async function startLocalDynamo(path: string | undefined): Promise<LocalDynamo> {
   // dynalite is a development dependency of the local mode only; it never reaches a Lambda bundle.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const dynalite = require('dynalite') as (opts: Record<string, unknown>) => DynaliteServer;
-  if (path) mkdirSync(path, { recursive: true });
+  if (path) makePrivateDir(path, true);
   const server = dynalite({ path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((res, rej) => server.listen(0, '127.0.0.1', (err) => (err ? rej(err) : res())));
   const endpoint = `http://127.0.0.1:${server.address().port}`;
   const client = localClient(endpoint);
   await ensureTable(client, LOCAL_TABLE);
+  // The database is open: its files, and what an older version left, are made private now and on close.
+  if (path) makeTreePrivate(path);
   return {
     client,
     endpoint,
-    close: () =>
-      new Promise<void>((res) => {
+    close: async () => {
+      await new Promise<void>((res) => {
         client.destroy();
         server.close(() => res());
-      }),
+      });
+      if (path) makeTreePrivate(path);
+    },
   };
 }
 

@@ -1,7 +1,8 @@
-import { FileHandle, mkdir, open } from 'node:fs/promises';
+import { FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { BusEntry, EventPublisher } from '../../core/ports';
+import { makePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 
 /** An event as an EventBridge subscriber receives it. */
 export interface DeliveredEvent {
@@ -33,7 +34,8 @@ export function asDelivered(entry: BusEntry): DeliveredEvent {
 
 /**
  * Local stand-in for the bus: appends every event, shaped as a subscriber receives it, as one JSON line.
- * The file is opened once (append mode) and kept open until close().
+ * The file is opened once (append mode) and kept open until close(). It holds personal data: mode 0600
+ * (also when an older version left it 0644), and a folder made for it 0700.
  */
 export class FileEventPublisher implements EventPublisher {
   private handle?: Promise<FileHandle>;
@@ -44,7 +46,12 @@ export class FileEventPublisher implements EventPublisher {
   ) {}
 
   private open(): Promise<FileHandle> {
-    this.handle ??= mkdir(dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
+    this.handle ??= (async () => {
+      makePrivateDir(dirname(this.file), false);
+      const handle = await open(this.file, 'a', PRIVATE_FILE_MODE);
+      await handle.chmod(PRIVATE_FILE_MODE);
+      return handle;
+    })();
     return this.handle;
   }
 

@@ -1,14 +1,17 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BlobStore, StoredBlob } from '../../core/ports';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files';
 
-/** Local stand-in for the payload bucket: one file per key under a folder. */
+/** Local stand-in for the payload bucket: one file per key (mode 0600) under a folder (0700). */
 export class FsBlobStore implements BlobStore {
   private readonly root: string;
   constructor(root: string) {
     this.root = resolve(root);
   }
+
+  private rootMade?: Promise<void>;
 
   private pathOf(key: string): string {
     const p = resolve(join(this.root, key));
@@ -18,8 +21,11 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: Buffer | string): Promise<StoredBlob> {
     const p = this.pathOf(key);
-    await mkdir(dirname(p), { recursive: true });
-    await writeFile(p, body, { mode: 0o600 });
+    // The root once (an older version left it 0755), then any missing folder on the way, all 0700.
+    this.rootMade ??= mkdir(this.root, { recursive: true, mode: PRIVATE_DIR_MODE }).then(() => chmod(this.root, PRIVATE_DIR_MODE));
+    await this.rootMade;
+    await mkdir(dirname(p), { recursive: true, mode: PRIVATE_DIR_MODE });
+    await writeFile(p, body, { mode: PRIVATE_FILE_MODE });
     return { url: pathToFileURL(p).href, key };
   }
 
