@@ -3,6 +3,7 @@
  * redrive as the stack's scheduled function. Local mode: asks the running local mode (it holds the on-disk
  * store), else opens the store itself. On AWS (`--function`): invokes the redrive function and prints its report.
  */
+import { existsSync } from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { RedriveReport } from '../lambda/core/redrive';
 import type { Log } from '../lambda/core/ports';
@@ -101,9 +102,9 @@ export async function redriveCommand(options: RedriveOptions, io: Io): Promise<E
       where = url;
     } catch (err) {
       if (!(err instanceof CliError) || err.exitCode !== EXIT.unreachable) throw err;
-      // Not running (or a stale state file): run the redrive on the data folder here.
+      // Not running (or a stale state file): run the redrive on the data folder here, if it has a store.
       where = paths.dataDir;
-      report = await inProcess(io);
+      report = existsSync(paths.dbDir) ? await inProcess(io) : { examined: 0, published: 0, failed: 0, deadLettered: 0, skipped: 0 };
     }
   }
   io.out(options.json ? `${JSON.stringify({ where, ...report })}\n` : `redrive (${where}): ${describeReport(report)}\n`);

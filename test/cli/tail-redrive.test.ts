@@ -144,4 +144,11 @@ describe('callhooks redrive (local mode)', () => {
     expect(r.code).toBe(0);
     expect(eventsIn(join(dir, 'events.jsonl')).map((e) => e.detail.eventId)).toEqual([eventId]);
   });
+
+  it('has nothing to do, and says so in one JSON line, on a data folder the local mode never used', async () => {
+    const r = await runCli(['redrive', '--json'], { env: { CALLHOOKS_DATA_DIR: join(dir, 'never-used'), PORT: '1' } });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ where: join(dir, 'never-used'), examined: 0, published: 0, failed: 0, deadLettered: 0, skipped: 0 });
+    expect(existsSync(join(dir, 'never-used'))).toBe(false);
+  });
 });
