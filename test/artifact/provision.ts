@@ -10,7 +10,8 @@
  * since nothing in the bundles calls them and moto cannot run them: IAM roles and policies (evaluated by
  * test/artifact/iam.ts instead), Lambda functions (run as child processes), log groups (the functions log to
  * stdout, which Lambda's runtime ships), the HTTP API (served by test/artifact/edge.ts), the redrive's schedule
- * (the suite invokes the redrive as the schedule would), alarms, bucket and queue policies, permissions.
+ * (the suite invokes the redrive as the schedule would), alarms, the dashboard, the bus archive, the schema
+ * registry and its schemas, bucket and queue policies, permissions.
  */
 import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -34,6 +35,10 @@ const NAMED_ONLY = new Set([
   'AWS::ApiGatewayV2::Route',
   'AWS::Events::Rule',
   'AWS::CloudWatch::Alarm',
+  'AWS::CloudWatch::Dashboard',
+  'AWS::Events::Archive',
+  'AWS::EventSchemas::Registry',
+  'AWS::EventSchemas::Schema',
   'AWS::S3::BucketPolicy',
   'AWS::SQS::QueuePolicy',
   'AWS::CDK::Metadata',
