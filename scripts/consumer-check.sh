@@ -26,7 +26,7 @@ tar -tzf "$TARBALL" | sed 's#^package/##' | sort >"$WORK/contents.txt"
 for required in package.json LICENSE README.md dist/lib/index.js dist/lib/index.d.ts dist/lib/events.js dist/lib/events.d.ts dist/bundles/redrive/index.js dist/bundles/webhook-quarterzip/index.js dist/bundles/webhook-converc/index.js schema/call-event.schema.json; do
   grep -qxF "$required" "$WORK/contents.txt" || fail "the package lacks $required"
 done
-if grep -E '^(test|scripts|local|bin|examples|\.ci|cdk\.out|node_modules|dist/test|dist/scripts|dist/local)/|^(tsconfig[^/]*\.json|jest\.config\.js|cdk\.json|callhooks\.config\.json|package-lock\.json)$|\.test\.(ts|js)$|\.inputs\.json$' "$WORK/contents.txt"; then
+if grep -E '^(test|scripts|local|bin|examples|\.ci|cdk\.out|node_modules|dist/test|dist/scripts)/|^(tsconfig[^/]*\.json|jest\.config\.js|cdk\.json|callhooks\.config\.json|package-lock\.json)$|\.test\.(ts|js)$|\.inputs\.json$' "$WORK/contents.txt"; then
   fail "the package ships the files above, which are not for consumers"
 fi
 echo "   $(wc -l <"$WORK/contents.txt") files, $(du -k "$TARBALL" | cut -f1) KiB packed"
