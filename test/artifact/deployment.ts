@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { VendorRuntimeConfig } from '../../lambda/config/config';
 import { ENV } from '../../lambda/config/env';
@@ -75,7 +75,8 @@ export class Deployment {
   }
 
   async start(): Promise<void> {
-    let dir = process.env.CALLHOOKS_ARTIFACT_ASSEMBLY;
+    // Resolved: the runtime requires `<assembly>/asset.…/index`, which a relative path would make a package name.
+    let dir = process.env.CALLHOOKS_ARTIFACT_ASSEMBLY ? resolve(process.env.CALLHOOKS_ARTIFACT_ASSEMBLY) : undefined;
     if (!dir) {
       this.tmp = mkdtempSync(join(tmpdir(), 'callhooks-artifact-'));
       dir = join(this.tmp, 'cdk.out');
