@@ -54,16 +54,16 @@ export class DedupTable extends dynamodb.Table {
   }
 
   /**
-   * What a vendor's webhook function needs: claim and settle that vendor's records (`PutItem`, `UpdateItem` on
+   * What a vendor's webhook function needs: claim, settle and read (to wait for a copy in flight) that vendor's records (`GetItem`, `PutItem`, `UpdateItem` on
    * the table, not its indexes), and no other vendor's: every key written must start with `<vendor>#`
    * (`dynamodb:LeadingKeys`), so one vendor's function can neither claim nor overwrite another vendor's records.
    */
   public grantClaim(grantee: iam.IGrantable, vendor: string): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resourceArns: [this.tableArn],
-      // Both actions always carry the key, so ForAllValues never passes on an absent one.
+      // The three actions always carry the key, so ForAllValues never passes on an absent one.
       conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${recordKeyPrefix(vendor)}*`] } },
     });
   }

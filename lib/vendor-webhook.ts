@@ -67,7 +67,7 @@ export interface VendorWebhookProps {
 /**
  * Everything one vendor has of its own: its secret, its function (with its own role and log group) and its
  * route `/webhooks/<vendor>`. Least privilege: the function reads only this vendor's secret, claims only this
- * vendor's records (`PutItem`/`UpdateItem` on keys `<vendor>#…`), puts only events whose `source` is
+ * vendor's records (`GetItem`/`PutItem`/`UpdateItem` on keys `<vendor>#…`), puts only events whose `source` is
  * `callhooks.<vendor>`, and puts payload objects only under `rejected/<vendor>/`, `offload/<vendor>/` and
  * `events/<vendor>/`.
  */

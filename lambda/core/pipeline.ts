@@ -2,17 +2,21 @@
  * The delivery pipeline, the same in Lambda and in local mode:
  *
  *   vendor (404) → method (405) → size (413) → authentication (401) → parsing (400, raw kept)
- *   → normalize → fit under the size limit → claim the dedup record (duplicate: 200) → publish → answer.
+ *   → normalize → fit under the size limit → claim (duplicate: 200; in flight: wait, then 200 or 409)
+ *   → publish → mark published (200) | keep for the redrive (202) | nothing durable (503).
  *
- * Record life: the claim writes the record PENDING with the event in it, before anything is published,
- * so an acknowledged event is durable. A successful PutEvents turns it PUBLISHED (and drops the stored
- * event). When PutEvents fails, the record stays PENDING, the vendor still gets a 2xx (202), and the
- * redrive publishes it once the claim's lease has run out.
+ * Record life (DESIGN.md §Record life and cost): the claim is a small record, IN_FLIGHT under a lease longer
+ * than the function's timeout, without the event. After PutEvents succeeds it is marked PUBLISHED: the event
+ * is never written. Only when PutEvents fails is the event written into the record (PENDING, or into the
+ * payload store with a pointer when too big for an item) and the answer 202; the redrive publishes it. If
+ * that write fails too, nothing is durable: 503, and the claim stays for a retry to take over once its lease
+ * has run out. A copy that finds the record in flight waits for it (bounded) and answers as a duplicate, or
+ * 409 with Retry-After while it is still open; it never gets a 2xx for an open outcome.
  */
 import { createHash } from 'node:crypto';
 import type { Delivery, Reply } from './http';
 import type { ParsedDelivery, VendorAdapter } from './vendor';
-import type { BlobStore, BusEntry, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
+import type { BlobStore, BusEntry, Claim, ClaimResult, DedupStore, EventPublisher, Log } from './ports';
 import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
 import { FitResult, FittedEvent, fitEvent } from './offload';
@@ -27,9 +31,29 @@ export interface Limits {
   readonly maxEventBytes: number;
   /** Days a dedup record lives. */
   readonly retentionDays: number;
-  /** How long the function that claimed a record has to publish it before the redrive may. @default LEASE_MS */
+  /**
+   * How long the copy that claimed a record has to settle it before another copy may take it over (and the
+   * redrive's wait before it publishes a stored event); longer than the function's timeout. @default LEASE_MS
+   */
   readonly leaseMs?: number;
+  /** How long a copy waits for another copy of the same delivery that is in flight. @default IN_FLIGHT_WAIT_MS */
+  readonly inFlightWaitMs?: number;
 }
+
+/** The time source of the in-flight wait (tests give their own). */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const REAL_CLOCK: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+/** Default in-flight wait: well inside the vendors' 8 s timeout, and longer than a healthy publish takes. */
+export const IN_FLIGHT_WAIT_MS = 3000;
+/** The polls of the in-flight wait: 50 ms, doubling, at most 800 ms apart. */
+const FIRST_POLL_MS = 50;
+const MAX_POLL_MS = 800;
 
 export interface PipelineDeps {
   readonly adapters: ReadonlyMap<string, VendorAdapter>;
@@ -39,6 +63,8 @@ export interface PipelineDeps {
   readonly blobs: BlobStore;
   readonly log: Log;
   readonly limits: Limits;
+  /** @default - the real clock */
+  readonly clock?: Clock;
 }
 
 const MAX_KEY_BYTES = 1024;
@@ -170,49 +196,108 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
   const { fitted, dedupKey } = prepared;
   const { detail } = fitted;
   const { eventId } = detail;
-  const key = recordKey(adapter.name, dedupKey);
   const logCtx = { ...ctx, eventId, type: detail.type, vendorEventType: detail.vendorEventType };
+  const claim = claimOf(recordKey(adapter.name, dedupKey), detail, delivery.receivedAt, limits);
+
+  let claimed: ClaimResult;
   try {
-    const claim = await deps.store.claim(buildRecord(key, fitted, delivery.receivedAt, deps), delivery.receivedAt);
-    if (claim === 'duplicate') {
-      log.info('duplicate delivery', logCtx);
-      return reply(200, { status: 'duplicate', duplicate: true, eventId });
-    }
+    claimed = await deps.store.claim(claim, delivery.receivedAt);
+    if (claimed.outcome === 'in-flight') claimed = await awaitInFlight(claim, delivery.receivedAt, deps);
   } catch (err) {
     log.error(`${dependencyOf(err, 'dedup store')} unavailable; nothing stored`, { ...logCtx, error: errorName(err) });
     return UNAVAILABLE;
   }
+  if (claimed.outcome === 'duplicate') {
+    log.info('duplicate delivery', logCtx);
+    return reply(200, { status: 'duplicate', duplicate: true, eventId });
+  }
+  if (claimed.outcome === 'in-flight') {
+    const retryAfter = Math.max(1, Math.ceil((claimed.record.leaseUntil - nowOf(delivery.receivedAt, deps)) / 1000));
+    log.warn('another copy of the delivery is still in flight', logCtx);
+    return reply(409, { error: 'in_flight', message: 'another copy of this delivery is still being handled; retry later', eventId }, { 'retry-after': String(retryAfter) });
+  }
 
-  // Durable from here on: whatever happens next, the vendor gets a 2xx and the event reaches the bus.
+  // Ours: publish, then settle the record.
   try {
     const [result] = await deps.publisher.publish([busEntryOf(detail, delivery.receivedAt, fitted.json)]);
     if (!result || !result.ok) throw new Error(result ? result.error : 'no result for the entry');
   } catch (err) {
-    log.warn('publish failed; the stored event will be redriven', { ...logCtx, error: errorName(err) });
-    return reply(202, { status: 'accepted', eventId, published: false });
+    log.warn('publish failed; keeping the event for the redrive', { ...logCtx, error: errorName(err) });
+    return keepForRedrive(claim, fitted.json, deps, logCtx);
   }
   try {
-    await deps.store.markPublished(key);
+    await deps.store.markPublished(claim.key);
   } catch (err) {
-    // The event is on the bus; the redrive may publish it again later with the same eventId.
+    // The event is on the bus. The claim stays in flight: a copy arriving after its lease takes it over and
+    // publishes again, with the same eventId.
     log.warn('published, but the record could not be marked published', { ...logCtx, error: errorName(err) });
   }
   log.info('delivery published', logCtx);
   return reply(200, { status: 'published', eventId });
 }
 
-function buildRecord(key: string, { detail, json }: FittedEvent, receivedAt: Date, deps: PipelineDeps): DedupRecord {
+/** After a failed publish: the event into the record for the redrive (202), or nothing durable (503). */
+async function keepForRedrive(claim: Claim, json: string, deps: PipelineDeps, logCtx: Record<string, unknown>): Promise<Reply> {
+  try {
+    const kept = await deps.store.keepForRedrive(claim, json);
+    if (kept === 'settled') {
+      // Another copy took the claim over (ours outlived its lease) and settled it.
+      deps.log.info('duplicate delivery', logCtx);
+      return reply(200, { status: 'duplicate', duplicate: true, eventId: claim.eventId });
+    }
+    deps.log.warn('publish failed; the stored event will be redriven', logCtx);
+    return reply(202, { status: 'accepted', eventId: claim.eventId, published: false });
+  } catch (err) {
+    // Nothing is durable: the vendor must retry. The claim is left; a retry takes it over once its lease ends.
+    deps.log.error(`${dependencyOf(err, 'dedup store')} unavailable after a failed publish; nothing stored`, { ...logCtx, error: errorName(err) });
+    return UNAVAILABLE;
+  }
+}
+
+/** Now on the delivery's clock: its arrival time plus the real time spent since (the in-flight wait). */
+function nowOf(receivedAt: Date, deps: PipelineDeps, startedAt?: number): number {
+  const clock = deps.clock ?? REAL_CLOCK;
+  return receivedAt.getTime() + (startedAt === undefined ? 0 : clock.now() - startedAt);
+}
+
+/**
+ * Waits for the copy that holds the record in flight, polling with backoff for at most `inFlightWaitMs`:
+ * answers `duplicate` once it is settled, `claimed` when its lease ran out (or it vanished) and this copy took
+ * it over, and `in-flight` when it is still open at the end of the wait.
+ */
+async function awaitInFlight(claim: Claim, receivedAt: Date, deps: PipelineDeps): Promise<ClaimResult> {
+  const clock = deps.clock ?? REAL_CLOCK;
+  const startedAt = clock.now();
+  const budget = deps.limits.inFlightWaitMs ?? IN_FLIGHT_WAIT_MS;
+  let pause = FIRST_POLL_MS;
+  let last: ClaimResult = { outcome: 'in-flight', record: { ...claim, status: 'IN_FLIGHT', attempts: 0 } };
+  for (;;) {
+    const left = budget - (clock.now() - startedAt);
+    if (left <= 0) return last;
+    await clock.sleep(Math.min(pause, left));
+    pause = Math.min(pause * 2, MAX_POLL_MS);
+    const now = new Date(nowOf(receivedAt, deps, startedAt));
+    const record = await deps.store.get(claim.key);
+    if (record && record.status !== 'IN_FLIGHT') return { outcome: 'duplicate', record };
+    if (record && record.leaseUntil >= now.getTime()) {
+      last = { outcome: 'in-flight', record };
+      continue;
+    }
+    // Its holder died (lease ran out) or the record is gone: take it over, as a new claim would.
+    last = await deps.store.claim({ ...claim, leaseUntil: now.getTime() + (deps.limits.leaseMs ?? LEASE_MS) }, now);
+    if (last.outcome !== 'in-flight') return last;
+  }
+}
+
+function claimOf(key: string, detail: CallEventDetail, receivedAt: Date, limits: Limits): Claim {
   const nowMs = receivedAt.getTime();
   return {
     key,
     eventId: detail.eventId,
     vendor: detail.vendor,
-    status: 'PENDING',
-    eventJson: json,
     receivedAt: detail.receivedAt,
-    expiresAt: Math.floor(nowMs / 1000) + deps.limits.retentionDays * 86_400,
-    leaseUntil: nowMs + (deps.limits.leaseMs ?? LEASE_MS),
-    attempts: 0,
+    expiresAt: Math.floor(nowMs / 1000) + limits.retentionDays * 86_400,
+    leaseUntil: nowMs + (limits.leaseMs ?? LEASE_MS),
   };
 }
 

@@ -9,42 +9,71 @@ export interface SecretSource {
   fetch(vendor: string): Promise<string>;
 }
 
-export type RecordStatus = 'PENDING' | 'PUBLISHED' | 'DEAD';
+/**
+ * Where a record is in its life (DESIGN.md §Record life and cost):
+ * - `IN_FLIGHT`: claimed by the copy of a delivery that is publishing it now; a small record without the event,
+ *   under a lease longer than the function's timeout;
+ * - `PENDING`: the publish failed, the event is stored in the record (or in the payload store, pointed to) and
+ *   the redrive will publish it;
+ * - `PUBLISHED`: on the bus; the event is not (or no longer) in the record;
+ * - `DEAD`: the redrive gave up and sent it to the dead-letter queue; the event is kept.
+ */
+export type RecordStatus = 'IN_FLIGHT' | 'PENDING' | 'PUBLISHED' | 'DEAD';
 
-/** The durable record of one accepted vendor event. */
+/** The durable record of one vendor event. */
 export interface DedupRecord {
   /** `<vendor>#<dedup key>` (hashed when long). */
   readonly key: string;
   readonly eventId: string;
   readonly vendor: string;
   readonly status: RecordStatus;
-  /**
-   * The event as it will be put on the bus (JSON), while not yet published; absent once published. A store
-   * whose items have a size limit keeps a larger event elsewhere and sets `eventBlobKey` instead.
-   */
+  /** The event as it will be put on the bus (JSON): only while PENDING or DEAD, and only when it fits the record. */
   readonly eventJson?: string;
   /** Payload-store key of the event when the store kept it outside the record (too large for an item). */
   readonly eventBlobKey?: string;
   readonly receivedAt: string;
   /** Epoch seconds after which the record may be deleted (DynamoDB TTL). */
   readonly expiresAt: number;
-  /** Epoch milliseconds until which the current holder may publish without the redrive stepping in. */
+  /**
+   * Epoch milliseconds until which the current holder (the copy that claimed it, or a redrive) may publish it
+   * without anyone stepping in.
+   */
   readonly leaseUntil: number;
   /** Publish attempts made by the redrive. */
   readonly attempts: number;
 }
 
-export type ClaimResult = 'claimed' | 'duplicate';
+/** What a claim writes: the small record of a delivery in flight, without its event. */
+export type Claim = Pick<DedupRecord, 'key' | 'eventId' | 'vendor' | 'receivedAt' | 'expiresAt' | 'leaseUntil'>;
+
+export type ClaimResult =
+  /** The claim is ours: no live record had the key, or the one there was in flight with its lease run out. */
+  | { readonly outcome: 'claimed' }
+  /** The outcome is settled (published, stored for the redrive, or dead): a duplicate. */
+  | { readonly outcome: 'duplicate'; readonly record: DedupRecord }
+  /** Another copy holds the record in flight, under a live lease. */
+  | { readonly outcome: 'in-flight'; readonly record: DedupRecord };
 
 export interface DedupStore {
   /**
-   * Writes the record if no live record has this key (conditional write). Throws DependencyError when
-   * the store (or, for an event too large for an item, the payload store: `context.dependency`) fails;
-   * answers 'duplicate' when a record already exists and has not expired.
+   * Writes the claim if no live record has its key, or takes over a record still in flight whose lease ended
+   * before `now` (one conditional write). Otherwise answers what is there. Throws DependencyError when the
+   * store fails.
    */
-  claim(record: DedupRecord, now: Date): Promise<ClaimResult>;
-  /** Marks a record published and drops its stored event. */
+  claim(claim: Claim, now: Date): Promise<ClaimResult>;
+  /** The record as it is now (a strongly consistent read), or undefined. */
+  get(key: string): Promise<DedupRecord | undefined>;
+  /** Marks a record published (and drops any stored event). */
   markPublished(key: string): Promise<void>;
+  /**
+   * After a failed publish: writes the event into the record still in flight, which turns it PENDING for the
+   * redrive. A store whose items have a size limit keeps a larger event elsewhere and points to it. Answers
+   * `settled` when the record is no longer in flight (another copy took it over and settled it). Throws
+   * DependencyError (`context.dependency` names the store or the payload store) when nothing was written.
+   */
+  keepForRedrive(claim: Claim, eventJson: string): Promise<'kept' | 'settled'>;
+  /** The stored event of a PENDING or DEAD record (from the record, or from where the store kept it). */
+  eventOf(record: DedupRecord): Promise<string>;
   /** PENDING records whose lease ended before `now`, oldest lease first. */
   listPending(now: Date, limit: number): Promise<DedupRecord[]>;
   /**
@@ -52,7 +81,7 @@ export interface DedupStore {
    * someone else holds it or it is no longer pending.
    */
   lease(key: string, now: Date, leaseUntil: number): Promise<DedupRecord | undefined>;
-  /** Marks a record dead (it went to the dead-letter queue). */
+  /** Marks a record dead (it went to the dead-letter queue); its event is kept. */
   markDead(key: string): Promise<void>;
 }
 

@@ -1,18 +1,19 @@
 /**
- * The redrive: publishes records that were acknowledged but are not on the bus yet (PutEvents failed,
- * or the function died between the claim and the publish). It only takes records whose lease has run
- * out, and takes each lease with a conditional write, so it never races the function that claimed the
- * record nor another redrive. After `maxAttempts` leases a record goes to the dead-letter queue.
+ * The redrive: publishes events that were acknowledged (202) but are not on the bus yet: PutEvents failed and
+ * the event was written into its record (PENDING). It sees only records that hold an event — a claim still in
+ * flight holds none and is settled by its own copy, or taken over by the next copy once its lease ran out. It
+ * takes only records whose lease has run out, each lease with a conditional write, so it never races the
+ * function that kept the record nor another redrive. After `maxAttempts` leases a record goes to the
+ * dead-letter queue.
  */
 import type { CallEventDetail } from './event';
-import type { BlobStore, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
+import type { DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
 import { busEntryOf, errorName } from './pipeline';
 import { DEFAULT_REDRIVE_MAX_ATTEMPTS, LEASE_MS } from '../config/table';
 
 export interface RedriveDeps {
   readonly store: DedupStore;
   readonly publisher: EventPublisher;
-  readonly blobs: BlobStore;
   readonly deadLetters: DeadLetterQueue;
   readonly log: Log;
   /** Leases a record may take before it goes to the dead-letter queue. @default DEFAULT_REDRIVE_MAX_ATTEMPTS */
@@ -33,11 +34,8 @@ export interface RedriveReport {
 
 const BATCH = 10; // PutEvents takes at most 10 entries a call.
 
-async function loadEvent(record: DedupRecord, blobs: BlobStore): Promise<{ detail: CallEventDetail; json: string }> {
-  let json: string;
-  if (record.eventJson !== undefined) json = record.eventJson;
-  else if (record.eventBlobKey !== undefined) json = (await blobs.get(record.eventBlobKey)).toString('utf8');
-  else throw new Error('the record holds no event');
+async function loadEvent(record: DedupRecord, store: DedupStore): Promise<{ detail: CallEventDetail; json: string }> {
+  const json = await store.eventOf(record);
   return { detail: JSON.parse(json) as CallEventDetail, json };
 }
 
@@ -72,7 +70,7 @@ export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promis
       continue;
     }
     try {
-      ready.push({ record, ...(await loadEvent(record, deps.blobs)) });
+      ready.push({ record, ...(await loadEvent(record, store)) });
     } catch (err) {
       failed++;
       log.error('stored event could not be read', { ...ctx, error: errorName(err) });

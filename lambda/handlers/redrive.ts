@@ -21,10 +21,10 @@ const logger = createLogger();
 let setup: { deps: RedriveDeps; found: () => readonly DedupRecord[]; metrics: MetricsRecorder } | undefined;
 
 export function redriveDepsFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveDeps {
+  const blobs = new S3BlobStore(new S3Client({}), requireEnv(ENV.payloadBucket, env));
   return {
-    store: new DynamoDedupStore(new DynamoDBClient({}), requireEnv(ENV.tableName, env)),
+    store: new DynamoDedupStore(new DynamoDBClient({}), requireEnv(ENV.tableName, env), { blobs }),
     publisher: new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName, env)),
-    blobs: new S3BlobStore(new S3Client({}), requireEnv(ENV.payloadBucket, env)),
     deadLetters: new SqsDeadLetterQueue(new SQSClient({}), requireEnv(ENV.deadLetterQueueUrl, env)),
     log: asLog(logger),
     maxAttempts: intEnv(ENV.redriveMaxAttempts, DEFAULT_REDRIVE_MAX_ATTEMPTS, env),

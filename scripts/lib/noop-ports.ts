@@ -2,16 +2,25 @@
  * Minimal no-op ports for measuring the core's own CPU: nothing is stored or copied, every claim
  * succeeds (the benchmark sends a new webhook-id each time), every publish succeeds.
  */
-import type { BlobStore, BusEntry, ClaimResult, DedupRecord, DedupStore, EventPublisher, Log, SecretSource, StoredBlob } from '../../lambda/core/ports';
+import type { BlobStore, BusEntry, Claim, ClaimResult, DedupRecord, DedupStore, EventPublisher, Log, SecretSource, StoredBlob } from '../../lambda/core/ports';
 
 export class NoopStore implements DedupStore {
   claims = 0;
-  /** The last record claimed (so a run can tell which path it took). */
-  last?: DedupRecord;
-  async claim(record: DedupRecord): Promise<ClaimResult> {
+  /** Events kept for the redrive (the publisher never fails here, so this stays 0). */
+  kept = 0;
+  async claim(): Promise<ClaimResult> {
     this.claims++;
-    this.last = record;
-    return 'claimed';
+    return { outcome: 'claimed' };
+  }
+  async get(): Promise<DedupRecord | undefined> {
+    return undefined;
+  }
+  async keepForRedrive(_claim: Claim): Promise<'kept'> {
+    this.kept++;
+    return 'kept';
+  }
+  async eventOf(): Promise<string> {
+    return '{}';
   }
   async markPublished(): Promise<void> {}
   async markDead(): Promise<void> {}

@@ -178,7 +178,7 @@ describe('Callhooks with a configuration', () => {
     const bus = logicalId(json, 'AWS::Events::EventBus', 'HooksEventBus');
     const byService = (prefix: string) => statements.filter((s) => actionsOf(s).some((a) => a.startsWith(prefix)));
     expect(byService('dynamodb:').map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
-      [['dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['qcall#*'] } }],
+      [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['qcall#*'] } }],
     ]);
     expect(byService('events:').map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
       [['events:PutEvents'], [{ 'Fn::GetAtt': [bus, 'Arn'] }], { StringEquals: { 'events:source': 'callhooks.qcall' } }],

@@ -34,7 +34,7 @@ describe('each vendor function', () => {
     const statements = statementsOf(`CallhooksVendors${vendor}Function`);
     const writes = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(writes.map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
-      [['dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${vendor}#*`] } }],
+      [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${vendor}#*`] } }],
     ]);
     // The pattern covers the keys the pipeline makes, hashed long keys included.
     expect(recordKey(vendor, 'msg_1')).toMatch(new RegExp(`^${vendor}#`));

@@ -126,9 +126,11 @@ describe('the record life', () => {
     };
     const first = handleDelivery(delivery(), w.deps);
     await new Promise((r) => setImmediate(r));
-    const second = await handleDelivery(delivery(), w.deps);
+    // The second copy finds the record in flight and waits for the first, which then publishes.
+    const second = handleDelivery(delivery(), w.deps);
+    await new Promise((r) => setTimeout(r, 20));
     release();
-    expect(second.body).toMatchObject({ status: 'duplicate' });
+    expect((await second).body).toMatchObject({ status: 'duplicate', eventId: (await first).body.eventId });
     expect((await first).body).toMatchObject({ status: 'published' });
     expect(w.publisher.published).toHaveLength(1);
   });
@@ -140,7 +142,7 @@ describe('the record life', () => {
     expect(reply).toMatchObject({ statusCode: 202, body: { status: 'accepted', published: false } });
     expect(w.store.records.get('quarterzip#msg_1')).toMatchObject({ status: 'PENDING' });
 
-    const deps = { store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: new MemoryDeadLetters(), log: w.log };
+    const deps = { store: w.store, publisher: w.publisher, deadLetters: new MemoryDeadLetters(), log: w.log };
     expect(await redrive(deps, new Date(NOW.getTime() + 10_000))).toMatchObject({ examined: 0, published: 0 });
     expect(await redrive(deps, new Date(NOW.getTime() + 31_000))).toMatchObject({ examined: 1, published: 1 });
     expect(w.publisher.published).toHaveLength(1);
@@ -158,12 +160,16 @@ describe('the record life', () => {
     expect(w.publisher.published).toHaveLength(0);
   });
 
-  it('when marking PUBLISHED fails, still answers 200; a later redrive republishes with the same eventId', async () => {
+  it('when marking PUBLISHED fails, still answers 200; a copy after the lease takes the claim over and republishes with the same eventId', async () => {
     const w = world({ leaseMs: 1000 });
     w.store.failNext.markPublished = new Error('boom');
     const reply = await handleDelivery(delivery(), w.deps);
     expect(reply.statusCode).toBe(200);
-    await redrive({ store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: new MemoryDeadLetters(), log: w.log }, new Date(NOW.getTime() + 5000));
+    // The redrive never sees a claim (it holds no event) …
+    expect(await redrive({ store: w.store, publisher: w.publisher, deadLetters: new MemoryDeadLetters(), log: w.log }, new Date(NOW.getTime() + 5000))).toMatchObject({ examined: 0 });
+    // … the next copy does.
+    const again = await handleDelivery(delivery({ at: new Date(NOW.getTime() + 5000) }), w.deps);
+    expect(again.body).toMatchObject({ status: 'published', eventId: reply.body.eventId });
     expect(w.publisher.published.map((e) => e.detail.eventId)).toEqual([reply.body.eventId, reply.body.eventId]);
   });
 

@@ -113,7 +113,7 @@ async function recordExists(d: Delivery): Promise<boolean> {
 
 /** Runs the redrive after every lease has ended, then checks the three guarantees. */
 async function assertGuarantees(w: World, answered: Array<{ d: Delivery; reply: Reply | undefined }>, opts: { faultAfterPublish?: boolean; now: Date }) {
-  await redrive({ store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS }, new Date(opts.now.getTime() + LEASE_MS + 1000));
+  await redrive({ store: w.store, publisher: w.publisher, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS }, new Date(opts.now.getTime() + LEASE_MS + 1000));
   const publishedIds = w.publisher.published.map((e) => e.detail.eventId);
   for (const { reply } of answered) {
     if (reply && reply.statusCode >= 200 && reply.statusCode < 300) expect(publishedIds).toContain(reply.body.eventId);
@@ -186,25 +186,80 @@ describe('fault injection', () => {
     expect(w.publisher.published).toHaveLength(1);
   });
 
-  it('a crash after the claim and before the publish: the vendor sees an error, the redrive publishes, a retry is a duplicate', async () => {
+  it('a crash after the claim and before the publish: a redelivery within the lease gets 409 with Retry-After (never a 2xx), one after it takes the claim over and publishes once', async () => {
     const w = world();
+    w.deps = { ...w.deps, limits: { ...w.deps.limits, inFlightWaitMs: 300 } };
     const now = new Date();
     const d = newDelivery(now);
     // The function dies inside PutEvents: the promise never settles and no answer is sent.
-    w.publisher.publish = () => new Promise(() => undefined);
+    let entered!: () => void;
+    const inPublish = new Promise<void>((r) => (entered = r));
+    w.publisher.publish = () => {
+      entered();
+      return new Promise(() => undefined);
+    };
     void handleDelivery(d, w.deps);
-    await new Promise((r) => setTimeout(r, 50));
+    await inPublish;
     w.publisher.publish = MemoryPublisher.prototype.publish.bind(w.publisher);
-    const retry = await handleDelivery(d, w.deps);
-    expect(retry.body).toMatchObject({ status: 'duplicate' });
-    await assertGuarantees(w, [{ d, reply: undefined }, { d, reply: retry }], { now });
-    expect(w.publisher.published.map((e) => e.detail.eventId)).toEqual([retry.body.eventId]);
+    const early = await handleDelivery(d, w.deps);
+    expect(early.statusCode).toBe(409);
+    expect(Number(early.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(Number(early.headers?.['retry-after'])).toBeLessThanOrEqual(LEASE_MS / 1000);
+    expect(w.publisher.published).toHaveLength(0);
+    // The redrive does not see a claim: it holds no event.
+    expect(await redrive({ store: w.store, publisher: w.publisher, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS }, new Date(now.getTime() + LEASE_MS + 1000))).toMatchObject({ examined: 0 });
+    const late = await handleDelivery({ ...d, receivedAt: new Date(now.getTime() + LEASE_MS + 1000) }, w.deps);
+    expect(late.body).toMatchObject({ status: 'published', eventId: early.body.eventId });
+    const retry = await handleDelivery({ ...d, receivedAt: new Date(now.getTime() + LEASE_MS + 2000) }, w.deps);
+    expect(retry.body).toMatchObject({ status: 'duplicate', eventId: early.body.eventId });
+    await assertGuarantees(w, [{ d, reply: undefined }, { d, reply: early }, { d, reply: late }, { d, reply: retry }], { now });
+    expect(w.publisher.published.map((e) => e.detail.eventId)).toEqual([late.body.eventId]);
+  });
+
+  it('a crash after the publish and before the mark: a copy after the lease publishes again, with the same eventId', async () => {
+    const w = world();
+    const now = new Date();
+    const d = newDelivery(now);
+    // The function dies inside the mark (UpdateItem never answers).
+    const realMark = w.store.markPublished.bind(w.store);
+    let entered!: () => void;
+    const inMark = new Promise<void>((r) => (entered = r));
+    w.store.markPublished = () => {
+      entered();
+      return new Promise(() => undefined);
+    };
+    void handleDelivery(d, w.deps);
+    await inMark;
+    w.store.markPublished = realMark;
+    expect(w.publisher.published).toHaveLength(1);
+    const later = await handleDelivery({ ...d, receivedAt: new Date(now.getTime() + LEASE_MS + 1000) }, w.deps);
+    expect(later.body).toMatchObject({ status: 'published' });
+    expect(w.publisher.published.map((e) => e.detail.eventId)).toEqual([later.body.eventId, later.body.eventId]);
+    await assertGuarantees(w, [{ d, reply: later }], { faultAfterPublish: true, now });
+  });
+
+  it('the bus failing, then the store failing to keep the event: 503, nothing durable; a retry after the lease takes the claim over', async () => {
+    const w = world();
+    const now = new Date();
+    const d = newDelivery(now);
+    w.publisher.script = ['throw'];
+    faults.inject('UpdateItemCommand', DDB_5XX, 3);
+    const reply = await handleDelivery(d, w.deps);
+    expect(reply.statusCode).toBe(503);
+    faults.clear();
+    const item = await client.send(new GetItemCommand({ TableName: LOCAL_TABLE, Key: { pk: { S: recordKey('quarterzip', idOf(d)) } }, ConsistentRead: true }));
+    expect(item.Item).toMatchObject({ status: { S: 'IN_FLIGHT' } });
+    expect(item.Item).not.toHaveProperty('event');
+    const retry = await handleDelivery({ ...d, receivedAt: new Date(now.getTime() + LEASE_MS + 1000) }, w.deps);
+    expect(retry.body).toMatchObject({ status: 'published' });
+    await assertGuarantees(w, [{ d, reply }, { d, reply: retry }], { now });
+    expect(w.publisher.published).toHaveLength(1);
   });
 
   it.each([
     ['throttling', THROTTLE],
     ['a 5xx', DDB_5XX],
-  ])('DynamoDB %s when marking PUBLISHED: 200; a redrive may publish again, with the same eventId', async (_label, error) => {
+  ])('DynamoDB %s when marking PUBLISHED: 200; a later copy may publish again, with the same eventId', async (_label, error) => {
     const w = world();
     const now = new Date();
     const d = newDelivery(now);
@@ -236,7 +291,7 @@ describe('fault injection', () => {
     const reply = await handleDelivery(d, w.deps);
     expect(reply.statusCode).toBe(202);
     const later = new Date(now.getTime() + LEASE_MS + 1000);
-    const deps = { store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS };
+    const deps = { store: w.store, publisher: w.publisher, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS };
     faults.inject('QueryCommand', THROTTLE, 3);
     await expect(redrive(deps, later)).rejects.toThrow();
     faults.clear();
@@ -254,7 +309,7 @@ describe('fault injection', () => {
     const d = newDelivery(now);
     w.publisher.script = Array(10).fill('fail');
     const reply = await handleDelivery(d, w.deps);
-    const deps = { store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS, maxAttempts: 3 };
+    const deps = { store: w.store, publisher: w.publisher, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS, maxAttempts: 3 };
     let t = now.getTime();
     for (let i = 0; i < 4; i++) {
       t += LEASE_MS + 1000;
@@ -289,7 +344,7 @@ describe('concurrency on the real store', () => {
     w.publisher.script = ['throw'];
     await handleDelivery(d, w.deps);
     const later = new Date(now.getTime() + LEASE_MS + 1000);
-    const deps = { store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS };
+    const deps = { store: w.store, publisher: w.publisher, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS };
     const reports = await Promise.all(Array.from({ length: 5 }, () => redrive(deps, later)));
     expect(reports.reduce((n, r) => n + r.published, 0)).toBe(1);
     expect(w.publisher.published).toHaveLength(1);

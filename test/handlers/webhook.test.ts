@@ -69,15 +69,20 @@ describe('webhook handler', () => {
     expect(JSON.parse(entries[0].Detail!)).toMatchObject({ callId: 'abc', vendor: 'quarterzip' });
   });
 
-  it('answers 202 when PutEvents answers 200 with FailedEntryCount > 0, and keeps the record pending', async () => {
+  it('answers 202 when PutEvents answers 200 with FailedEntryCount > 0, and keeps the record pending (the event written only now)', async () => {
     eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }] });
     const res = await handler(event(), context);
     expect(res.statusCode).toBe(202);
-    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutItemCommand)[0].args[0].input.Item).not.toHaveProperty('event');
+    const updates = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
+    expect(updates).toHaveLength(1);
+    expect(updates[0].ExpressionAttributeValues).toMatchObject({ ':pending': { S: 'PENDING' }, ':shard': { S: 'P' } });
+    expect(JSON.parse(updates[0].ExpressionAttributeValues![':stored'].S!)).toMatchObject({ callId: 'abc' });
   });
 
-  it('answers a duplicate when the conditional write fails', async () => {
-    ddb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {} }));
+  it('answers a duplicate when the conditional write fails on a published record', async () => {
+    const Item = { pk: { S: 'quarterzip#x' }, eventId: { S: 'e' }, vendor: { S: 'quarterzip' }, status: { S: 'PUBLISHED' } };
+    ddb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'exists', $metadata: {}, Item }));
     const res = await handler(event(), context);
     expect(JSON.parse(res.body)).toMatchObject({ status: 'duplicate' });
     expect(eventbridge.commandCalls(PutEventsCommand)).toHaveLength(0);

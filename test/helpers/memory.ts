@@ -2,7 +2,7 @@
  * In-memory ports for core tests: the local in-memory DedupStore with scriptable failures, a recording
  * publisher whose failures can be scripted, a blob map and a dead-letter list.
  */
-import type { BlobStore, BusEntry, ClaimResult, DeadLetterQueue, DedupRecord, EventPublisher, Log, SecretSource } from '../../lambda/core/ports';
+import type { BlobStore, BusEntry, Claim, ClaimResult, DeadLetterQueue, DedupRecord, EventPublisher, Log, SecretSource } from '../../lambda/core/ports';
 import { MemoryDedupStore } from '../../lambda/adapters/local/memory-store';
 import { SecretCache } from '../../lambda/core/secrets';
 import type { PipelineDeps } from '../../lambda/core/pipeline';
@@ -10,7 +10,7 @@ import type { VendorAdapter } from '../../lambda/core/vendor';
 
 /** The local mode's in-memory store, with failures that a test can script per operation. */
 export class MemoryStore extends MemoryDedupStore {
-  failNext: Partial<Record<'claim' | 'markPublished' | 'listPending' | 'lease' | 'markDead', Error>> = {};
+  failNext: Partial<Record<'claim' | 'get' | 'markPublished' | 'keepForRedrive' | 'listPending' | 'lease' | 'markDead', Error>> = {};
 
   private fail(op: keyof MemoryStore['failNext']) {
     const err = this.failNext[op];
@@ -20,9 +20,19 @@ export class MemoryStore extends MemoryDedupStore {
     }
   }
 
-  async claim(record: DedupRecord, now: Date): Promise<ClaimResult> {
+  async claim(claim: Claim, now: Date): Promise<ClaimResult> {
     this.fail('claim');
-    return super.claim(record, now);
+    return super.claim(claim, now);
+  }
+
+  async get(key: string): Promise<DedupRecord | undefined> {
+    this.fail('get');
+    return super.get(key);
+  }
+
+  async keepForRedrive(claim: Claim, eventJson: string): Promise<'kept' | 'settled'> {
+    this.fail('keepForRedrive');
+    return super.keepForRedrive(claim, eventJson);
   }
 
   async markPublished(key: string): Promise<void> {

@@ -7,7 +7,7 @@ import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDedupStore } from '../../lambda/adapters/aws/dynamo-store';
 import { TABLE as SHAPE } from '../../lambda/config/table';
 import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
-import type { DedupRecord } from '../../lambda/core/ports';
+import type { Claim } from '../../lambda/core/ports';
 import { MotoClients, motoClients, MotoServer, startMoto } from './moto-server';
 
 
@@ -19,19 +19,15 @@ let moto: MotoServer;
 let clients: MotoClients;
 let store: DynamoDedupStore;
 
-function rec(key: string, over: Partial<DedupRecord> = {}): DedupRecord {
-  return {
-    key,
-    eventId: `id-${key}`,
-    vendor: 'quarterzip',
-    status: 'PENDING',
-    eventJson: JSON.stringify({ key }),
-    receivedAt: NOW.toISOString(),
-    expiresAt: nowS + 86_400,
-    leaseUntil: NOW.getTime() + 60_000,
-    attempts: 0,
-    ...over,
-  };
+function rec(key: string, over: Partial<Claim> = {}): Claim {
+  return { key, eventId: `id-${key}`, vendor: 'quarterzip', receivedAt: NOW.toISOString(), expiresAt: nowS + 86_400, leaseUntil: NOW.getTime() + 60_000, ...over };
+}
+
+/** Claimed, then its publish failed: the event kept for the redrive (PENDING). */
+async function pending(key: string, over: Partial<Claim> = {}) {
+  const c = rec(key, over);
+  await store.claim(c, NOW);
+  expect(await store.keepForRedrive(c, JSON.stringify({ key }))).toBe('kept');
 }
 
 async function item(key: string) {
@@ -43,7 +39,7 @@ beforeAll(async () => {
   moto = await startMoto();
   clients = motoClients(moto);
   await ensureTable(clients.dynamo, TABLE);
-  store = new DynamoDedupStore(clients.dynamo, TABLE);
+  store = new DynamoDedupStore(clients.dynamo, TABLE, {});
 });
 
 afterAll(async () => {
@@ -66,25 +62,42 @@ describe('ensureTable on moto', () => {
 });
 
 describe('DynamoDedupStore.claim on moto', () => {
-  it('claims a new key', async () => {
+  it('claims a new key with a small IN_FLIGHT record, outside the pending index', async () => {
     // Act
     const result = await store.claim(rec('claim-new'), NOW);
 
     // Assert
-    expect(result).toBe('claimed');
-    expect(await item('claim-new')).toMatchObject({ status: { S: 'PENDING' }, pendingShard: { S: 'P' } });
+    expect(result).toEqual({ outcome: 'claimed' });
+    expect(await item('claim-new')).toMatchObject({ status: { S: 'IN_FLIGHT' } });
+    expect(await item('claim-new')).not.toHaveProperty('pendingShard');
+    expect(await item('claim-new')).not.toHaveProperty('event');
   });
 
-  it('answers duplicate for a key already claimed, and keeps the first record', async () => {
+  it('answers in flight for a key claimed under a live lease, duplicate once published, and keeps the first record', async () => {
     // Prepare
     await store.claim(rec('claim-dup'), NOW);
 
     // Act
+    const inFlight = await store.claim(rec('claim-dup', { eventId: 'another' }), NOW);
+    await store.markPublished('claim-dup');
     const result = await store.claim(rec('claim-dup', { eventId: 'another' }), NOW);
 
     // Assert
-    expect(result).toBe('duplicate');
+    expect(inFlight).toMatchObject({ outcome: 'in-flight', record: { eventId: 'id-claim-dup' } });
+    expect(result).toMatchObject({ outcome: 'duplicate', record: { status: 'PUBLISHED', eventId: 'id-claim-dup' } });
     expect((await item('claim-dup'))?.eventId).toEqual({ S: 'id-claim-dup' });
+  });
+
+  it('takes over a claim whose lease ran out', async () => {
+    // Prepare
+    await store.claim(rec('claim-takeover', { leaseUntil: NOW.getTime() - 1 }), NOW);
+
+    // Act
+    const result = await store.claim(rec('claim-takeover'), NOW);
+
+    // Assert
+    expect(result).toEqual({ outcome: 'claimed' });
+    expect((await item('claim-takeover'))?.leaseUntil).toEqual({ N: String(NOW.getTime() + 60_000) });
   });
 
   it('lets an expired record (not yet deleted by TTL) be claimed again', async () => {
@@ -95,7 +108,7 @@ describe('DynamoDedupStore.claim on moto', () => {
     const result = await store.claim(rec('claim-expired'), NOW);
 
     // Assert
-    expect(result).toBe('claimed');
+    expect(result).toEqual({ outcome: 'claimed' });
     expect((await item('claim-expired'))?.eventId).toEqual({ S: 'id-claim-expired' });
   });
 
@@ -104,8 +117,8 @@ describe('DynamoDedupStore.claim on moto', () => {
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => store.claim(rec('claim-race', { eventId: `racer-${i}` }), NOW)));
 
     // Assert
-    expect(results.filter((r) => r === 'claimed')).toHaveLength(1);
-    expect(results.filter((r) => r === 'duplicate')).toHaveLength(29);
+    expect(results.filter((r) => r.outcome === 'claimed')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'in-flight')).toHaveLength(29);
   });
 });
 
@@ -115,11 +128,12 @@ describe('the pending index, the lease and markPublished on moto', () => {
   it('listPending returns only PENDING records whose lease ended, oldest lease first', async () => {
     // Prepare
     const t = NOW.getTime();
-    await store.claim(rec('list-newer', { leaseUntil: t - 1_000 }), NOW);
-    await store.claim(rec('list-older', { leaseUntil: t - 5_000 }), NOW);
-    await store.claim(rec('list-leased', { leaseUntil: t + 10_000 }), NOW);
-    await store.claim(rec('list-done', { leaseUntil: t - 9_000 }), NOW);
+    await pending('list-newer', { leaseUntil: t - 1_000 });
+    await pending('list-older', { leaseUntil: t - 5_000 });
+    await pending('list-leased', { leaseUntil: t + 10_000 });
+    await pending('list-done', { leaseUntil: t - 9_000 });
     await store.markPublished('list-done');
+    await store.claim(rec('list-in-flight', { leaseUntil: t - 7_000 }), NOW);
 
     // Act
     const listed = (await store.listPending(NOW, 100)).map((r) => r.key).filter((k) => k.startsWith('list-'));
@@ -130,7 +144,7 @@ describe('the pending index, the lease and markPublished on moto', () => {
 
   it('lease takes an ended lease once, counting the attempt; a second lease while it is held gets nothing', async () => {
     // Prepare
-    await store.claim(rec('lease-1', { leaseUntil: NOW.getTime() - 1 }), NOW);
+    await pending('lease-1', { leaseUntil: NOW.getTime() - 1 });
 
     // Act
     const first = await store.lease('lease-1', NOW, NOW.getTime() + 60_000);
@@ -143,7 +157,7 @@ describe('the pending index, the lease and markPublished on moto', () => {
 
   it('lease gets nothing for a record that is no longer pending', async () => {
     // Prepare
-    await store.claim(rec('lease-published', { leaseUntil: 0 }), NOW);
+    await pending('lease-published', { leaseUntil: 0 });
     await store.markPublished('lease-published');
 
     // Act
@@ -155,7 +169,7 @@ describe('the pending index, the lease and markPublished on moto', () => {
 
   it('markPublished drops the stored event and takes the record out of the pending index', async () => {
     // Prepare
-    await store.claim(rec('publish-1', { leaseUntil: 0 }), NOW);
+    await pending('publish-1', { leaseUntil: 0 });
 
     // Act
     await store.markPublished('publish-1');
@@ -171,7 +185,7 @@ describe('the pending index, the lease and markPublished on moto', () => {
 
   it('markDead keeps the stored event for inspection and takes the record out of the pending index', async () => {
     // Prepare
-    await store.claim(rec('dead-1', { leaseUntil: 0 }), NOW);
+    await pending('dead-1', { leaseUntil: 0 });
 
     // Act
     await store.markDead('dead-1');

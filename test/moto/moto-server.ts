@@ -266,6 +266,7 @@ export interface MotoPipelineOptions {
 /** The pipeline's dependencies with every port a real AWS adapter on moto, as in the Lambda function. */
 export function motoPipelineDeps(clients: MotoClients, o: MotoPipelineOptions): PipelineDeps & { store: DynamoDedupStore; log: MemoryLog } {
   const real = new EventBridgePublisher(clients.eventBridge, o.bus);
+  const blobs = new S3BlobStore(clients.s3, o.bucket);
   return {
     adapters: o.adapters,
     secrets: new SecretCache(
@@ -275,9 +276,9 @@ export function motoPipelineDeps(clients: MotoClients, o: MotoPipelineOptions): 
         return arn;
       }),
     ),
-    store: new DynamoDedupStore(clients.dynamo, o.table),
+    store: new DynamoDedupStore(clients.dynamo, o.table, { blobs }),
     publisher: o.publisher ? o.publisher(real) : real,
-    blobs: new S3BlobStore(clients.s3, o.bucket),
+    blobs,
     log: new MemoryLog(),
     limits: { maxBodyBytes: 2 * 1024 * 1024, maxEventBytes: 256 * 1024, retentionDays: 30, ...o.limits },
   };

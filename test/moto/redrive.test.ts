@@ -5,7 +5,6 @@
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgePublisher } from '../../lambda/adapters/aws/eventbridge';
-import { S3BlobStore } from '../../lambda/adapters/aws/s3-blobs';
 import { SqsDeadLetterQueue } from '../../lambda/adapters/aws/sqs-dead-letters';
 import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
 import { deriveEventId } from '../../lambda/core/event';
@@ -62,7 +61,6 @@ function redriveDeps(bus: string, maxAttempts: number): RedriveDeps {
   return {
     store: motoPipelineDeps(clients, { adapters: new Map(), secretArns: new Map(), table: TABLE, bus, bucket: BUCKET }).store,
     publisher: new EventBridgePublisher(clients.eventBridge, bus),
-    blobs: new S3BlobStore(clients.s3, BUCKET),
     deadLetters: new SqsDeadLetterQueue(clients.sqs, dlqUrl),
     log: new MemoryLog(),
     maxAttempts,

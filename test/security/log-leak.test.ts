@@ -212,7 +212,7 @@ async function everyPath(vut: VendorUnderTest, f: Fixture, log: Log): Promise<{ 
     const w = world();
     w.publisher.script = [mode];
     await run(w, signedDelivery(f, vut.adapter, vut.secret, NOW, id(mode)));
-    await redrive({ store: w.store, publisher: w.publisher, blobs: w.blobs, deadLetters: new MemoryDeadLetters(), log, maxAttempts: 10 }, new Date(NOW.getTime() + 3_600_000));
+    await redrive({ store: w.store, publisher: w.publisher, deadLetters: new MemoryDeadLetters(), log, maxAttempts: 10 }, new Date(NOW.getTime() + 3_600_000));
     for (const e of w.publisher.published) sensitive.push(...sensitiveOfDetail(e.detail, `${f.vendor}/${f.name}`));
   }
   // Dependencies failing with messages that echo the payload.
@@ -397,7 +397,7 @@ function mockAws(): void {
   const claimed = new Set<string>();
   dynamo.on(PutItemCommand).callsFake((input: { Item?: Record<string, { S?: string }> }) => {
     const pk = input.Item?.pk?.S ?? '';
-    if (claimed.has(pk)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    if (claimed.has(pk)) throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, Item: { pk: { S: pk }, status: { S: 'PUBLISHED' } } });
     claimed.add(pk);
     return {};
   });

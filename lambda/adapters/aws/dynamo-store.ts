@@ -1,22 +1,32 @@
 /**
- * DedupStore on DynamoDB. One item per vendor event, keyed `pk` = `<vendor>#<dedup key>`.
+ * DedupStore on DynamoDB. One item per vendor event, keyed `pk` = `<vendor>#<dedup key>`; the record life of
+ * DESIGN.md §Record life and cost, where a write is billed by the item's size (1 write unit per started KB):
  *
- * - claim: PutItem with `attribute_not_exists(pk) OR expiresAt < :now` (an expired record that TTL has
- *   not deleted yet does not count); ConditionalCheckFailedException means duplicate.
- * - pending records carry `pendingShard` = "P", which puts them in the sparse `pending` index sorted by
- *   `leaseUntil`; markPublished and markDead remove it, so the index only ever holds unpublished events.
- * - an item stops at 400 KB: an event over {@link MAX_INLINE_EVENT_BYTES} is kept in the payload store under
- *   `events/<vendor>/<eventId>.json` and the item holds only its key (`eventBlobKey`).
+ * - claim: PutItem of a small item (status IN_FLIGHT, eventId, lease; never the event) with
+ *   `attribute_not_exists(pk) OR expiresAt < :now OR (status = IN_FLIGHT AND leaseUntil < :nowMs)`: an
+ *   expired record that TTL has not deleted yet does not count, and a claim whose holder died (its lease ran
+ *   out with nothing published or stored) is taken over. A refused claim (billed too, by the size of the item
+ *   there: 1 unit for a claim or a published record) answers what is there, read from the refusal itself
+ *   (`ReturnValuesOnConditionCheckFailure`) or, where the store does not return it (dynalite), by a read.
+ * - markPublished: UpdateItem on the small item (1 unit). A new delivery so costs 2 write units, whatever the
+ *   event's size, and a duplicate of a published event 1.
+ * - keepForRedrive, only when the publish failed: the event goes into the item, which turns PENDING and
+ *   carries `pendingShard` = "P", putting it in the sparse `pending` index sorted by `leaseUntil`; an event
+ *   over {@link MAX_INLINE_EVENT_BYTES} (items stop at 400 KB) is kept in the payload store under
+ *   `events/<vendor>/<eventId>.json` and the item holds its key (`eventBlobKey`). markPublished and markDead
+ *   remove `pendingShard`, so the index only ever holds events waiting for the redrive.
  */
 import {
   AttributeValue,
   ConditionalCheckFailedException,
+  ConsumedCapacity,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { BlobStore, ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
+import type { BlobStore, Claim, ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
 import { DependencyError } from '../../core/errors';
 import { PENDING_SHARD, TABLE } from '../../config/table';
 import { payloadPrefix } from '../../config/payloads';
@@ -29,26 +39,50 @@ type Item = Record<string, AttributeValue>;
 /** Events larger than this are kept in the payload store, not in the item (DynamoDB items stop at 400 KB). */
 export const MAX_INLINE_EVENT_BYTES = 350_000;
 
-export interface DynamoDedupStoreOptions {
-  /** Where an event too large for an item is kept. @default - none: such an event fails the write (DependencyError) */
-  readonly blobs?: BlobStore;
+/** What the store reports per request when asked (see {@link DynamoDedupStoreOptions.onConsumedCapacity}). */
+export interface CapacityReport {
+  readonly operation: 'claim' | 'get' | 'markPublished' | 'keepForRedrive' | 'listPending' | 'lease' | 'markDead';
+  /** Capacity units DynamoDB reported for the request; undefined when it reported none (a refused condition). */
+  readonly capacityUnits?: number;
+  /** True when the write was refused by its condition (DynamoDB bills it anyway, by the item's size). */
+  readonly conditionRefused: boolean;
+  /** Size of the item written, by DynamoDB's sizing rules (names + values), for a PutItem. */
+  readonly itemBytes?: number;
 }
 
-function toItem(r: DedupRecord): Item {
-  const item: Item = {
-    [PK]: { S: r.key },
-    eventId: { S: r.eventId },
-    vendor: { S: r.vendor },
-    status: { S: r.status },
-    receivedAt: { S: r.receivedAt },
-    [TABLE.ttlAttribute]: { N: String(r.expiresAt) },
-    [PENDING.sortKey]: { N: String(r.leaseUntil) },
-    attempts: { N: String(r.attempts) },
+export interface DynamoDedupStoreOptions {
+  /** Where an event too large for an item is kept. @default - none: such an event fails keepForRedrive (DependencyError) */
+  readonly blobs?: BlobStore;
+  /**
+   * Called after every request with the capacity it consumed; when set, requests ask for
+   * `ReturnConsumedCapacity: 'TOTAL'` (nothing is asked or computed otherwise).
+   * @default - not reported
+   */
+  readonly onConsumedCapacity?: (report: CapacityReport) => void;
+}
+
+/** An item's size by DynamoDB's rules: each attribute's name plus its value (strings as UTF-8, numbers ≈ 1 byte per 2 digits + 1). */
+export function itemBytes(item: Item): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    bytes += Buffer.byteLength(name, 'utf8');
+    if (value.S !== undefined) bytes += Buffer.byteLength(value.S, 'utf8');
+    else if (value.N !== undefined) bytes += Math.ceil(value.N.replace(/^-|\.|^0+/g, '').length / 2) + 1;
+  }
+  return bytes;
+}
+
+function claimItem(c: Claim): Item {
+  return {
+    [PK]: { S: c.key },
+    eventId: { S: c.eventId },
+    vendor: { S: c.vendor },
+    status: { S: 'IN_FLIGHT' satisfies RecordStatus },
+    receivedAt: { S: c.receivedAt },
+    [TABLE.ttlAttribute]: { N: String(c.expiresAt) },
+    [PENDING.sortKey]: { N: String(c.leaseUntil) },
+    attempts: { N: '0' },
   };
-  if (r.status === 'PENDING') item[PENDING.partitionKey] = { S: PENDING_SHARD };
-  if (r.eventJson !== undefined) item.event = { S: r.eventJson };
-  if (r.eventBlobKey !== undefined) item.eventBlobKey = { S: r.eventBlobKey };
-  return item;
 }
 
 function fromItem(item: Item): DedupRecord {
@@ -66,9 +100,11 @@ function fromItem(item: Item): DedupRecord {
   };
 }
 
-function isConditionFailure(err: unknown): boolean {
+function isConditionFailure(err: unknown): err is ConditionalCheckFailedException {
   return err instanceof ConditionalCheckFailedException || (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 }
+
+const storeError = (message: string, cause: unknown) => new DependencyError(message, { cause, context: { dependency: 'dedup store' } });
 
 export class DynamoDedupStore implements DedupStore {
   constructor(
@@ -77,64 +113,127 @@ export class DynamoDedupStore implements DedupStore {
     private readonly options: DynamoDedupStoreOptions = {},
   ) {}
 
-  /** The record as it fits in an item: an oversized event moved to the payload store. */
-  private async fitted(record: DedupRecord): Promise<DedupRecord> {
-    const json = record.eventJson;
-    if (json === undefined || Buffer.byteLength(json, 'utf8') <= MAX_INLINE_EVENT_BYTES) return record;
-    const eventBlobKey = `${payloadPrefix('events', record.vendor)}${record.eventId}.json`;
-    try {
-      if (!this.options.blobs) throw new Error('no payload store configured for events too large for an item');
-      await this.options.blobs.put(eventBlobKey, json, 'application/json');
-    } catch (err) {
-      throw new DependencyError('payload store unavailable', { cause: err, context: { dependency: 'payload store' } });
-    }
-    return { ...record, eventJson: undefined, eventBlobKey };
+  /** `ReturnConsumedCapacity` when someone listens, and the report after the request. */
+  private get capacity() {
+    return this.options.onConsumedCapacity ? ({ ReturnConsumedCapacity: 'TOTAL' } as const) : {};
   }
 
-  async claim(record: DedupRecord, now: Date): Promise<ClaimResult> {
-    const item = toItem(await this.fitted(record));
+  private report(operation: CapacityReport['operation'], consumed: ConsumedCapacity | undefined, conditionRefused = false, item?: Item): void {
+    this.options.onConsumedCapacity?.({ operation, capacityUnits: consumed?.CapacityUnits, conditionRefused, itemBytes: item ? itemBytes(item) : undefined });
+  }
+
+  async claim(claim: Claim, now: Date): Promise<ClaimResult> {
+    const item = claimItem(claim);
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        const out = await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: `attribute_not_exists(${PK}) OR ${TABLE.ttlAttribute} < :now OR (#status = :inFlight AND ${PENDING.sortKey} < :nowMs)`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':now': { N: String(Math.floor(now.getTime() / 1000)) },
+              ':inFlight': { S: 'IN_FLIGHT' },
+              ':nowMs': { N: String(now.getTime()) },
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ...this.capacity,
+          }),
+        );
+        this.report('claim', out?.ConsumedCapacity, false, item);
+        return { outcome: 'claimed' };
+      } catch (err) {
+        if (!isConditionFailure(err)) throw storeError('dedup store write failed', err);
+        this.report('claim', undefined, true, item);
+        const existing = err.Item ? fromItem(err.Item) : await this.get(claim.key);
+        // Gone between the write and the read (TTL): claim again, once.
+        if (!existing) continue;
+        return existing.status === 'IN_FLIGHT' ? { outcome: 'in-flight', record: existing } : { outcome: 'duplicate', record: existing };
+      }
+    }
+    return { outcome: 'in-flight', record: { ...claim, status: 'IN_FLIGHT', attempts: 0 } };
+  }
+
+  async get(key: string): Promise<DedupRecord | undefined> {
     try {
-      await this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: `attribute_not_exists(${PK}) OR ${TABLE.ttlAttribute} < :now`,
-          ExpressionAttributeValues: { ':now': { N: String(Math.floor(now.getTime() / 1000)) } },
-        }),
-      );
-      return 'claimed';
+      const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: { S: key } }, ConsistentRead: true, ...this.capacity }));
+      this.report('get', out?.ConsumedCapacity);
+      return out.Item ? fromItem(out.Item) : undefined;
     } catch (err) {
-      if (isConditionFailure(err)) return 'duplicate';
-      throw new DependencyError('dedup store write failed', { cause: err, context: { dependency: 'dedup store' } });
+      throw storeError('dedup store read failed', err);
     }
   }
 
   async markPublished(key: string): Promise<void> {
-    await this.finish(key, 'PUBLISHED');
+    // A published record drops any stored event (it is on the bus) and leaves the pending index.
+    await this.update('markPublished', key, `SET #status = :status REMOVE ${PENDING.partitionKey}, #event, eventBlobKey`, 'PUBLISHED', { '#event': 'event' });
   }
 
   async markDead(key: string): Promise<void> {
-    await this.finish(key, 'DEAD');
+    // A dead record keeps its event for inspection.
+    await this.update('markDead', key, `SET #status = :status REMOVE ${PENDING.partitionKey}`, 'DEAD');
   }
 
-  private async finish(key: string, status: RecordStatus): Promise<void> {
+  private async update(operation: CapacityReport['operation'], key: string, expression: string, status: RecordStatus, names: Record<string, string> = {}): Promise<void> {
     try {
-      await this.client.send(
+      const out = await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: { [PK]: { S: key } },
-          // A published record drops its event (it is on the bus); a dead one keeps it for inspection.
-          UpdateExpression: status === 'PUBLISHED'
-            ? `SET #status = :status REMOVE ${PENDING.partitionKey}, #event`
-            : `SET #status = :status REMOVE ${PENDING.partitionKey}`,
+          UpdateExpression: expression,
           ConditionExpression: `attribute_exists(${PK})`,
-          ExpressionAttributeNames: status === 'PUBLISHED' ? { '#status': 'status', '#event': 'event' } : { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', ...names },
           ExpressionAttributeValues: { ':status': { S: status } },
+          ...this.capacity,
         }),
       );
+      this.report(operation, out?.ConsumedCapacity);
     } catch (err) {
-      throw new DependencyError(`dedup store could not mark the record ${status}`, { cause: err });
+      throw storeError(`dedup store could not mark the record ${status}`, err);
     }
+  }
+
+  async keepForRedrive(claim: Claim, eventJson: string): Promise<'kept' | 'settled'> {
+    let stored: { name: string; value: AttributeValue } = { name: 'event', value: { S: eventJson } };
+    if (Buffer.byteLength(eventJson, 'utf8') > MAX_INLINE_EVENT_BYTES) {
+      const blobKey = `${payloadPrefix('events', claim.vendor)}${claim.eventId}.json`;
+      try {
+        if (!this.options.blobs) throw new Error('no payload store configured for events too large for an item');
+        await this.options.blobs.put(blobKey, eventJson, 'application/json');
+      } catch (err) {
+        throw new DependencyError('payload store unavailable', { cause: err, context: { dependency: 'payload store' } });
+      }
+      stored = { name: 'eventBlobKey', value: { S: blobKey } };
+    }
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [PK]: { S: claim.key } },
+          UpdateExpression: `SET #status = :pending, ${PENDING.partitionKey} = :shard, #stored = :stored`,
+          ConditionExpression: '#status = :inFlight',
+          ExpressionAttributeNames: { '#status': 'status', '#stored': stored.name },
+          ExpressionAttributeValues: { ':pending': { S: 'PENDING' }, ':shard': { S: PENDING_SHARD }, ':stored': stored.value, ':inFlight': { S: 'IN_FLIGHT' } },
+          ...this.capacity,
+        }),
+      );
+      this.report('keepForRedrive', out?.ConsumedCapacity);
+      return 'kept';
+    } catch (err) {
+      if (isConditionFailure(err)) {
+        this.report('keepForRedrive', undefined, true);
+        return 'settled';
+      }
+      throw storeError('dedup store could not keep the event for the redrive', err);
+    }
+  }
+
+  async eventOf(record: DedupRecord): Promise<string> {
+    if (record.eventJson !== undefined) return record.eventJson;
+    if (record.eventBlobKey === undefined) throw new Error('the record holds no event');
+    if (!this.options.blobs) throw new Error('no payload store configured to read the event from');
+    return (await this.options.blobs.get(record.eventBlobKey)).toString('utf8');
   }
 
   async listPending(now: Date, limit: number): Promise<DedupRecord[]> {
@@ -149,8 +248,10 @@ export class DynamoDedupStore implements DedupStore {
           ExpressionAttributeValues: { ':p': { S: PENDING_SHARD }, ':now': { N: String(now.getTime()) } },
           Limit: limit - records.length,
           ExclusiveStartKey: startKey,
+          ...this.capacity,
         }),
       );
+      this.report('listPending', out?.ConsumedCapacity);
       for (const item of out.Items ?? []) records.push(fromItem(item));
       startKey = out.LastEvaluatedKey;
     } while (startKey && records.length < limit);
@@ -173,12 +274,14 @@ export class DynamoDedupStore implements DedupStore {
             ':now': { N: String(now.getTime()) },
           },
           ReturnValues: 'ALL_NEW',
+          ...this.capacity,
         }),
       );
+      this.report('lease', out?.ConsumedCapacity);
       return out.Attributes ? fromItem(out.Attributes) : undefined;
     } catch (err) {
       if (isConditionFailure(err)) return undefined;
-      throw new DependencyError('dedup store lease failed', { cause: err });
+      throw storeError('dedup store lease failed', err);
     }
   }
 }
