@@ -306,6 +306,90 @@ describe('the bundles\' logs', () => {
   });
 });
 
+/** One embedded-metric-format line of a function's stdout: the metrics, their dimensions, the `_aws` metadata. */
+interface EmfLine {
+  readonly _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+  readonly [key: string]: unknown;
+}
+
+/** Every EMF line a function wrote (the JSON lines with `_aws.CloudWatchMetrics`, as CloudWatch Logs reads them). */
+function emfLines(logs: string): EmfLine[] {
+  return logs
+    .split('\n')
+    .filter((l) => l.includes('"CloudWatchMetrics"'))
+    .map((l) => JSON.parse(l) as EmfLine);
+}
+
+/** The sum of metric `name` over `lines`. */
+const total = (lines: readonly EmfLine[], name: string): number => lines.reduce((n, l) => n + (typeof l[name] === 'number' ? (l[name] as number) : 0), 0);
+
+describe('the bundles\' metrics (embedded metric format on stdout)', () => {
+  const DIMENSION_KEYS = new Set(['service', 'vendor', 'endpoint']);
+
+  it('each webhook bundle counted its deliveries by outcome, under the template\'s namespace and its vendor\'s dimension', () => {
+    for (const w of d.webhooks.values()) {
+      const namespace = d.env.get(w.fn.logicalId)!.POWERTOOLS_METRICS_NAMESPACE;
+      expect(namespace).toBeTruthy();
+      const lines = emfLines(d.process(w.vendor).logs());
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        const [directive] = line._aws.CloudWatchMetrics;
+        expect(directive.Namespace).toBe(namespace);
+        expect(directive.Dimensions).toEqual(expect.arrayContaining([['service', 'vendor', 'endpoint'], ['service', 'vendor']]));
+        expect(line.vendor).toBe(w.vendor);
+        expect(line.service).toBe('callhooks');
+        expect(line.endpoint).toMatch(/^[a-z0-9-]{1,32}$/);
+        // One delivery per line: Deliveries 1, and exactly one outcome metric.
+        expect(line.Deliveries).toBe(1);
+      }
+      // The suite sent every fixture (published, or a duplicate when another fixture carried its vendor event),
+      // each again (duplicate) and a forgery (unauthorized).
+      const fixtures = loadFixtures(w.vendor).length;
+      expect(total(lines, 'Published')).toBeGreaterThanOrEqual(1);
+      expect(total(lines, 'Duplicate')).toBeGreaterThanOrEqual(fixtures);
+      expect(total(lines, 'Published') + total(lines, 'Duplicate')).toBeGreaterThanOrEqual(2 * fixtures);
+      expect(total(lines, 'Unauthorized')).toBeGreaterThanOrEqual(1);
+      expect(total(lines, 'Deliveries')).toBe(lines.length);
+    }
+    // The fault paths of the suite, as the Quarterzip bundle counted them.
+    const quarterzip = emfLines(d.process('quarterzip').logs());
+    expect(total(quarterzip, 'AcceptedNotPublished')).toBeGreaterThanOrEqual(1);
+    expect(total(quarterzip, 'Unavailable')).toBeGreaterThanOrEqual(1);
+    expect(total(quarterzip, 'BadRequest')).toBeGreaterThanOrEqual(1);
+    expect(total(quarterzip, 'Offloads')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the redrive bundle reported what it published, dead-lettered and found pending', () => {
+    const lines = emfLines(d.process('redrive').logs());
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+      expect(line.vendor).toBeUndefined();
+    }
+    expect(total(lines, 'RedrivePublished')).toBeGreaterThanOrEqual(1);
+    expect(total(lines, 'RedriveDeadLettered')).toBeGreaterThanOrEqual(1);
+    expect(total(lines, 'RedriveFailed')).toBeGreaterThanOrEqual(1);
+    expect(lines.every((l) => typeof l.RedriveBacklog === 'number' && typeof l.RedriveOldestPendingAge === 'number')).toBe(true);
+  });
+
+  it('carry no personal data, no id and no payload text: only the bounded dimensions and the metric values', () => {
+    const eventIds = new Set(Object.values(PINNED_EVENT_IDS));
+    for (const proc of d.processes.values()) {
+      for (const line of emfLines(proc.logs())) {
+        const metricNames = new Set(line._aws.CloudWatchMetrics.flatMap((c) => c.Metrics.map((m) => m.Name)));
+        for (const [key, value] of Object.entries(line)) {
+          if (key === '_aws') continue;
+          if (metricNames.has(key)) expect(typeof value).toBe('number');
+          else expect(DIMENSION_KEYS.has(key)).toBe(true);
+        }
+        const text = JSON.stringify(line);
+        expect(text).not.toMatch(/@|\+\d{6,}|[0-9a-f]{8}-[0-9a-f]{4}-/i);
+        for (const id of eventIds) expect(text.includes(id)).toBe(false);
+      }
+    }
+  });
+});
+
 describe('IAM: every call the bundles made, against their own policies from the template', () => {
   const byPrincipal = () => {
     const map = new Map<string, RecordedCall[]>();
