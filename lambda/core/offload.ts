@@ -8,10 +8,12 @@ import { sourceOf } from './event';
 import type { BlobStore } from './ports';
 import { payloadPrefix } from '../config/payloads';
 
-/** Bytes EventBridge counts for an entry: Source, DetailType, Detail, and the Time and Resources it adds. */
+/**
+ * Bytes EventBridge counts for an entry, as AWS documents it ("Calculating PutEvents event entry size"): 14 for
+ * `Time`, and `Source`, `DetailType` and `Detail` as UTF-8 (callhooks sends no `Resources`).
+ */
 export function entryBytes(detailJson: string, detail: Pick<CallEventDetail, 'vendor' | 'type'>): number {
-  // 32 bytes stand for the Time field (an ISO timestamp) and an empty Resources list.
-  return Buffer.byteLength(detailJson, 'utf8') + Buffer.byteLength(sourceOf(detail.vendor), 'utf8') + Buffer.byteLength(detail.type, 'utf8') + 32;
+  return 14 + Buffer.byteLength(detailJson, 'utf8') + Buffer.byteLength(sourceOf(detail.vendor), 'utf8') + Buffer.byteLength(detail.type, 'utf8');
 }
 
 async function store(blobs: BlobStore, key: string, json: string): Promise<PayloadPointer> {

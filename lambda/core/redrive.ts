@@ -7,7 +7,8 @@
  * dead-letter queue.
  */
 import type { CallEventDetail } from './event';
-import type { DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
+import type { BusEntry, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
+import { entryBytes } from './offload';
 import { busEntryOf, errorName } from './pipeline';
 import { DEFAULT_REDRIVE_MAX_ATTEMPTS, LEASE_MS } from '../config/table';
 
@@ -32,11 +33,72 @@ export interface RedriveReport {
   readonly skipped: number;
 }
 
-const BATCH = 10; // PutEvents takes at most 10 entries a call.
+/** PutEvents takes at most 10 entries a request … */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+/**
+ * … and at most 256 KB in all, each entry sized as AWS sizes it ({@link entryBytes}). An entry larger than this
+ * (`maxEventBytes` allows up to EventBridge's 1 MB entry limit) goes in a request of its own.
+ */
+export const PUT_EVENTS_MAX_REQUEST_BYTES = 256 * 1024;
 
-async function loadEvent(record: DedupRecord, store: DedupStore): Promise<{ detail: CallEventDetail; json: string }> {
+/** A leased record whose stored event is ready for the bus. */
+interface Ready {
+  readonly record: DedupRecord;
+  readonly entry: BusEntry;
+  readonly bytes: number;
+}
+
+/** The stored event of a leased record as a bus entry; throws when it cannot be read or is not this record's event. */
+async function prepare(record: DedupRecord, store: DedupStore, now: Date): Promise<Ready> {
   const json = await store.eventOf(record);
-  return { detail: JSON.parse(json) as CallEventDetail, json };
+  const detail = JSON.parse(json) as CallEventDetail | null;
+  if (typeof detail !== 'object' || detail === null || detail.eventId !== record.eventId || detail.vendor !== record.vendor || typeof detail.type !== 'string') {
+    throw new TypeError('the stored event is not the event of its record');
+  }
+  return { record, entry: busEntryOf(detail, now, json), bytes: entryBytes(json, detail) };
+}
+
+/** Consecutive groups of at most {@link PUT_EVENTS_MAX_ENTRIES} entries and {@link PUT_EVENTS_MAX_REQUEST_BYTES}. */
+export function requestsOf<T extends { readonly bytes: number }>(entries: readonly T[]): T[][] {
+  const requests: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const e of entries) {
+    if (current.length > 0 && (current.length === PUT_EVENTS_MAX_ENTRIES || bytes + e.bytes > PUT_EVENTS_MAX_REQUEST_BYTES)) {
+      requests.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(e);
+    bytes += e.bytes;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+type PublishResult = { ok: true } | { ok: false; error: string };
+
+/** The bus itself failed (an AWS server fault, or a throttle): the same call entry by entry would fail too. */
+function busFault(err: unknown): boolean {
+  const e = err as { $fault?: string; $retryable?: unknown } | undefined;
+  return e?.$fault === 'server' || Boolean(e?.$retryable);
+}
+
+/**
+ * Publishes one request. When PutEvents refuses it as a whole for what is in it (the call throws, e.g. a
+ * ValidationException for one bad entry), each entry is published alone, so that only the bad one fails.
+ */
+async function publishIsolated(entries: readonly BusEntry[], deps: RedriveDeps): Promise<readonly PublishResult[]> {
+  try {
+    const results = await deps.publisher.publish(entries);
+    return entries.map((_, i) => results[i] ?? { ok: false, error: 'missing' });
+  } catch (err) {
+    if (entries.length === 1 || busFault(err)) return entries.map(() => ({ ok: false, error: errorName(err) }));
+    deps.log.warn('redrive publish failed for a whole request; publishing its entries one by one', { count: entries.length, error: errorName(err) });
+    const alone: PublishResult[] = [];
+    for (const entry of entries) alone.push(...(await publishIsolated([entry], deps)));
+    return alone;
+  }
 }
 
 export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promise<RedriveReport> {
@@ -48,10 +110,18 @@ export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promis
   let failed = 0;
   let deadLettered = 0;
   let skipped = 0;
-  const ready: Array<{ record: DedupRecord; detail: CallEventDetail; json: string }> = [];
+  const ready: Ready[] = [];
 
+  // Each record on its own: a lease, a dead letter or a stored event that fails is that record's failure only.
   for (const candidate of pending) {
-    const record = await store.lease(candidate.key, now, now.getTime() + leaseMs);
+    let record: DedupRecord | undefined;
+    try {
+      record = await store.lease(candidate.key, now, now.getTime() + leaseMs);
+    } catch (err) {
+      failed++;
+      log.warn('redrive could not lease a record', { vendor: candidate.vendor, eventId: candidate.eventId, error: errorName(err) });
+      continue;
+    }
     if (!record) {
       skipped++;
       continue;
@@ -70,28 +140,20 @@ export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promis
       continue;
     }
     try {
-      ready.push({ record, ...(await loadEvent(record, store)) });
+      ready.push(await prepare(record, store, now));
     } catch (err) {
       failed++;
       log.error('stored event could not be read', { ...ctx, error: errorName(err) });
     }
   }
 
-  for (let i = 0; i < ready.length; i += BATCH) {
-    const batch = ready.slice(i, i + BATCH);
-    let results: ReadonlyArray<{ ok: true } | { ok: false; error: string }>;
-    try {
-      results = await deps.publisher.publish(batch.map(({ detail, json }) => busEntryOf(detail, now, json)));
-    } catch (err) {
-      failed += batch.length;
-      log.warn('redrive publish failed', { count: batch.length, error: errorName(err) });
-      continue;
-    }
-    for (const [j, { record }] of batch.entries()) {
-      const result = results[j];
-      if (!result || !result.ok) {
+  for (const request of requestsOf(ready)) {
+    const results = await publishIsolated(request.map((r) => r.entry), deps);
+    for (const [i, { record }] of request.entries()) {
+      const result = results[i];
+      if (!result.ok) {
         failed++;
-        log.warn('redrive publish failed for an entry', { vendor: record.vendor, eventId: record.eventId, error: result ? result.error : 'missing' });
+        log.warn('redrive publish failed for an entry', { vendor: record.vendor, eventId: record.eventId, error: result.error });
         continue;
       }
       published++;

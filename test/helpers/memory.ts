@@ -56,12 +56,30 @@ export class MemoryStore extends MemoryDedupStore {
   }
 }
 
+/** Bytes AWS counts for a PutEvents entry ("Calculating PutEvents event entry size"): Time 14, Source, DetailType and Detail as UTF-8. */
+export function awsEntryBytes(e: BusEntry): number {
+  return 14 + Buffer.byteLength(e.source, 'utf8') + Buffer.byteLength(e.detailType, 'utf8') + Buffer.byteLength(e.detailJson ?? JSON.stringify(e.detail), 'utf8');
+}
+
+/** What PutEvents refuses as a whole (the call throws ValidationException): more than 10 entries, or more than 256 KB in all. */
+export function beyondPutEventsLimits(entries: readonly BusEntry[]): string | undefined {
+  const total = entries.reduce((sum, e) => sum + awsEntryBytes(e), 0);
+  return entries.length > 10 || total > 256 * 1024 ? 'ValidationException' : undefined;
+}
+
 export class MemoryPublisher implements EventPublisher {
   readonly published: BusEntry[] = [];
+  /** Every call's entries, in order (also the refused ones). */
+  readonly requests: BusEntry[][] = [];
   /** Each call shifts one behaviour: 'throw', 'fail' (FailedEntryCount > 0) or 'ok'. */
   script: Array<'throw' | 'fail' | 'ok'> = [];
+  /** When it gives an error (or an error's name), the whole call throws it, as PutEvents does for a request it refuses. */
+  refuse?: (entries: readonly BusEntry[]) => string | Error | undefined;
 
   async publish(entries: readonly BusEntry[]) {
+    this.requests.push([...entries]);
+    const refused = this.refuse?.(entries);
+    if (refused) throw typeof refused === 'string' ? Object.assign(new Error('refused'), { name: refused }) : refused;
     const mode = this.script.shift() ?? 'ok';
     if (mode === 'throw') throw Object.assign(new Error('simulated'), { name: 'InternalException' });
     if (mode === 'fail') return entries.map(() => ({ ok: false as const, error: 'InternalFailure' }));

@@ -3,7 +3,8 @@
  * a later redrive once the bus is back, and one whose publish keeps failing goes to the SQS dead-letter
  * queue through SqsDeadLetterQueue and is marked DEAD.
  */
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommandInput, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { EventBridgePublisher } from '../../lambda/adapters/aws/eventbridge';
 import { SqsDeadLetterQueue } from '../../lambda/adapters/aws/sqs-dead-letters';
 import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
@@ -11,7 +12,7 @@ import { deriveEventId } from '../../lambda/core/event';
 import { handleDelivery, recordKey } from '../../lambda/core/pipeline';
 import { redrive, RedriveDeps } from '../../lambda/core/redrive';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
-import { loadFixtures, signedDelivery } from '../helpers/fixtures';
+import { Fixture, loadFixtures, signedDelivery } from '../helpers/fixtures';
 import { MemoryLog } from '../helpers/memory';
 import {
   BusEvent,
@@ -136,3 +137,98 @@ describe('redrive on moto', () => {
     expect(await status(key)).toBe('DEAD');
   });
 });
+
+describe('redrive on moto: entries isolated, requests within the PutEvents limits', () => {
+  const BATCH_TABLE = 'callhooks-moto-redrive-batches';
+  const BATCH_BUS = 'callhooks-moto-redrive-batches-bus';
+  let requests: PutEventsRequestEntry[][];
+  let recording: EventBridgeClient;
+  let queue: string;
+
+  /** AWS's size of an entry ("Calculating PutEvents event entry size"): Time 14, Source, DetailType, Detail. */
+  const awsBytes = (e: PutEventsRequestEntry) => (e.Time ? 14 : 0) + [e.Source, e.DetailType, e.Detail].reduce((n, s) => n + Buffer.byteLength(s ?? '', 'utf8'), 0);
+
+  /** `n` deliveries with transcripts of about `kb` KB, answered 202 while the bus is missing: PENDING records. */
+  async function accepted(prefix: string, n: number, kb: number, now: Date): Promise<Array<{ key: string; eventId: string }>> {
+    const deps = motoPipelineDeps(clients, { adapters: new Map([['quarterzip', adapter]]), secretArns: new Map([['quarterzip', secretArn]]), table: BATCH_TABLE, bus: MISSING_BUS, bucket: BUCKET });
+    const fixture = loadFixtures('quarterzip').find((f) => f.name === 'call-completed')!;
+    const out: Array<{ key: string; eventId: string }> = [];
+    for (let i = 0; i < n; i++) {
+      const body = structuredClone(fixture.body) as { data: { call_id: string; transcript: Array<{ speaker: string; text: string }> } };
+      body.data.call_id = `${prefix}-${i}`;
+      body.data.transcript = Array.from({ length: kb }, (_, t) => ({ speaker: t % 2 ? 'user' : 'agent', text: 'w'.repeat(1000) }));
+      const id = `msg_${prefix}_${i}`;
+      const reply = await handleDelivery(signedDelivery({ ...fixture, body } as Fixture, adapter, secret, new Date(now.getTime() + i), id), deps);
+      expect(reply.statusCode).toBe(202);
+      out.push({ key: recordKey('quarterzip', id), eventId: deriveEventId('quarterzip', id) });
+    }
+    return out;
+  }
+
+  function deps(): RedriveDeps {
+    return { ...redriveDeps(BATCH_BUS, 10), store: motoPipelineDeps(clients, { adapters: new Map(), secretArns: new Map(), table: BATCH_TABLE, bus: BATCH_BUS, bucket: BUCKET }).store, publisher: new EventBridgePublisher(recording, BATCH_BUS) };
+  }
+
+  beforeAll(async () => {
+    await Promise.all([ensureTable(clients.dynamo, BATCH_TABLE), createBus(clients, BATCH_BUS)]);
+    queue = await ruleToQueue(clients, BATCH_BUS, 'redrive-batches-all', { source: [{ prefix: 'callhooks.' }] });
+    recording = new EventBridgeClient(moto.clientConfig);
+    recording.middlewareStack.add(
+      (next) => async (args) => {
+        requests.push([...((args.input as PutEventsCommandInput).Entries ?? [])]);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordPutEvents' },
+    );
+  });
+  beforeEach(() => (requests = []));
+  afterAll(() => recording?.destroy());
+
+  it('12 events of about 60 KB each reach the bus in requests of at most 10 entries and 256 KB, as AWS sizes them', async () => {
+    // Prepare
+    const now = new Date();
+    const records = await accepted('big', 12, 60, now);
+
+    // Act
+    const report = await redrive(deps(), new Date(now.getTime() + LEASE_MS + 1_000));
+
+    // Assert
+    expect(report).toMatchObject({ examined: 12, published: 12, failed: 0 });
+    expect((await drainQueue<BusEvent>(clients.sqs, queue)).map((e) => e.detail.eventId).sort()).toEqual(records.map((r) => r.eventId).sort());
+    expect(requests.length).toBeGreaterThan(1);
+    for (const request of requests) {
+      expect(request.length).toBeLessThanOrEqual(10);
+      expect(request.reduce((n, e) => n + awsBytes(e), 0)).toBeLessThanOrEqual(256 * 1024);
+    }
+    for (const r of records) expect(await statusIn(BATCH_TABLE, r.key)).toBe('PUBLISHED');
+  });
+
+  it('a record whose stored event is gone from the payload bucket fails alone; the records around it are published', async () => {
+    // Prepare: the middle record points to an S3 object that does not exist.
+    const now = new Date(Date.now() + 10 * LEASE_MS);
+    const records = await accepted('gone', 3, 1, now);
+    await clients.dynamo.send(
+      new UpdateItemCommand({
+        TableName: BATCH_TABLE,
+        Key: { pk: { S: records[1].key } },
+        UpdateExpression: 'SET eventBlobKey = :k REMOVE #event',
+        ExpressionAttributeNames: { '#event': 'event' },
+        ExpressionAttributeValues: { ':k': { S: 'events/quarterzip/never-written.json' } },
+      }),
+    );
+
+    // Act
+    const report = await redrive(deps(), new Date(now.getTime() + LEASE_MS + 1_000));
+
+    // Assert
+    expect(report).toMatchObject({ examined: 3, published: 2, failed: 1 });
+    expect((await drainQueue<BusEvent>(clients.sqs, queue)).map((e) => e.detail.eventId).sort()).toEqual([records[0].eventId, records[2].eventId].sort());
+    expect(await statusIn(BATCH_TABLE, records[1].key)).toBe('PENDING');
+    expect(await statusIn(BATCH_TABLE, records[0].key)).toBe('PUBLISHED');
+  });
+});
+
+async function statusIn(table: string, key: string): Promise<string | undefined> {
+  const out = await clients.dynamo.send(new GetItemCommand({ TableName: table, Key: { pk: { S: key } }, ConsistentRead: true }));
+  return out.Item?.status?.S;
+}
