@@ -103,7 +103,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const baseDeps: PipelineDeps = {
     adapters,
     secrets: new SecretCache(new StaticSecretSource(secrets.values)),
-    store: dynamo ? new DynamoDedupStore(dynamo.client, LOCAL_TABLE, { blobs }) : new MemoryDedupStore(),
+    store: dynamo ? new DynamoDedupStore(dynamo.client, LOCAL_TABLE, { blobs, pendingFrom: dynamo.pendingFrom }) : new MemoryDedupStore(),
     publisher,
     blobs,
     log,

@@ -119,6 +119,19 @@ describe('DynamoDedupStore on dynalite: the event, only for the redrive', () => 
     expect(await item('p1')).not.toHaveProperty('event');
   });
 
+  it("pendingFrom 'table' (the local mode's) lists what the index lists: PENDING with the lease ended, oldest lease first, within the limit", async () => {
+    const scanning = new DynamoDedupStore(dynamo.client, LOCAL_TABLE, { blobs, pendingFrom: 'table' });
+    await pending('t3', { leaseUntil: NOW.getTime() - 1_000 });
+    await pending('t1', { leaseUntil: NOW.getTime() - 3_000 });
+    await pending('t2', { leaseUntil: NOW.getTime() - 2_000 });
+    await pending('t-live', { leaseUntil: NOW.getTime() + 10_000 });
+    await store.claim(claim('t-inflight', { leaseUntil: 0 }), NOW);
+    const ours = (records: Array<{ key: string }>) => records.map((r) => r.key).filter((k) => k.startsWith('t'));
+    expect(ours(await scanning.listPending(NOW, 1000))).toEqual(ours(await store.listPending(NOW, 1000)));
+    expect(ours(await scanning.listPending(NOW, 1000))).toEqual(['t1', 't2', 't3']);
+    expect(await scanning.listPending(NOW, 2)).toEqual((await store.listPending(NOW, 2)));
+  });
+
   it('a claim in flight is never in the pending index, whatever its lease', async () => {
     await store.claim(claim('inflight-old', { leaseUntil: 0 }), NOW);
     expect((await store.listPending(new Date(NOW.getTime() + 3_600_000), 1000)).map((r) => r.key)).not.toContain('inflight-old');

@@ -24,6 +24,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { BlobStore, Claim, ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
@@ -59,6 +60,15 @@ export interface DynamoDedupStoreOptions {
    * @default - not reported
    */
   readonly onConsumedCapacity?: (report: CapacityReport) => void;
+  /**
+   * Where listPending finds the records waiting for the redrive. `index`: the sparse `pending` index (one
+   * query, what DynamoDB keeps consistent with the items). `table`: a scan of the table, every item read
+   * itself, for an emulator whose index can disagree with its items: dynalite writes an item and its index
+   * entries one after the other, so a `kill -9` between the two leaves a PENDING item the index has lost (or an
+   * entry for an item that is not PENDING). A scan reads the whole table each run: the local mode's, not AWS's.
+   * @default "index"
+   */
+  readonly pendingFrom?: 'index' | 'table';
 }
 
 /** An item's size by DynamoDB's rules: each attribute's name plus its value (strings as UTF-8, numbers ≈ 1 byte per 2 digits + 1). */
@@ -237,6 +247,7 @@ export class DynamoDedupStore implements DedupStore {
   }
 
   async listPending(now: Date, limit: number): Promise<DedupRecord[]> {
+    if (this.options.pendingFrom === 'table') return this.scanPending(now, limit);
     const records: DedupRecord[] = [];
     let startKey: Item | undefined;
     do {
@@ -256,6 +267,29 @@ export class DynamoDedupStore implements DedupStore {
       startKey = out.LastEvaluatedKey;
     } while (startKey && records.length < limit);
     return records;
+  }
+
+  /** listPending from the items themselves (`pendingFrom: 'table'`): PENDING, lease ended, oldest lease first. */
+  private async scanPending(now: Date, limit: number): Promise<DedupRecord[]> {
+    const records: DedupRecord[] = [];
+    let startKey: Item | undefined;
+    do {
+      const out = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: `#status = :pending AND ${PENDING.sortKey} < :now`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': { S: 'PENDING' }, ':now': { N: String(now.getTime()) } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          ...this.capacity,
+        }),
+      );
+      this.report('listPending', out?.ConsumedCapacity);
+      for (const item of out.Items ?? []) records.push(fromItem(item));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return records.sort((a, b) => a.leaseUntil - b.leaseUntil).slice(0, limit);
   }
 
   async lease(key: string, now: Date, leaseUntil: number): Promise<DedupRecord | undefined> {

@@ -12,6 +12,11 @@ export const LOCAL_TABLE = 'callhooks-local';
 export interface LocalDynamo {
   readonly client: DynamoDBClient;
   readonly endpoint: string;
+  /**
+   * How a DynamoDedupStore on dynalite must list pending records: from the table, not its `pending` index,
+   * which a `kill -9` can leave disagreeing with the items (dynalite writes them one after the other).
+   */
+  readonly pendingFrom: 'table';
   close(): Promise<void>;
 }
 
@@ -46,6 +51,7 @@ export async function startLocalDynamo(path: string | undefined): Promise<LocalD
   return {
     client,
     endpoint,
+    pendingFrom: 'table',
     close: async () => {
       await new Promise<void>((res) => {
         client.destroy();
