@@ -8,11 +8,11 @@ import { ConfigError } from '../lambda/config/config';
 import { parseSecretValue } from '../lambda/core/secrets';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { DEFAULT_CONFIG_FILE, loadConfig, LocalPaths, localPaths, secretEnvName } from '../local/runtime';
-import { createAdapters } from '../lambda/vendors';
+import { createVendorAdapters } from '../lambda/vendors';
+import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE, routePathOf, secretKeyOf } from '../lambda/config/endpoints';
 import { CliError, EXIT, Io } from './io';
 
-export const DEFAULT_ENDPOINT = 'default';
-const ENDPOINT_NAME = /^[a-z0-9-]{1,32}$/;
+export { DEFAULT_ENDPOINT };
 
 /**
  * The configuration file: `--config`, else `CALLHOOKS_CONFIG`, else `callhooks.config.json` in the current
@@ -25,10 +25,13 @@ export function configFile(io: Pick<Io, 'env' | 'cwd'>, option?: string): string
   return existsSync(here) ? here : DEFAULT_CONFIG_FILE;
 }
 
-export function adaptersFrom(file: string): Map<string, VendorAdapter> {
+/** The enabled vendors' adapters (`adapters`), and each one's endpoints' adapters (`endpoints`, vendor → endpoint → adapter). */
+export type Vendors = ReturnType<typeof createVendorAdapters>;
+
+export function vendorsFrom(file: string): Vendors {
   if (!existsSync(file)) throw new CliError(`the configuration file ${file} does not exist`);
   try {
-    return createAdapters(loadConfig(file).vendors);
+    return createVendorAdapters(loadConfig(file).vendors);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof SyntaxError) throw new CliError(`${file}: ${err.message}`);
     throw err;
@@ -40,28 +43,36 @@ export interface Target {
   readonly endpoint: string;
 }
 
-/** Parses `<vendor>[/<endpoint>]`; the vendor must be enabled in the configuration. */
-export function parseTarget(text: string, adapters: ReadonlyMap<string, VendorAdapter>): Target & { adapter: VendorAdapter } {
+/**
+ * Parses `<vendor>[/<endpoint>]`; the vendor must be enabled in the configuration. The adapter is the endpoint's
+ * (with its own options, e.g. QCall's token header) when the configuration lists it, else the vendor's (an API
+ * deployed with another configuration may have endpoints this one does not list).
+ */
+export function parseTarget(text: string, vendors: Vendors): Target & { adapter: VendorAdapter } {
   const [vendorPart, endpointPart, ...rest] = text.split('/');
   const vendor = vendorPart.toLowerCase();
   const endpoint = endpointPart === undefined || endpointPart === '' ? DEFAULT_ENDPOINT : endpointPart;
-  if (rest.length > 0 || !ENDPOINT_NAME.test(endpoint)) {
+  if (rest.length > 0 || !ENDPOINT_NAME_RE.test(endpoint)) {
     throw new CliError(`"${text}" is not <vendor>[/<endpoint>] (an endpoint name is 1 to 32 of a-z, 0-9 and -)`);
   }
-  const adapter = adapters.get(vendor);
-  if (!adapter) throw new CliError(`vendor "${vendor}" is not enabled in the configuration (enabled: ${[...adapters.keys()].join(', ')})`);
+  const adapter = vendors.endpoints.get(vendor)?.get(endpoint) ?? vendors.adapters.get(vendor);
+  if (!adapter) throw new CliError(`vendor "${vendor}" is not enabled in the configuration (enabled: ${[...vendors.adapters.keys()].join(', ')})`);
   return { vendor, endpoint, adapter };
+}
+
+/** Every endpoint of every enabled vendor, as `<vendor>` or `<vendor>/<endpoint>` targets. */
+export function allTargets(vendors: Vendors): Array<Target & { adapter: VendorAdapter }> {
+  return [...vendors.endpoints].flatMap(([vendor, endpoints]) => [...endpoints].map(([endpoint, adapter]) => ({ vendor, endpoint, adapter })));
 }
 
 /** The local mode's variable for an endpoint's secret: `CALLHOOKS_SECRET_QUARTERZIP`, `CALLHOOKS_SECRET_QUARTERZIP_EU`. */
 export function endpointSecretEnvName({ vendor, endpoint }: Target): string {
-  const base = secretEnvName(vendor);
-  return endpoint === DEFAULT_ENDPOINT ? base : `${base}_${endpoint.toUpperCase().replace(/-/g, '_')}`;
+  return secretEnvName(vendor, endpoint);
 }
 
-/** The key of an endpoint's development secret in the data folder's `dev-secrets.json`. */
+/** The key of an endpoint's development secret in the data folder's `dev-secrets.json` (the local mode's key). */
 function devSecretKey({ vendor, endpoint }: Target): string {
-  return endpoint === DEFAULT_ENDPOINT ? vendor : `${vendor}/${endpoint}`;
+  return secretKeyOf(vendor, endpoint);
 }
 
 export interface ResolvedSecret {
@@ -123,7 +134,6 @@ export function webhookUrl(base: string, target: Target): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--url "${base}" is not an http(s) URL`);
   if (/\/webhooks\//.test(url.pathname)) return url;
-  const path = `webhooks/${encodeURIComponent(target.vendor)}${target.endpoint === DEFAULT_ENDPOINT ? '' : `/${encodeURIComponent(target.endpoint)}`}`;
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${routePathOf(encodeURIComponent(target.vendor), encodeURIComponent(target.endpoint))}`;
   return url;
 }

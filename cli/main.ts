@@ -49,7 +49,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .argument('[sample]', 'a sample name from fixtures/<vendor>/ (default: the first; call-completed for quarterzip), or a file whose bytes are the body')
     .option('--url <url>', "the API's base URL or a full webhook URL (default: $CALLHOOKS_URL, else the running local mode, else http://127.0.0.1:$PORT)")
     .option('--secret <secret>', 'the secret to sign with (see Secrets below)')
-    .option('--all', 'send every sample of the vendor (of every enabled vendor when none is named)')
+    .option('--all', 'send every sample of the vendor (of every endpoint of every enabled vendor when none is named)')
     .option('--id <id>', 'the delivery id, for vendors that sign one (default: fixed per sample, so a second send is a redelivery)')
     .option('--content-type <type>', 'content type of a body file', 'application/json')
     .addOption(new Option('--timeout <seconds>', 'how long to wait for the answer').default(30).argParser(intOption(1, 600)))

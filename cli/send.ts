@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { Fixture, fixtureBody, fixtureHeaders, loadFixtures } from '../local/fixtures';
 import { localPaths } from '../local/runtime';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { adaptersFrom, configFile, localUrl, parseTarget, resolveSecret, Target, webhookUrl } from './context';
+import { allTargets, vendorsFrom, configFile, localUrl, parseTarget, resolveSecret, Target, webhookUrl } from './context';
 import { CliError, EXIT, ExitCode, Io, unreachable } from './io';
 
 export interface SendOptions {
@@ -109,8 +109,8 @@ function describeAnswer(status: number, response: unknown): string {
 const DEFAULT_VENDOR = 'quarterzip';
 
 export async function send(targetText: string | undefined, sample: string | undefined, options: SendOptions, io: Io): Promise<ExitCode> {
-  const adapters = adaptersFrom(configFile(io, options.config));
-  const targets = targetText === undefined && options.all ? [...adapters.keys()].map((v) => parseTarget(v, adapters)) : [parseTarget(targetText ?? DEFAULT_VENDOR, adapters)];
+  const vendors = vendorsFrom(configFile(io, options.config));
+  const targets = targetText === undefined && options.all ? allTargets(vendors) : [parseTarget(targetText ?? DEFAULT_VENDOR, vendors)];
   const paths = localPaths(io.env);
   const toLocal = options.url === undefined && !io.env.CALLHOOKS_URL;
   const base = options.url ?? io.env.CALLHOOKS_URL ?? localUrl(io, paths);

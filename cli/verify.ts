@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { Headers, type Delivery } from '../lambda/core/http';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { localPaths } from '../local/runtime';
-import { adaptersFrom, configFile, parseTarget, resolveSecret } from './context';
+import { vendorsFrom, configFile, parseTarget, resolveSecret } from './context';
 import { CliError, EXIT, ExitCode, Io } from './io';
 
 export interface VerifyOptions {
@@ -187,8 +187,7 @@ export function diagnose(adapter: VendorAdapter, d: Delivery, secrets: string[],
 }
 
 export function verifyCommand(vendorText: string, options: VerifyOptions, io: Io): ExitCode {
-  const adapters = adaptersFrom(configFile(io, options.config));
-  const target = parseTarget(vendorText, adapters);
+  const target = parseTarget(vendorText, vendorsFrom(configFile(io, options.config)));
   const bodyFile = resolve(io.cwd, options.body);
   if (!existsSync(bodyFile)) throw new CliError(`--body ${options.body}: no such file`);
   const entries: Array<[string, string]> = [];

@@ -2,13 +2,14 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Callhooks, CallhooksProps } from './callhooks';
 import { pascal } from './private/names';
+import { DEFAULT_ENDPOINT, secretKeyOf } from '../lambda/config/endpoints';
 
 /** Properties of a {@link CallhooksStack}: the stack's own properties and those of its {@link Callhooks}. */
 export interface CallhooksStackProps extends StackProps, CallhooksProps {}
 
 /**
  * The ready-made stack that `cdk deploy` uses: one {@link Callhooks} and outputs for what you need after
- * deploying (webhook URLs, the bus, the table, the archive, the schema registry, each vendor's secret ARN — ARNs only, never values).
+ * deploying (webhook URLs, the bus, the table, the archive, the schema registry, each endpoint's secret ARN — ARNs only, never values).
  */
 export class CallhooksStack extends Stack {
   public readonly callhooks: Callhooks;
@@ -37,15 +38,19 @@ export class CallhooksStack extends Stack {
       new CfnOutput(this, 'SchemaRegistryName', { description: 'Schema registry of the call events (code bindings)', value: schemas.registryName });
     }
     for (const vendor of this.callhooks.vendorNames) {
-      const name = pascal(vendor);
-      new CfnOutput(this, `${name}WebhookUrl`, {
-        description: `URL to give ${vendor} as the webhook endpoint`,
-        value: `${this.callhooks.url}${vendor}`,
-      });
-      new CfnOutput(this, `${name}SecretArn`, {
-        description: `Secret that must hold the value ${vendor} issues (put it with put-secret-value)`,
-        value: this.callhooks.secrets[vendor].secretArn,
-      });
+      for (const endpoint of this.callhooks.endpoints[vendor]) {
+        // The default endpoint keeps the outputs a vendor without endpoints always had.
+        const name = endpoint === DEFAULT_ENDPOINT ? pascal(vendor) : `${pascal(vendor)}Endpoint${pascal(endpoint)}`;
+        const what = endpoint === DEFAULT_ENDPOINT ? vendor : `${vendor} (endpoint ${endpoint})`;
+        new CfnOutput(this, `${name}WebhookUrl`, {
+          description: `URL to give ${what} as the webhook endpoint`,
+          value: endpoint === DEFAULT_ENDPOINT ? `${this.callhooks.url}${vendor}` : `${this.callhooks.url}${vendor}/${endpoint}`,
+        });
+        new CfnOutput(this, `${name}SecretArn`, {
+          description: `Secret that must hold the value ${what} issues (put it with put-secret-value)`,
+          value: this.callhooks.secrets[secretKeyOf(vendor, endpoint)].secretArn,
+        });
+      }
     }
   }
 }

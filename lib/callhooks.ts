@@ -21,6 +21,8 @@ import { VendorWebhook } from './vendor-webhook';
 import { WebhookApi } from './webhook-api';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
 import { validateProps } from './private/validate';
+import { DEFAULT_ENDPOINT, routePathOf, secretKeyOf } from '../lambda/config/endpoints';
+import { endpointsOf } from '../lambda/vendors';
 
 /** Every callhooks event's `source` starts with this (`callhooks.<vendor>`). */
 const CALLHOOKS_SOURCE_PREFIX = 'callhooks.';
@@ -46,13 +48,15 @@ export interface CallhooksProps {
   readonly config?: CallhooksConfig;
 
   /**
-   * An existing Secrets Manager secret per vendor name, holding the value the vendor issued. Vendors not
-   * listed get a new secret. Every key must be an enabled vendor.
+   * An existing Secrets Manager secret per endpoint, holding the value the vendor issued for it: the key is the
+   * vendor name for its `default` endpoint (`secrets.quarterzip`, the only endpoint of a vendor that lists no
+   * `endpoints`), `<vendor>/<endpoint>` for another (`secrets['quarterzip/eu']`). Endpoints not listed get a new
+   * secret. Every key must be an endpoint of an enabled vendor.
    *
-   * @default - a new secret per enabled vendor, created with a random placeholder value that you replace
-   * with the vendor's secret after the first deployment (no secret value is ever in the template)
+   * @default - a new secret per endpoint of every enabled vendor, created with a random placeholder value that
+   * you replace with the vendor's secret after the first deployment (no secret value is ever in the template)
    */
-  readonly secrets?: { readonly [vendor: string]: secretsmanager.ISecret };
+  readonly secrets?: { readonly [vendorOrEndpoint: string]: secretsmanager.ISecret };
 
   /**
    * An existing event bus to publish the normalized call events on. Cannot be combined with `eventBusName`.
@@ -233,11 +237,11 @@ export interface CallhooksProps {
  * hooks.addSubscriber('ToQueue', new targets.SqsQueue(queue));
  */
 export class Callhooks extends Construct {
-  /** The HTTP API (payload format 2.0); webhooks arrive at `/webhooks/{vendor}`. */
+  /** The HTTP API (payload format 2.0); webhooks arrive at `/webhooks/{vendor}` and `/webhooks/{vendor}/{endpoint}`. */
   public readonly api: apigwv2.HttpApi;
   /** The API's `$default` stage (auto-deployed, throttled, with JSON access logs). */
   public readonly stage: apigwv2.HttpStage;
-  /** Base URL of the webhooks: append the vendor name (`${url}qcall`). */
+  /** Base URL of the webhooks: append the vendor name (`${url}qcall`), and `/<endpoint>` for an endpoint other than `default` (see `webhookUrl`). */
   public readonly url: string;
   /** The bus the normalized events are published on (`source` = `callhooks.<vendor>`). */
   public readonly eventBus: events.IEventBus;
@@ -255,10 +259,15 @@ export class Callhooks extends Construct {
   public readonly redriveErrorAlarm: cloudwatch.Alarm;
   /** The webhook function of each enabled vendor, by vendor name. */
   public readonly functions: { readonly [vendor: string]: lambda.Function };
-  /** The secret of each enabled vendor (created or passed in), by vendor name. */
-  public readonly secrets: { readonly [vendor: string]: secretsmanager.ISecret };
+  /**
+   * The secret of each endpoint of each enabled vendor (created or passed in), by the same keys as the `secrets`
+   * property: the vendor name for its `default` endpoint, `<vendor>/<endpoint>` for another.
+   */
+  public readonly secrets: { readonly [vendorOrEndpoint: string]: secretsmanager.ISecret };
   /** Names of the enabled vendors, in configuration order. */
   public readonly vendorNames: readonly string[];
+  /** The endpoint names of each enabled vendor, in configuration order (`["default"]` for a vendor that lists none). */
+  public readonly endpoints: { readonly [vendor: string]: readonly string[] };
   /** The archive of the published events (what `callhooks replay` replays from); undefined when `archive` is false. */
   public readonly archive?: events.Archive;
   /** The schema registry with one schema per detail-type; undefined when `schemaRegistry` is false. */
@@ -306,8 +315,10 @@ export class Callhooks extends Construct {
 
     const functions: Record<string, lambda.Function> = {};
     const secrets: Record<string, secretsmanager.ISecret> = {};
+    const endpoints: Record<string, readonly string[]> = {};
     const vendorsScope = new Construct(this, 'Vendors');
     for (const vendor of config.vendors) {
+      const names = endpointsOf(vendor);
       const webhook = new VendorWebhook(vendorsScope, vendor.name, {
         vendor,
         limits: config,
@@ -315,17 +326,22 @@ export class Callhooks extends Construct {
         eventBus: this.eventBus,
         payloadBucket: this.payloadBucket,
         api,
-        secret: props.secrets?.[vendor.name],
+        endpointSecrets: Object.fromEntries(names.flatMap((e) => {
+          const given = props.secrets?.[secretKeyOf(vendor.name, e)];
+          return given ? [[e, given]] : [];
+        })),
         encryptionKey,
         memorySize: props.memorySize,
         timeout: props.timeout,
         logRetention,
       });
       functions[vendor.name] = webhook.function;
-      secrets[vendor.name] = webhook.secret;
+      endpoints[vendor.name] = webhook.endpointNames;
+      for (const e of webhook.endpointNames) secrets[secretKeyOf(vendor.name, e)] = webhook.endpointSecrets[e];
     }
     this.functions = functions;
     this.secrets = secrets;
+    this.endpoints = endpoints;
 
     const redrive = new Redrive(this, 'Redrive', {
       table: this.table,
@@ -366,6 +382,20 @@ export class Callhooks extends Construct {
     });
     this.alarms = this.monitoring.alarms;
     this.dashboard = this.monitoring.dashboard;
+  }
+
+  /**
+   * The URL to give the vendor for one of its endpoints: `<url><vendor>` for `default`, `<url><vendor>/<endpoint>`
+   * for another.
+   *
+   * @param endpoint one of the vendor's endpoints
+   * @default endpoint "default"
+   */
+  public webhookUrl(vendor: string, endpoint: string = DEFAULT_ENDPOINT): string {
+    if (!this.endpoints[vendor]?.includes(endpoint)) {
+      throw new Error(`Callhooks: ${vendor}/${endpoint} is not an endpoint of an enabled vendor`);
+    }
+    return `${this.api.apiEndpoint}${routePathOf(vendor, endpoint)}`;
   }
 
   /**

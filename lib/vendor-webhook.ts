@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ResolvedConfig, VendorRuntimeConfig } from '../lambda/config/config';
 import { ENV } from '../lambda/config/env';
+import { DEFAULT_ENDPOINT, routePathOf } from '../lambda/config/endpoints';
+import { endpointsOf } from '../lambda/vendors';
 import type { DedupTable } from './dedup-table';
 import type { PayloadBucket } from './payload-bucket';
 import type { WebhookApi } from './webhook-api';
@@ -29,11 +31,19 @@ export interface VendorWebhookProps {
   readonly api: WebhookApi;
 
   /**
-   * An existing secret holding the value the vendor issued.
+   * An existing secret holding the value the vendor issued, for the vendor's `default` endpoint.
    *
    * @default - a new secret with a random placeholder, replaced by the customer after the first deployment
    */
   readonly secret?: secretsmanager.ISecret;
+
+  /**
+   * Existing secrets by endpoint name (`eu`, or `default`, which takes precedence over `secret`), for a vendor
+   * whose configuration lists `endpoints`. Every key must be one of its endpoints.
+   *
+   * @default - a new secret, with a random placeholder, for each endpoint not given
+   */
+  readonly endpointSecrets?: { readonly [endpoint: string]: secretsmanager.ISecret };
 
   /**
    * Customer managed key: encrypts a created secret, and the function is granted its use.
@@ -65,8 +75,10 @@ export interface VendorWebhookProps {
 }
 
 /**
- * Everything one vendor has of its own: its secret, its function (with its own role and log group) and its
- * route `/webhooks/<vendor>`. Least privilege: the function reads only this vendor's secret, claims only this
+ * Everything one vendor has of its own: a secret per endpoint, its function (with its own role and log group)
+ * serving all of its endpoints, and a route per endpoint: `/webhooks/<vendor>` for `default` (the only endpoint
+ * of a vendor whose configuration lists none), `/webhooks/<vendor>/<endpoint>` for the others. Least privilege:
+ * the function reads only this vendor's endpoints' secrets, claims only this
  * vendor's records (`GetItem`/`PutItem`/`UpdateItem` on keys `<vendor>#…`), puts only events whose `source` is
  * `callhooks.<vendor>`, and puts payload objects only under `rejected/<vendor>/`, `offload/<vendor>/` and
  * `events/<vendor>/`.
@@ -74,16 +86,40 @@ export interface VendorWebhookProps {
 export class VendorWebhook extends Construct {
   /** The vendor's name (its route is `/webhooks/<name>`, its events' source `callhooks.<name>`). */
   public readonly vendorName: string;
-  /** The secret the function verifies deliveries with. */
+  /** The names of the vendor's endpoints, in configuration order (`["default"]` when it lists none). */
+  public readonly endpointNames: readonly string[];
+  /** The secret of each endpoint (created or passed in), by endpoint name. */
+  public readonly endpointSecrets: { readonly [endpoint: string]: secretsmanager.ISecret };
+  /** The secret of the vendor's first endpoint: the `default` endpoint's when the vendor lists no endpoints. */
   public readonly secret: secretsmanager.ISecret;
-  /** The function that receives the vendor's webhooks. */
+  /** The function that receives the vendor's webhooks, at every one of its endpoints. */
   public readonly function: lambda.Function;
 
   constructor(scope: Construct, id: string, props: VendorWebhookProps) {
     super(scope, id);
     const vendor = props.vendor;
     this.vendorName = vendor.name;
-    this.secret = props.secret ?? this.createSecret(props.encryptionKey);
+    this.endpointNames = endpointsOf(vendor);
+    for (const key of Object.keys(props.endpointSecrets ?? {})) {
+      if (!this.endpointNames.includes(key)) {
+        throw new Error(`Callhooks: ${vendor.name} has no endpoint "${key}" (endpoints: ${this.endpointNames.join(', ')})`);
+      }
+    }
+    const secrets: Record<string, secretsmanager.ISecret> = {};
+    for (const endpoint of this.endpointNames) {
+      const given = props.endpointSecrets?.[endpoint] ?? (endpoint === DEFAULT_ENDPOINT ? props.secret : undefined);
+      secrets[endpoint] = given ?? this.createSecret(endpoint, props.encryptionKey);
+    }
+    this.endpointSecrets = secrets;
+    this.secret = secrets[this.endpointNames[0]];
+    const named = this.endpointNames.filter((e) => e !== DEFAULT_ENDPOINT);
+    // ARNs only: each endpoint's secret is read at run time. A vendor without endpoints keeps exactly its
+    // earlier environment (CALLHOOKS_SECRET_ARN alone).
+    const secretEnv: Record<string, string> = {};
+    if (secrets[DEFAULT_ENDPOINT]) secretEnv[ENV.secretArn] = secrets[DEFAULT_ENDPOINT].secretArn;
+    if (named.length > 0) {
+      secretEnv[ENV.secretArns] = Stack.of(this).toJsonString(Object.fromEntries(named.map((e) => [e, secrets[e].secretArn])));
+    }
 
     this.function = createFunction(this, {
       // A built-in vendor's bundle holds only its own adapter; a custom vendor's only the configurable one.
@@ -94,7 +130,7 @@ export class VendorWebhook extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       environment: {
         [ENV.vendorConfig]: JSON.stringify(vendor),
-        [ENV.secretArn]: this.secret.secretArn,
+        ...secretEnv,
         [ENV.tableName]: props.table.tableName,
         [ENV.eventBusName]: props.eventBus.eventBusName,
         [ENV.payloadBucket]: props.payloadBucket.bucketName,
@@ -104,22 +140,28 @@ export class VendorWebhook extends Construct {
       },
     });
 
-    this.secret.grantRead(this.function);
+    for (const secret of Object.values(secrets)) secret.grantRead(this.function);
     // Least privilege per vendor: its own records, its own events' source, its own payload prefixes.
     props.table.grantClaim(this.function, vendor.name);
     grantPutEventsFrom(props.eventBus, this.function, [sourceOf(vendor.name)]);
     props.payloadBucket.grantPutPayloads(this.function, vendor.name);
     grantKeyUse(this.function, props.encryptionKey);
 
-    props.api.addVendorRoute(vendor.name, this.function);
+    props.api.addVendorRoute(vendor.name, this.function, this.endpointNames);
   }
 
-  private createSecret(encryptionKey?: kms.IKey): secretsmanager.Secret {
+  /**
+   * The `default` endpoint's secret keeps the id `Secret` (its logical ID, so an upgrade never replaces it);
+   * another endpoint's is `Secret-<endpoint>`.
+   */
+  private createSecret(endpoint: string, encryptionKey?: kms.IKey): secretsmanager.Secret {
     const vendor = this.vendorName;
-    const secret = new secretsmanager.Secret(this, 'Secret', {
+    const what = endpoint === DEFAULT_ENDPOINT ? vendor : `${vendor} endpoint ${endpoint}`;
+    const secret = new secretsmanager.Secret(this, endpoint === DEFAULT_ENDPOINT ? 'Secret' : `Secret-${endpoint}`, {
       description:
-        `callhooks: ${vendor} webhook secret. Created with a random placeholder: replace it with the value ` +
-        `${vendor} issues (put-secret-value); during a rotation it may hold the new and the previous value.`,
+        `callhooks: ${what} webhook secret. Created with a random placeholder: replace it with the value ` +
+        `${vendor} issues${endpoint === DEFAULT_ENDPOINT ? '' : ` for this endpoint (${routePathOf(vendor, endpoint)})`} (put-secret-value); ` +
+        'during a rotation it may hold the new and the previous value.',
       encryptionKey,
       // A random placeholder, so no secret value is ever written in the template.
       generateSecretString: { excludePunctuation: true, passwordLength: 32 },

@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULT_ENDPOINT, routePathOf } from '../lambda/config/endpoints';
 import { pascal } from './private/names';
 import { acknowledgeVendorAuthentication } from './private/nag';
 
@@ -35,7 +36,7 @@ export interface WebhookApiProps {
 export class WebhookApi extends apigwv2.HttpApi {
   /** The `$default` stage. */
   public readonly stage: apigwv2.HttpStage;
-  /** Base URL of the webhooks: append the vendor name (`${webhooksUrl}qcall`). */
+  /** Base URL of the webhooks: append the vendor name (`${webhooksUrl}qcall`), and `/<endpoint>` for an endpoint other than `default`. */
   public readonly webhooksUrl: string;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
@@ -79,14 +80,21 @@ export class WebhookApi extends apigwv2.HttpApi {
     acknowledgeVendorAuthentication(this);
   }
 
-  /** Routes every method of `/webhooks/<vendor>` to `fn` (Lambda proxy, payload format 2.0). */
-  public addVendorRoute(vendor: string, fn: lambda.IFunction): apigwv2.HttpRoute[] {
-    return this.addRoutes({
-      path: `/webhooks/${vendor}`,
-      methods: [apigwv2.HttpMethod.ANY],
-      integration: new HttpLambdaIntegration(`${pascal(vendor)}Integration`, fn, {
-        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-      }),
+  /**
+   * Routes every method of each endpoint's path to `fn` (Lambda proxy, payload format 2.0), through one
+   * integration: `/webhooks/<vendor>` for the endpoint `default`, `/webhooks/<vendor>/<endpoint>` for the others.
+   * A path of an endpoint not listed has no route (API Gateway answers 404).
+   *
+   * @default endpoints - `["default"]`: the plain route only
+   */
+  public addVendorRoute(vendor: string, fn: lambda.IFunction, endpoints: readonly string[] = [DEFAULT_ENDPOINT]): apigwv2.HttpRoute[] {
+    const integration = new HttpLambdaIntegration(`${pascal(vendor)}Integration`, fn, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
+    return endpoints.flatMap((endpoint) => this.addRoutes({
+      path: routePathOf(vendor, endpoint),
+      methods: [apigwv2.HttpMethod.ANY],
+      integration,
+    }));
   }
 }

@@ -25,16 +25,17 @@ export function toGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayPr
   const query = plainRecord<string>();
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const text = isTextContentType(headers['content-type']);
-  const vendor = /^\/webhooks\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+  const [, vendor, endpoint] = /^\/webhooks\/([^/]+)(?:\/([^/]+))?\/?$/.exec(url.pathname) ?? [];
+  const route = vendor === undefined ? '' : endpoint === undefined ? vendor : `${vendor}/${endpoint}`;
   const method = (req.method ?? 'GET').toUpperCase();
   return {
     version: '2.0',
-    routeKey: `ANY /webhooks/${vendor ?? ''}`,
+    routeKey: `ANY /webhooks/${route}`,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
     queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters: vendor ? { vendor: safeDecode(vendor) } : undefined,
+    pathParameters: vendor ? { vendor: safeDecode(vendor), ...(endpoint === undefined ? {} : { endpoint: safeDecode(endpoint) }) } : undefined,
     body: body.length === 0 ? undefined : text ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.length > 0 && !text,
     requestContext: {
@@ -44,7 +45,7 @@ export function toGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayPr
       domainPrefix: 'local',
       http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
-      routeKey: `ANY /webhooks/${vendor ?? ''}`,
+      routeKey: `ANY /webhooks/${route}`,
       stage: '$default',
       time: new Date().toISOString(),
       timeEpoch: Date.now(),

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CallhooksConfig, ResolvedConfig, resolveConfig } from '../lambda/config/config';
 import type { VendorAdapter } from '../lambda/core/vendor';
+import { DEFAULT_ENDPOINT, secretEnvNameOf, secretKeyOf } from '../lambda/config/endpoints';
 
 /** The package's folder: the clone, or the installed package (whose compiled code is under `dist/`). */
 export const ROOT = packageRoot(resolve(__dirname, '..'));
@@ -47,34 +48,46 @@ export function loadConfig(file: string = process.env.CALLHOOKS_CONFIG || DEFAUL
   return resolveConfig(raw);
 }
 
-/** `CALLHOOKS_SECRET_<VENDOR>`: the vendor name upper-cased, dashes as underscores. */
-export function secretEnvName(vendor: string): string {
-  return `CALLHOOKS_SECRET_${vendor.toUpperCase().replace(/-/g, '_')}`;
+/**
+ * `CALLHOOKS_SECRET_<VENDOR>` (the `default` endpoint), `CALLHOOKS_SECRET_<VENDOR>_<ENDPOINT>` (the others): the names
+ * upper-cased, dashes as underscores.
+ */
+export function secretEnvName(vendor: string, endpoint: string = DEFAULT_ENDPOINT): string {
+  return secretEnvNameOf(vendor, endpoint);
 }
 
 export interface ResolvedSecrets {
+  /** Each endpoint's secret by its key: the vendor name for `default`, else `<vendor>/<endpoint>`. */
   readonly values: Map<string, string>;
-  /** Vendors whose secret was generated now (printed once at start). */
+  /** Keys of the secrets generated now (printed once at start). */
   readonly generated: string[];
 }
 
 /**
- * Each vendor's secret: its environment variable, else the development secret kept in the data folder,
- * else a new development secret in the vendor's own format (saved there, readable by the owner only).
+ * Each endpoint's secret (`endpoints`: vendor → endpoint → adapter): its environment variable, else the
+ * development secret kept in the data folder under its key, else a new development secret in the vendor's own
+ * format (saved there, readable by the owner only).
  */
-export function resolveSecrets(adapters: ReadonlyMap<string, VendorAdapter>, paths: LocalPaths, env: NodeJS.ProcessEnv = process.env): ResolvedSecrets {
+export function resolveSecrets(
+  endpoints: ReadonlyMap<string, ReadonlyMap<string, VendorAdapter>>,
+  paths: LocalPaths,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedSecrets {
   const saved: Record<string, string> = existsSync(paths.devSecretsFile) ? JSON.parse(readFileSync(paths.devSecretsFile, 'utf8')) : {};
   const values = new Map<string, string>();
   const generated: string[] = [];
-  for (const [name, adapter] of adapters) {
-    const fromEnv = env[secretEnvName(name)];
-    if (fromEnv) values.set(name, fromEnv);
-    else {
-      if (!saved[name]) {
-        saved[name] = adapter.generateSecret();
-        generated.push(name);
+  for (const [vendor, adapters] of endpoints) {
+    for (const [endpoint, adapter] of adapters) {
+      const key = secretKeyOf(vendor, endpoint);
+      const fromEnv = env[secretEnvName(vendor, endpoint)];
+      if (fromEnv) values.set(key, fromEnv);
+      else {
+        if (!saved[key]) {
+          saved[key] = adapter.generateSecret();
+          generated.push(key);
+        }
+        values.set(key, saved[key]);
       }
-      values.set(name, saved[name]);
     }
   }
   if (generated.length > 0) {

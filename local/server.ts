@@ -6,7 +6,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { fromApiGateway, toProxyResult } from '../lambda/core/http';
+import { Delivery, fromApiGateway, toProxyResult } from '../lambda/core/http';
 import { handleDelivery, PipelineDeps } from '../lambda/core/pipeline';
 import { redrive, RedriveReport } from '../lambda/core/redrive';
 import { countingOffloads, endpointOf, observingPending, redriveObservation } from '../lambda/core/metrics';
@@ -23,7 +23,8 @@ import { MemoryDedupStore } from '../lambda/adapters/local/memory-store';
 import { StaticSecretSource } from '../lambda/adapters/local/static-secrets';
 import { toGatewayEvent } from './gateway';
 import { loadConfig, localPaths, resolveSecrets, secretEnvName } from './runtime';
-import { createAdapters } from '../lambda/vendors';
+import { createVendorAdapters } from '../lambda/vendors';
+import { DEFAULT_ENDPOINT, routePathOf } from '../lambda/config/endpoints';
 import { LocalMetrics } from './metrics';
 
 /** API Gateway's own payload limit: larger requests never reach a function. */
@@ -85,13 +86,31 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
+/** The routes served, as API Gateway has them: `/webhooks/<vendor>` for `default`, `/webhooks/<vendor>/<endpoint>` for the others. */
+export function routesOf(deps: Pick<PipelineDeps, 'adapters' | 'endpoints'>): string[] {
+  return [...deps.adapters.keys()].flatMap((vendor) => [...(deps.endpoints?.get(vendor)?.keys() ?? ['default'])].map((e) => routePathOf(vendor, e)));
+}
+
+/**
+ * `/webhooks/<vendor>` and `/webhooks/<vendor>/<endpoint>` reach the pipeline, which answers a vendor or endpoint
+ * that is not configured 404 (the cloud's API has no route for them: 404 too); any other path is a 404 here.
+ */
+const WEBHOOK_PATH = /^\/webhooks\/[^/]+(\/[^/]+)?\/?$/;
+
+function metricRoute(delivery: Delivery, endpoints: ReadonlyMap<string, ReadonlyMap<string, unknown>>): { vendor: string; endpoint: string } {
+  const served = endpoints.get(delivery.vendor);
+  if (!served) return { vendor: 'unknown', endpoint: DEFAULT_ENDPOINT };
+  const endpoint = endpointOf(delivery);
+  return { vendor: delivery.vendor, endpoint: served.has(endpoint) ? endpoint : 'unknown' };
+}
+
 export async function startLocal(options: LocalOptions = {}): Promise<LocalServer> {
   const env = options.env ?? process.env;
   const paths = localPaths(env);
   const config = loadConfig(env.CALLHOOKS_CONFIG || undefined);
-  const adapters = createAdapters(config.vendors);
+  const { adapters, endpoints } = createVendorAdapters(config.vendors);
   const log = options.log ?? asLog(createLogger());
-  const secrets = resolveSecrets(adapters, paths, env);
+  const secrets = resolveSecrets(endpoints, paths, env);
   const memoryStore = options.store === 'memory';
   const inMemory = options.inMemory || memoryStore;
   const dynamo = memoryStore ? undefined : await startLocalDynamo(inMemory ? undefined : paths.dbDir);
@@ -102,6 +121,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const blobs = new FsBlobStore(paths.blobsDir);
   const baseDeps: PipelineDeps = {
     adapters,
+    endpoints,
     secrets: new SecretCache(new StaticSecretSource(secrets.values)),
     store: dynamo ? new DynamoDedupStore(dynamo.client, LOCAL_TABLE, { blobs, pendingFrom: dynamo.pendingFrom }) : new MemoryDedupStore(),
     publisher,
@@ -137,7 +157,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
         send(res, 413, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Request Entity Too Large' }));
         return;
       }
-      if (!/^\/webhooks\/[^/]+\/?$/.test(url.pathname)) {
+      if (!WEBHOOK_PATH.test(url.pathname)) {
         // What API Gateway answers for a path with no route.
         send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ message: 'Not Found' }));
         return;
@@ -147,9 +167,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
       const delivery = fromApiGateway(toGatewayEvent(req, body));
       const reply = await handleDelivery(delivery, deps);
       metrics.delivery({
-        // Bounded like the cloud's: a path that names no enabled vendor counts as "unknown".
-        vendor: deps.adapters.has(delivery.vendor) ? delivery.vendor : 'unknown',
-        endpoint: endpointOf(delivery),
+        // Bounded like the cloud's: a path that names no enabled vendor counts as "unknown" (endpoint "default"),
+        // one that names no endpoint of an enabled vendor as that vendor's "unknown" endpoint.
+        ...metricRoute(delivery, endpoints),
         outcome: outcomeOf(reply),
         latencyMs: performance.now() - started,
         // Concurrent deliveries share the counter: the local figure is approximate under load.
@@ -183,8 +203,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   }, metricsEvery) : undefined;
   metricsTimer?.unref();
 
-  for (const vendor of secrets.generated) {
-    process.stdout.write(`generated a development secret for ${vendor} (set ${secretEnvName(vendor)} to use your own): ${secrets.values.get(vendor)}\n`);
+  for (const key of secrets.generated) {
+    const [vendor, endpoint] = key.split('/');
+    process.stdout.write(`generated a development secret for ${key} (set ${secretEnvName(vendor, endpoint)} to use your own): ${secrets.values.get(key)}\n`);
   }
   return {
     url,
@@ -216,7 +237,7 @@ async function main() {
   process.stdout.write(
     [
       `callhooks local mode ready on ${local.url}`,
-      `  routes:  ${[...local.deps.adapters.keys()].map((v) => `${local.url}/webhooks/${v}`).join('\n           ')}`,
+      `  routes:  ${routesOf(local.deps).map((r) => `${local.url}${r}`).join('\n           ')}`,
       `  events:  ${paths.eventsFile}`,
       `  data:    ${paths.dataDir}`,
       '  try:     npx callhooks send quarterzip   (Ctrl-C to stop)',

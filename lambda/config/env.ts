@@ -2,11 +2,18 @@
  * Names of the environment variables the construct sets on the functions. None holds a secret: the
  * vendor secret is referenced by ARN and read at run time.
  */
+import { DEFAULT_ENDPOINT, secretKeyOf } from './endpoints';
+
 export const ENV = {
   /** JSON of the function's VendorRuntimeConfig (webhook functions). */
   vendorConfig: 'CALLHOOKS_VENDOR_CONFIG',
-  /** ARN of the vendor's Secrets Manager secret (webhook functions). */
+  /** ARN of the Secrets Manager secret of the vendor's `default` endpoint (webhook functions). */
   secretArn: 'CALLHOOKS_SECRET_ARN',
+  /**
+   * JSON object endpoint name → ARN of its Secrets Manager secret, for the vendor's endpoints other than
+   * `default` (webhook functions of a vendor that lists endpoints; unset otherwise). ARNs, never values.
+   */
+  secretArns: 'CALLHOOKS_SECRET_ARNS',
   tableName: 'CALLHOOKS_TABLE_NAME',
   eventBusName: 'CALLHOOKS_EVENT_BUS_NAME',
   payloadBucket: 'CALLHOOKS_PAYLOAD_BUCKET',
@@ -18,6 +25,29 @@ export const ENV = {
   /** Publish attempts before a record goes to the dead-letter queue (redrive function). */
   redriveMaxAttempts: 'CALLHOOKS_REDRIVE_MAX_ATTEMPTS',
 } as const;
+
+/**
+ * The ARN of each endpoint's secret, by secret key (`secretKeyOf`): `default` from CALLHOOKS_SECRET_ARN, the
+ * others from CALLHOOKS_SECRET_ARNS. Throws naming the variable when an endpoint's ARN is missing.
+ */
+export function secretArnsFromEnv(vendor: string, endpoints: readonly string[], env: NodeJS.ProcessEnv = process.env): Map<string, string> {
+  const named = endpoints.filter((e) => e !== DEFAULT_ENDPOINT);
+  let arns: Record<string, unknown> = {};
+  if (named.length > 0) {
+    const raw = requireEnv(ENV.secretArns, env);
+    try {
+      arns = JSON.parse(raw) as Record<string, unknown>;
+    } catch {
+      throw new Error(`environment variable ${ENV.secretArns} is not JSON`);
+    }
+  }
+  return new Map(endpoints.map((endpoint) => {
+    if (endpoint === DEFAULT_ENDPOINT) return [secretKeyOf(vendor, endpoint), requireEnv(ENV.secretArn, env)];
+    const arn = Object.prototype.hasOwnProperty.call(arns, endpoint) ? arns[endpoint] : undefined;
+    if (typeof arn !== 'string' || arn === '') throw new Error(`environment variable ${ENV.secretArns} has no secret ARN for endpoint "${endpoint}"`);
+    return [secretKeyOf(vendor, endpoint), arn];
+  }));
+}
 
 /** Reads a required variable; throws an error naming it when unset. */
 export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -8,6 +8,7 @@
  * them, from every function's bundle (`test/config/bundles.test.ts` checks it).
  */
 import { z } from 'zod';
+import { ENDPOINT_NAME_RE } from './endpoints';
 
 /** The type with every property and array element read-only, all the way down. */
 export type DeepReadonly<T> = T extends (infer U)[]
@@ -79,10 +80,54 @@ export function commonVendorOptions() {
   };
 }
 
-/** A built-in vendor's options: the common ones plus its own. */
-export function vendorOptions<S extends z.ZodRawShape>(vendor: string, own: S, description: string) {
+const ENDPOINT_NAME_ERROR = 'must be an endpoint name: 1 to 32 of a-z, 0-9 and -';
+
+function endpointName() {
+  return z.string({ error: ENDPOINT_NAME_ERROR }).regex(ENDPOINT_NAME_RE, { error: ENDPOINT_NAME_ERROR });
+}
+
+/**
+ * A vendor's `endpoints` (DESIGN.md §Endpoints): a list of endpoint names, or an object of endpoint name →
+ * that endpoint's own options (`endpointOptions`: those that may differ per account), overriding the vendor's.
+ */
+export function endpointsOption<T extends z.ZodRawShape>(what: string, endpointOptions: T) {
+  const listError = 'must be a non-empty array of endpoint names, or an object of endpoint name → its options';
+  const list = z.array(endpointName(), { error: listError }).min(1, { error: listError }).meta({ uniqueItems: true }).superRefine((names, ctx) => {
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i) ctx.addIssue({ code: 'custom', path: [i], message: `lists the endpoint "${name}" twice` });
+    });
+  });
+  const options = strictObject(endpointOptions, {
+    notObject: 'must be an object (the options of this endpoint)',
+    unknownKey: (keys) => `is not an option of an endpoint of ${what} (an endpoint's options: ${keys})`,
+  });
+  const byName = z.record(endpointName(), options, {
+    error: (iss) => (iss.code === 'invalid_key' ? 'has a key that is not an endpoint name (1 to 32 of a-z, 0-9 and -)' : listError),
+  }).refine((o) => Object.keys(o).length > 0, { error: listError });
+  return z.union([list, byName], { error: listError }).optional().meta({
+    description: `The ${what} accounts (workspaces, organizations, tenants, assistants) to receive, each with its own route ` +
+      '/webhooks/<vendor>/<endpoint> and its own secret: a list of names (1 to 32 of a-z, 0-9 and -), or an object of name → ' +
+      "that endpoint's own options, which override the vendor's. List \"default\" to keep the plain route /webhooks/<vendor>. " +
+      'Default: one endpoint, "default", at the plain route.',
+  });
+}
+
+/**
+ * A built-in vendor's options: the common ones plus its own, and `endpoints`, whose objects may override
+ * `toleranceSeconds` and the own options named in `perEndpoint` (how a delivery is authenticated; never how
+ * it is identified, so that the same vendor event at two endpoints stays one event).
+ */
+export function vendorOptions<S extends z.ZodRawShape, K extends keyof S & string = never>(
+  vendor: string,
+  own: S,
+  description: string,
+  perEndpoint: readonly K[] = [],
+) {
+  const common = commonVendorOptions();
+  const picked = Object.fromEntries(perEndpoint.map((key) => [key, own[key]])) as Pick<S, K>;
+  const endpointShape = { toleranceSeconds: common.toleranceSeconds, ...picked };
   return strictObject(
-    { ...commonVendorOptions(), ...own },
+    { ...common, ...own, endpoints: endpointsOption(vendor, endpointShape) },
     { notObject: 'must be true, false or an object', unknownKey: (keys) => `is not an option of ${vendor} (options: ${keys})` },
   ).meta({ description });
 }
@@ -137,6 +182,8 @@ function flatten(issue: Issue, base: Path): Array<{ issue: Issue; path: Path }> 
 export function formatIssues(issues: readonly Issue[], input: unknown, root: string): string[] {
   const lines = issues.flatMap((i) => flatten(i, [])).flatMap(({ issue, path }) => {
     if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${formatPath([...path, k])} ${issue.message}`);
+    // A record's bad key: named at the record, the key as the bad value.
+    if (issue.code === 'invalid_key') return [`${path.length <= 1 ? root : formatPath(path.slice(0, -1))} ${issue.message}, got ${show(path[path.length - 1])}`];
     const where = path.length === 0 ? root : formatPath(path);
     const sep = issue.message.startsWith(':') ? '' : ' ';
     const got = issue.code === 'custom' ? '' : `, got ${show(valueAt(input, path))}`;

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { VENDOR_NAME_RE } from '../config/defaults';
+import { ENDPOINT_NAME_RE } from '../config/endpoints';
 import { DeepReadonly, toJsonSchema } from '../config/schema';
 import { NORMALIZED_TYPES, SCHEMA_VERSION } from './event';
 
@@ -40,6 +41,12 @@ export function callEventDetailSchema() {
     eventId: z.uuid().meta({ description: 'UUID v5 of vendor and dedup key: the same for every copy of one vendor event.' }),
     type: z.enum(NORMALIZED_TYPES),
     vendor: z.string().regex(VENDOR_NAME_RE),
+    endpoint: z.string().regex(ENDPOINT_NAME_RE).optional().meta({
+      description: 'The endpoint (the vendor account: workspace, organization, tenant, assistant) the delivery arrived at: ' +
+        '`default` for the plain route /webhooks/<vendor>, else the <endpoint> of /webhooks/<vendor>/<endpoint>. Set on every event ' +
+        'callhooks publishes since version 0.2; absent only on events published before (replayed from an archive), which ' +
+        'arrived at the plain route. It does not enter the eventId: the same vendor event at two endpoints is one event.',
+    }),
     vendorEventType: z.string().min(1).meta({ description: 'The event type exactly as the vendor named it.' }),
     occurredAt: time().meta({ description: "The vendor's time for the event; receivedAt when it gives none." }),
     receivedAt: time(),

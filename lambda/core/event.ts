@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CallEventDetail } from './event-schema';
+import { DEFAULT_ENDPOINT } from '../config/endpoints';
 
 export const NORMALIZED_TYPES = [
   'call.requested',
@@ -26,7 +27,7 @@ export const SCHEMA_VERSION = '1';
 export type { CallEventDetail, PayloadPointer, Transcript, TranscriptTurn } from './event-schema';
 
 /** What an adapter derives from a delivery: the detail without the fields the core owns. */
-export type NormalizedFields = Omit<CallEventDetail, 'schemaVersion' | 'eventId' | 'vendor' | 'receivedAt' | 'occurredAt' | 'offload'> & {
+export type NormalizedFields = Omit<CallEventDetail, 'schemaVersion' | 'eventId' | 'vendor' | 'endpoint' | 'receivedAt' | 'occurredAt' | 'offload'> & {
   /** The vendor's time for the event; `receivedAt` is used when absent or not a date. */
   readonly occurredAt?: string;
 };
@@ -71,18 +72,22 @@ export function lookupType(table: Readonly<Record<string, NormalizedType>> | und
   return table !== undefined && Object.prototype.hasOwnProperty.call(table, vendorEventType) ? table[vendorEventType] : 'vendor.other';
 }
 
+/** The detail of an event; `endpoint` is the endpoint the delivery arrived at (it does not enter the eventId). */
 export function composeDetail(
   vendor: string,
   dedupKey: string,
   fields: NormalizedFields,
   receivedAt: Date,
+  endpoint: string = DEFAULT_ENDPOINT,
 ): CallEventDetail {
   const received = receivedAt.toISOString();
   const { occurredAt, ...rest } = fields;
   return {
     schemaVersion: SCHEMA_VERSION,
+    // Per vendor, never per endpoint: the same vendor event reaching two endpoints is one event.
     eventId: deriveEventId(vendor, dedupKey),
     vendor,
+    endpoint,
     ...rest,
     occurredAt: toIsoTime(occurredAt) ?? received,
     receivedAt: received,

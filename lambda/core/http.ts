@@ -4,6 +4,7 @@
  * headers, and a Reply back into a proxy result.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
+import { DEFAULT_ENDPOINT } from '../config/endpoints';
 
 /** Header lookup by any case. Repeated headers are joined with ", " (as HTTP APIs do). */
 export class Headers {
@@ -39,6 +40,11 @@ export class Headers {
 
 export interface Delivery {
   readonly vendor: string;
+  /**
+   * The endpoint it arrived at: the `<endpoint>` of `/webhooks/<vendor>/<endpoint>`, `default` for the plain route.
+   * @default "default"
+   */
+  readonly endpoint?: string;
   readonly method: string;
   readonly headers: Headers;
   /** Query parameters; a repeated parameter keeps its last value. */
@@ -56,12 +62,16 @@ export interface Reply {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-/** The vendor segment of `/webhooks/{vendor}`: the path parameter, else the last path segment. */
-function vendorOf(pathParameters: Record<string, string | undefined> | null | undefined, path: string | undefined): string {
+/**
+ * The vendor and endpoint of `/webhooks/{vendor}` (endpoint `default`) or `/webhooks/{vendor}/{endpoint}`: the path
+ * parameters, else the path's last segments. Routes are literal paths, so API Gateway sends no parameters.
+ */
+function routeOf(pathParameters: Record<string, string | undefined> | null | undefined, path: string | undefined): { vendor: string; endpoint: string } {
   const fromParam = pathParameters?.vendor;
-  if (fromParam) return fromParam.toLowerCase();
-  const m = /\/webhooks\/([^/?#]+)\/?$/.exec(path ?? '');
-  return m ? safeDecode(m[1]).toLowerCase() : '';
+  if (fromParam) return { vendor: fromParam.toLowerCase(), endpoint: pathParameters?.endpoint || DEFAULT_ENDPOINT };
+  const m = /\/webhooks\/([^/?#]+)(?:\/([^/?#]+))?\/?$/.exec(path ?? '');
+  if (!m) return { vendor: '', endpoint: DEFAULT_ENDPOINT };
+  return { vendor: safeDecode(m[1]).toLowerCase(), endpoint: m[2] === undefined ? DEFAULT_ENDPOINT : safeDecode(m[2]) };
 }
 
 /** decodeURIComponent that keeps a malformed escape (`%`, `%E0%A4%A`) as it is instead of throwing. */
@@ -96,8 +106,10 @@ export function fromApiGateway(event: APIGatewayProxyEventV2, receivedAt: Date =
   } else {
     for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
   }
+  const route = routeOf(event.pathParameters, event.rawPath);
   return {
-    vendor: vendorOf(event.pathParameters, event.rawPath),
+    vendor: route.vendor,
+    endpoint: route.endpoint,
     method: (event.requestContext?.http?.method ?? 'POST').toUpperCase(),
     headers,
     query,

@@ -3,6 +3,7 @@
  * (adapters/aws/emf-metrics.ts), the local mode keeps a running summary. Dimensions are the vendor and the
  * endpoint only (both bounded by the configuration); no id, no payload content, nothing a sender chooses.
  */
+import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE } from '../config/endpoints';
 import type { BlobStore, DedupRecord, DedupStore } from './ports';
 import type { Outcome } from './outcome';
 import type { RedriveReport } from './redrive';
@@ -24,9 +25,7 @@ export const METRIC = {
   redriveOldestPendingAge: 'RedriveOldestPendingAge',
 } as const;
 
-/** The endpoint name of the plain route `/webhooks/{vendor}`. */
-export const DEFAULT_ENDPOINT = 'default';
-const ENDPOINT_RE = /^[a-z0-9-]{1,32}$/;
+export { DEFAULT_ENDPOINT } from '../config/endpoints';
 
 /** One delivery, as the metrics see it. */
 export interface DeliveryObservation {
@@ -67,7 +66,7 @@ export const NO_METRICS: MetricsRecorder = { delivery: () => undefined, redrive:
  */
 export function endpointOf(delivery: object): string {
   const endpoint = (delivery as { endpoint?: unknown }).endpoint;
-  return typeof endpoint === 'string' && ENDPOINT_RE.test(endpoint) ? endpoint : DEFAULT_ENDPOINT;
+  return typeof endpoint === 'string' && ENDPOINT_NAME_RE.test(endpoint) ? endpoint : DEFAULT_ENDPOINT;
 }
 
 /** Key prefix of the bulky parts offload.ts moves out of an event (`offload/<vendor>/<eventId>/…`). */

@@ -23,6 +23,7 @@ import { FitResult, FittedEvent, fitEvent } from './offload';
 import { DependencyError, ParseError } from './errors';
 import { LEASE_MS, recordKeyPrefix } from '../config/table';
 import { payloadPrefix } from '../config/payloads';
+import { DEFAULT_ENDPOINT, secretKeyOf } from '../config/endpoints';
 
 export interface Limits {
   /** Largest accepted body, in bytes. */
@@ -56,7 +57,14 @@ const FIRST_POLL_MS = 50;
 const MAX_POLL_MS = 800;
 
 export interface PipelineDeps {
+  /** The vendors served, by name: each one's adapter with the vendor's own options. */
   readonly adapters: ReadonlyMap<string, VendorAdapter>;
+  /**
+   * Vendor name → its endpoints' adapters (each with the endpoint's options), by endpoint name. A delivery
+   * to an endpoint that is not listed answers 404.
+   * @default - each vendor of `adapters` has the one endpoint `default`, served by that adapter
+   */
+  readonly endpoints?: ReadonlyMap<string, ReadonlyMap<string, VendorAdapter>>;
   readonly secrets: SecretCache;
   readonly store: DedupStore;
   readonly publisher: EventPublisher;
@@ -84,17 +92,28 @@ const reply = (statusCode: number, body: Record<string, unknown>, headers?: Reco
 export const UNAUTHORIZED: Reply = reply(401, { error: 'unauthorized', message: 'the delivery could not be authenticated' });
 const UNAVAILABLE: Reply = reply(503, { error: 'unavailable', message: 'temporarily unable to store the delivery; retry later' }, { 'retry-after': '5' });
 
-async function authenticate(adapter: VendorAdapter, delivery: Delivery, deps: PipelineDeps): Promise<boolean> {
+/** Verifies the delivery with its own endpoint's secret only (a delivery signed for another endpoint is refused). */
+async function authenticate(adapter: VendorAdapter, endpoint: string, delivery: Delivery, deps: PipelineDeps): Promise<boolean> {
   const now = delivery.receivedAt;
+  const key = secretKeyOf(adapter.name, endpoint);
   const matches = (secrets: readonly string[]) => secrets.some((s) => adapter.verify(delivery, s, now));
-  if (matches(await deps.secrets.get(adapter.name))) return true;
+  if (matches(await deps.secrets.get(key))) return true;
   // A rotation may just have happened: re-read the secret (rate-limited) before refusing.
-  const fresh = await deps.secrets.refreshAfterFailure(adapter.name);
+  const fresh = await deps.secrets.refreshAfterFailure(key);
   return fresh !== undefined && matches(fresh);
 }
 
+/** The adapter of the delivery's vendor and endpoint, or undefined when either is not served. */
+function adapterOf(delivery: Delivery, endpoint: string, deps: PipelineDeps): VendorAdapter | undefined {
+  const vendor = deps.adapters.get(delivery.vendor);
+  if (!vendor) return undefined;
+  const endpoints = deps.endpoints?.get(delivery.vendor);
+  if (endpoints) return endpoints.get(endpoint);
+  return endpoint === DEFAULT_ENDPOINT ? vendor : undefined;
+}
+
 /** Keeps an authenticated delivery that could not be parsed, so that nothing a vendor sent is dropped. */
-async function keepRejected(delivery: Delivery, adapter: VendorAdapter, reason: string, deps: PipelineDeps): Promise<string> {
+async function keepRejected(delivery: Delivery, adapter: VendorAdapter, endpoint: string, reason: string, deps: PipelineDeps): Promise<string> {
   const digest = createHash('sha256').update(delivery.body).digest('hex');
   const day = delivery.receivedAt.toISOString().slice(0, 10);
   const base = `${payloadPrefix('rejected', adapter.name)}${day}/${digest}`;
@@ -102,7 +121,7 @@ async function keepRejected(delivery: Delivery, adapter: VendorAdapter, reason: 
   await deps.blobs.put(`${base}.body`, delivery.body, 'application/octet-stream');
   await deps.blobs.put(
     `${base}.json`,
-    JSON.stringify({ vendor: adapter.name, method: delivery.method, receivedAt: delivery.receivedAt.toISOString(), reason, headerNames, bodyBytes: delivery.body.length }),
+    JSON.stringify({ vendor: adapter.name, endpoint, method: delivery.method, receivedAt: delivery.receivedAt.toISOString(), reason, headerNames, bodyBytes: delivery.body.length }),
     'application/json',
   );
   return base;
@@ -126,7 +145,7 @@ type Prepared =
 const unparseable = (message: string): Prepared => ({ kind: 'refused', tooLarge: false, error: 'bad_request', message });
 
 /** Parses an authenticated delivery, composes its event and fits it under the bus's size limit. */
-async function prepare(adapter: VendorAdapter, delivery: Delivery, deps: PipelineDeps, ctx: Record<string, unknown>): Promise<Prepared> {
+async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Delivery, deps: PipelineDeps, ctx: Record<string, unknown>): Promise<Prepared> {
   let parsed: ParsedDelivery;
   try {
     parsed = adapter.parse(delivery);
@@ -136,7 +155,7 @@ async function prepare(adapter: VendorAdapter, delivery: Delivery, deps: Pipelin
     deps.log.error('adapter failed on an authenticated delivery', { ...ctx, error: errorName(err) });
     return unparseable('the delivery could not be parsed');
   }
-  const detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, delivery.receivedAt);
+  const detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, delivery.receivedAt, endpoint);
   let json: string;
   try {
     json = JSON.stringify(detail);
@@ -160,18 +179,19 @@ async function prepare(adapter: VendorAdapter, delivery: Delivery, deps: Pipelin
 /** Handles one delivery and answers it. Never throws for anything a vendor can send. */
 export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Promise<Reply> {
   const { log, limits } = deps;
-  const adapter = deps.adapters.get(delivery.vendor);
-  if (!adapter) return reply(404, { error: 'unknown_vendor', message: 'no such webhook endpoint' });
+  const endpoint = delivery.endpoint ?? DEFAULT_ENDPOINT;
+  const adapter = adapterOf(delivery, endpoint, deps);
+  if (!adapter) return reply(404, { error: deps.adapters.has(delivery.vendor) ? 'unknown_endpoint' : 'unknown_vendor', message: 'no such webhook endpoint' });
   if (!adapter.methods.includes(delivery.method)) {
     return reply(405, { error: 'method_not_allowed', message: `use ${adapter.methods.join(', ')}` }, { allow: adapter.methods.join(', ') });
   }
   if (delivery.body.length > limits.maxBodyBytes) {
     return reply(413, { error: 'payload_too_large', message: `the body is larger than ${limits.maxBodyBytes} bytes` });
   }
-  const ctx = { vendor: adapter.name, requestId: delivery.requestId };
+  const ctx = { vendor: adapter.name, endpoint, requestId: delivery.requestId };
 
   try {
-    if (!(await authenticate(adapter, delivery, deps))) {
+    if (!(await authenticate(adapter, endpoint, delivery, deps))) {
       log.warn('delivery refused: authentication failed', ctx);
       return UNAUTHORIZED;
     }
@@ -180,11 +200,11 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
     return UNAVAILABLE;
   }
 
-  const prepared = await prepare(adapter, delivery, deps, ctx);
+  const prepared = await prepare(adapter, endpoint, delivery, deps, ctx);
   if (prepared.kind === 'unavailable') return UNAVAILABLE;
   if (prepared.kind === 'refused') {
     try {
-      const kept = await keepRejected(delivery, adapter, prepared.message, deps);
+      const kept = await keepRejected(delivery, adapter, endpoint, prepared.message, deps);
       log.warn(prepared.tooLarge ? 'authenticated event too large; kept for inspection' : 'authenticated delivery could not be parsed; kept for inspection', { ...ctx, reason: prepared.message, kept });
     } catch (keepErr) {
       log.error('authenticated delivery refused, and could not be kept', { ...ctx, error: errorName(keepErr) });

@@ -4,9 +4,9 @@
  */
 import type { CallEventDetail } from './event';
 
-/** Reads a vendor's secret (the raw SecretString). */
+/** Reads an endpoint's secret (the raw SecretString) by its key: the vendor name for `default`, else `<vendor>/<endpoint>`. */
 export interface SecretSource {
-  fetch(vendor: string): Promise<string>;
+  fetch(key: string): Promise<string>;
 }
 
 /**

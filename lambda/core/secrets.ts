@@ -1,6 +1,8 @@
 /**
- * Vendor secrets, cached per container. A secret's value is either the secret itself, or, during a
- * rotation, JSON `{"current": "...", "previous": "..."}`: deliveries made with either value verify.
+ * Vendor secrets, cached per container, one entry per endpoint (keyed by `secretKeyOf`: the vendor name for the
+ * `default` endpoint, `<vendor>/<endpoint>` for the others), so that rotation and the re-read work per endpoint.
+ * A secret's value is either the secret itself, or, during a rotation, JSON
+ * `{"current": "...", "previous": "..."}`: deliveries made with either value verify.
  * When a signature fails, the secret is re-read (at most once per `minRefreshIntervalMs`) so that a
  * rotation takes effect at once.
  */

@@ -9,7 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
-import { ENV, intEnv, requireEnv } from '../config/env';
+import { ENV, intEnv, requireEnv, secretArnsFromEnv } from '../config/env';
 import { DEFAULTS } from '../config/defaults';
 import type { VendorRuntimeConfig } from '../config/config';
 import { fromApiGateway, toProxyResult } from '../core/http';
@@ -18,7 +18,7 @@ import { countingOffloads, endpointOf, MetricsRecorder } from '../core/metrics';
 import { outcomeOf } from '../core/outcome';
 import { SecretCache } from '../core/secrets';
 import { asLog, createLogger } from '../core/logger';
-import { createAdapter } from '../vendors';
+import { createVendorAdapters, endpointsOf } from '../vendors';
 import { fastClientConfig } from '../adapters/aws/clients';
 import { DynamoDedupStore } from '../adapters/aws/dynamo-store';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge';
@@ -31,12 +31,19 @@ const logger = createLogger();
 /** Builds the pipeline's dependencies from the function's environment. Exported for tests. */
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
   const vendor = JSON.parse(requireEnv(ENV.vendorConfig, env)) as VendorRuntimeConfig;
-  const adapter = createAdapter(vendor);
-  const secretArn = requireEnv(ENV.secretArn, env);
+  const { adapters, endpoints } = createVendorAdapters([vendor]);
+  // One function serves all of the vendor's endpoints, each verified with its own secret only.
+  const secretArns = secretArnsFromEnv(vendor.name, endpointsOf(vendor), env);
+  const secretIdOf = (key: string): string => {
+    const arn = secretArns.get(key);
+    if (arn === undefined) throw new Error(`no secret for ${key}`);
+    return arn;
+  };
   const blobs = new S3BlobStore(new S3Client(fastClientConfig(5000)), requireEnv(ENV.payloadBucket, env));
   return {
-    adapters: new Map([[adapter.name, adapter]]),
-    secrets: new SecretCache(new SecretsManagerSource(new SecretsManagerClient(fastClientConfig()), () => secretArn)),
+    adapters,
+    endpoints,
+    secrets: new SecretCache(new SecretsManagerSource(new SecretsManagerClient(fastClientConfig()), secretIdOf)),
     store: new DynamoDedupStore(new DynamoDBClient(fastClientConfig()), requireEnv(ENV.tableName, env), { blobs }),
     publisher: new EventBridgePublisher(new EventBridgeClient(fastClientConfig()), requireEnv(ENV.eventBusName, env)),
     blobs,

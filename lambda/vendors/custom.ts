@@ -6,7 +6,7 @@ import { lookupType, NORMALIZED_TYPES, toIsoTime } from '../core/event';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULTS, VENDOR_NAME_RE } from '../config/defaults';
-import { headerName, intRange, nonEmptyString, oneOf, strictObject, stringValue, type OptionsOf } from '../config/schema';
+import { endpointsOption, headerName, intRange, nonEmptyString, oneOf, strictObject, stringValue, type OptionsOf } from '../config/schema';
 import { CallhooksError, ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
 import { generateHexSecret, HmacScheme, signHmac, verifyHmac, verifyStaticToken } from '../core/hmac';
@@ -80,6 +80,9 @@ export const customVendorSchema = () => {
     methods: z.array(z.enum(CUSTOM_VENDOR_METHODS, { error: `must be one of ${CUSTOM_VENDOR_METHODS.join(', ')}` }), { error: methodsError })
       .min(1, { error: methodsError }).optional().meta({ description: 'Methods it uses.', default: ['POST'] }),
     toleranceSeconds: intRange(1, 3600).optional().meta({ description: 'Accepted clock skew when a timestamp is signed, in seconds.', default: 300 }),
+    endpoints: endpointsOption('a custom vendor', {
+      toleranceSeconds: intRange(1, 3600).optional().meta({ description: 'Accepted clock skew at this endpoint, in seconds.', default: 300 }),
+    }),
     fields: strictObject({
       eventType: pointer('Where the vendor event type is: a JSON pointer, or a header the scheme signs (see eventId).'),
       eventId: pointer('Where the dedup key is. Default: webhook-id for Standard Webhooks, else a SHA-256 of the raw body. ' +

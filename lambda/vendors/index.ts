@@ -5,6 +5,7 @@
 import type { VendorAdapter } from '../core/vendor';
 import type { VendorRuntimeConfig } from '../config/config';
 import type { OptionsOf } from '../config/schema';
+import { endpointNames, optionsOfEndpoint } from '../config/endpoints';
 import { quarterzip, quarterzipOptions } from './quarterzip';
 import { qcall, qcallOptions } from './qcall';
 import { customVendor } from './custom';
@@ -55,4 +56,30 @@ export function createAdapter(config: VendorRuntimeConfig): VendorAdapter {
 
 export function createAdapters(configs: readonly VendorRuntimeConfig[]): Map<string, VendorAdapter> {
   return new Map(configs.map((c) => [c.name, createAdapter(c)]));
+}
+
+/** The names of a vendor's endpoints, in configuration order (`["default"]` when it lists none). */
+export function endpointsOf(config: VendorRuntimeConfig): string[] {
+  return endpointNames(config.kind === 'custom' ? config.definition.endpoints : config.options.endpoints);
+}
+
+/** A vendor's adapter for each of its endpoints, with that endpoint's options over the vendor's. */
+export function createEndpointAdapters(config: VendorRuntimeConfig): Map<string, VendorAdapter> {
+  return new Map(endpointsOf(config).map((endpoint) => {
+    const own: VendorRuntimeConfig = config.kind === 'custom'
+      ? { ...config, definition: optionsOfEndpoint(config.definition, endpoint) }
+      : ({ ...config, options: optionsOfEndpoint(config.options, endpoint) } as VendorRuntimeConfig);
+    return [endpoint, createAdapter(own)];
+  }));
+}
+
+/** What the pipeline serves (`PipelineDeps.adapters` and `.endpoints`) for these vendors. */
+export function createVendorAdapters(configs: readonly VendorRuntimeConfig[]): {
+  readonly adapters: Map<string, VendorAdapter>;
+  readonly endpoints: Map<string, Map<string, VendorAdapter>>;
+} {
+  return {
+    adapters: createAdapters(configs),
+    endpoints: new Map(configs.map((c) => [c.name, createEndpointAdapters(c)])),
+  };
 }

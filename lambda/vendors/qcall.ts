@@ -318,7 +318,7 @@ export const qcallOptions = () => {
         description: 'Body fields whose values identify one call (e.g. ["order_id", "phone_number", "call_date"]). ' +
           'Default: a canonical SHA-256 of every delivered field.',
       }),
-  }, 'QCall (a static token in a header): true, false or its options. QCall signs no timestamp, so toleranceSeconds has no effect.');
+  }, 'QCall (a static token in a header): true, false or its options. QCall signs no timestamp, so toleranceSeconds has no effect.', ['tokenHeader', 'tokenPrefix']);
 };
 /** QCall's options (`vendors.qcall`): `tokenHeader` (default `authorization`), `tokenPrefix` (default `"Bearer "`), `dedupFields` (default: a hash of every field), and the common ones. */
 export type QCallOptions = OptionsOf<typeof qcallOptions>;

@@ -5,9 +5,13 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { ConfigError, ResolvedConfig, resolveConfig } from '../../lambda/config/config';
 import type { CallhooksProps } from '../callhooks';
+import { DEFAULT_ENDPOINT, secretKeyOf } from '../../lambda/config/endpoints';
+import { endpointsOf } from '../../lambda/vendors';
 
 /** Lambda allows 4 KB of environment per function, and the vendor's configuration is one variable of it. */
 const MAX_VENDOR_CONFIG_BYTES = 3 * 1024;
+/** What one endpoint's secret ARN takes in CALLHOOKS_SECRET_ARNS, beside its name: the ARN and the JSON around it. */
+const ARN_ENTRY_BYTES = 130;
 const BUS_NAME_RE = /^[A-Za-z0-9._\-/]{1,256}$/;
 /** CloudWatch namespaces: 1–255 of these characters, and `AWS/` is reserved. */
 const METRICS_NAMESPACE_RE = /^(?!AWS\/)[A-Za-z0-9 .\-_/#:]{1,255}$/;
@@ -45,10 +49,17 @@ export function validateProps(props: CallhooksProps): ResolvedConfig {
   }
 
   const enabled = config.vendors.map((v) => v.name);
+  const keys = config.vendors.flatMap((v) => endpointsOf(v).map((e) => secretKeyOf(v.name, e)));
   for (const key of Object.keys(props.secrets ?? {})) {
-    if (!enabled.includes(key)) {
-      throw new Error(`Callhooks: secrets.${key} is not an enabled vendor (enabled: ${enabled.join(', ')})`);
-    }
+    if (keys.includes(key)) continue;
+    const [vendor, endpoint] = key.split('/');
+    const owner = config.vendors.find((v) => v.name === vendor);
+    if (!owner) throw new Error(`Callhooks: secrets.${key} is not an enabled vendor (enabled: ${enabled.join(', ')})`);
+    const names = endpointsOf(owner);
+    throw new Error(endpoint === undefined
+      ? `Callhooks: secrets.${key} is the secret of ${vendor}'s default endpoint, which its configuration does not list ` +
+        `(endpoints: ${names.join(', ')}); key an endpoint's secret "${vendor}/<endpoint>"`
+      : `Callhooks: secrets["${key}"] is not an endpoint of ${vendor} (endpoints: ${names.join(', ')})`);
   }
 
   checkNumber('throttlingRateLimit', props.throttlingRateLimit, (n) => Number.isFinite(n) && n > 0, 'a positive number of requests per second');
@@ -68,6 +79,16 @@ export function validateProps(props: CallhooksProps): ResolvedConfig {
       throw new Error(
         `Callhooks: the configuration of vendor "${vendor.name}" is ${bytes} bytes of JSON, more than the ` +
         `${MAX_VENDOR_CONFIG_BYTES} that fit in the function's environment (Lambda allows 4 KB in all)`,
+      );
+    }
+    // Each endpoint other than default adds its secret's ARN to the environment (CALLHOOKS_SECRET_ARNS).
+    const named = endpointsOf(vendor).filter((e) => e !== DEFAULT_ENDPOINT);
+    const withArns = bytes + named.reduce((sum, e) => sum + e.length + ARN_ENTRY_BYTES, 0);
+    if (named.length > 0 && withArns > MAX_VENDOR_CONFIG_BYTES) {
+      throw new Error(
+        `Callhooks: vendor "${vendor.name}" has ${named.length} endpoints; with their secret ARNs its function's ` +
+        `environment would take about ${withArns} bytes, more than the ${MAX_VENDOR_CONFIG_BYTES} that fit (Lambda allows 4 KB in all): ` +
+        'list fewer endpoints, or receive some of the accounts with a second callhooks instance',
       );
     }
   }

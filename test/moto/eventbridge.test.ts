@@ -43,6 +43,7 @@ const SELECTS: Record<string, (e: BusEntry) => boolean> = {
   byType: (e) => e.source.startsWith('callhooks.') && e.detailType === 'call.ended',
   byOutcome: (e) => e.source === 'callhooks.atoms' && e.detailType === 'call.ended' && e.detail.outcome?.status === 'completed',
   realTrafficOnly: (e) => e.source.startsWith('callhooks.') && e.detail.test === false,
+  byEndpoint: (e) => e.source === 'callhooks.quarterzip' && e.detail.endpoint === 'eu',
   transcriptOffloaded: (e) => e.detail.offload?.part === 'transcript',
 };
 
@@ -83,6 +84,13 @@ function syntheticAtomsEntries(now: Date): BusEntry[] {
   const atoms = (key: string, type: 'call.ended' | 'call.started', status: string) =>
     busEntryOf(composeDetail('atoms', key, { type, vendorEventType: 'synthetic', callId: key, test: false, outcome: { status } }, now), now);
   return [atoms('syn-completed', 'call.ended', 'completed'), atoms('syn-failed', 'call.ended', 'failed'), atoms('syn-started', 'call.started', 'completed')];
+}
+
+/** Quarterzip events of two workspaces (endpoints eu and us) put on the bus directly, for the endpoint rule. */
+function syntheticEndpointEntries(now: Date): BusEntry[] {
+  const at = (key: string, endpoint: string) =>
+    busEntryOf(composeDetail('quarterzip', key, { type: 'call.ended', vendorEventType: 'synthetic', callId: key, test: false }, now, endpoint), now);
+  return [at('syn-eu', 'eu'), at('syn-us', 'us')];
 }
 
 let moto: MotoServer;
@@ -136,7 +144,7 @@ describe('the example rules, fed by the real pipeline', () => {
     }
     const big = await handleDelivery(bigQuarterzipDelivery(adapters.get('quarterzip')!, secrets.get('quarterzip')!, now), deps);
     replies.push({ name: 'quarterzip/big-transcript', statusCode: big.statusCode, body: { ...big.body } });
-    const results = await recorder.publish(syntheticAtomsEntries(now));
+    const results = await recorder.publish([...syntheticAtomsEntries(now), ...syntheticEndpointEntries(now)]);
     if (!results.every((r) => r.ok)) throw new Error(`synthetic events not published: ${JSON.stringify(results)}`);
     for (const [name, url] of Object.entries(queues)) received[name] = await drainQueue<BusEvent>(clients.sqs, url);
   }, 120_000); // ~30 events, ~50 rule deliveries by moto

@@ -24,6 +24,10 @@ export const EXAMPLE_RULES: Record<string, ExampleRule> = {
     description: 'Real traffic only: no test, coaching or ping events',
     pattern: { source: [{ prefix: 'callhooks.' }], detail: { test: [false] } },
   },
+  byEndpoint: {
+    description: "One account's calls to its own subscriber (here Quarterzip's workspace at the endpoint eu)",
+    pattern: { source: ['callhooks.quarterzip'], detail: { endpoint: ['eu'] } },
+  },
   transcriptOffloaded: {
     description: 'Events whose transcript was moved to the payload bucket (fetch it from detail.offload)',
     pattern: { detail: { offload: { part: ['transcript'] } } },

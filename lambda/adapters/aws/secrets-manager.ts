@@ -1,15 +1,15 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretSource } from '../../core/ports';
 
-/** Reads a vendor's secret from Secrets Manager by ARN (one secret per function). */
+/** Reads an endpoint's secret from Secrets Manager by ARN (`secretIdFor` maps its key, `secretKeyOf`, to the ARN). */
 export class SecretsManagerSource implements SecretSource {
   constructor(
     private readonly client: SecretsManagerClient,
-    private readonly secretIdFor: (vendor: string) => string,
+    private readonly secretIdFor: (key: string) => string,
   ) {}
 
-  async fetch(vendor: string): Promise<string> {
-    const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretIdFor(vendor) }));
+  async fetch(key: string): Promise<string> {
+    const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretIdFor(key) }));
     if (out.SecretString !== undefined) return out.SecretString;
     if (out.SecretBinary !== undefined) return Buffer.from(out.SecretBinary).toString('utf8');
     return '';
