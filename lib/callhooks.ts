@@ -220,7 +220,8 @@ export interface CallhooksProps {
 /**
  * Receives voice-AI and calling platforms' webhooks at one HTTP API, verifies each delivery with the
  * vendor's scheme and a secret in Secrets Manager, drops duplicates with conditional writes in DynamoDB,
- * and publishes one normalized call event per vendor event on an EventBridge bus.
+ * and publishes one normalized call event per vendor event on an EventBridge bus. A vendor's `endpoints`
+ * (several accounts at it) each get a route `/webhooks/{vendor}/{endpoint}` and a secret of their own.
  *
  * ```
  * vendor ─HTTPS─▶ HTTP API ─▶ Lambda (one per vendor) ─▶ DynamoDB (dedup + durable record)

@@ -59,6 +59,7 @@ export interface LocalServer {
   readonly url: string;
   readonly port: number;
   readonly deps: PipelineDeps;
+  /** Each endpoint's secret, by its key: the vendor name for `default`, `<vendor>/<endpoint>` for another. */
   readonly secrets: ReadonlyMap<string, string>;
   /** The metrics of this run (also at `GET /_callhooks/metrics`). */
   readonly metrics: LocalMetrics;
