@@ -94,9 +94,10 @@ export function routesOf(deps: Pick<PipelineDeps, 'adapters' | 'endpoints'>): st
 
 /**
  * `/webhooks/<vendor>` and `/webhooks/<vendor>/<endpoint>` reach the pipeline, which answers a vendor or endpoint
- * that is not configured 404 (the cloud's API has no route for them: 404 too); any other path is a 404 here.
+ * that is not configured 404 (the cloud's API has no route for them: 404 too); any other path is a 404 here, as
+ * is `/webhooks/<vendor>/default` (the default endpoint's route is the plain one).
  */
-const WEBHOOK_PATH = /^\/webhooks\/[^/]+(\/[^/]+)?\/?$/;
+const WEBHOOK_PATH = /^\/webhooks\/[^/]+(\/(?!default\/?$)[^/]+)?\/?$/;
 
 function metricRoute(delivery: Delivery, endpoints: ReadonlyMap<string, ReadonlyMap<string, unknown>>): { vendor: string; endpoint: string } {
   const served = endpoints.get(delivery.vendor);

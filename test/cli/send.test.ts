@@ -130,7 +130,7 @@ describe('the webhook URL and the secret variable of an endpoint', () => {
   });
 
   it("signs a non-default endpoint with that endpoint's variable and sends it to /webhooks/<vendor>/<endpoint>", async () => {
-    // A recording server stands in for an API that has the endpoint (the local mode routes endpoints later).
+    // A recording server stands in for an API that has the endpoint (the configuration used here lists none).
     const seen: Array<{ path: string; headers: IncomingHttpHeaders; body: Buffer }> = [];
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];

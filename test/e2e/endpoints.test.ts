@@ -14,7 +14,7 @@ import { ROOT } from '../../local/runtime';
 import type { VendorAdapter } from '../../lambda/core/vendor';
 import { startTestLocal, TestLocal } from '../helpers/local';
 import { CONVERC_ACCEPTED, CONVERC_CALL, QCALL_CALL, QUARTERZIP_CALL, writeEndpointsConfig } from '../helpers/endpoints';
-import { cleanEnv, runCli } from '../cli/cli';
+import { cleanEnv, runCli, runHere } from '../cli/cli';
 
 jest.setTimeout(60_000);
 
@@ -86,6 +86,7 @@ describe('endpoints in local mode', () => {
     ['an unknown endpoint', '/webhooks/quarterzip/asia', 'quarterzip/eu'],
     ['the plain route of a vendor that lists only named endpoints', '/webhooks/quarterzip', 'quarterzip/eu'],
     ['an endpoint of another vendor', '/webhooks/converc/eu', 'quarterzip/eu'],
+    ['the default endpoint by name (its route is the plain one)', '/webhooks/converc/default', 'converc'],
   ])('answers %s 404, and publishes nothing', async (_name, path, key) => {
     // Prepare
     const before = t.events.length;
@@ -127,6 +128,22 @@ describe('endpoints in local mode', () => {
     expect(await send('/webhooks/qcall/sales', { 'x-callhooks-token': secretOf('qcall/sales') })).toBe(401);
     expect(await send('/webhooks/qcall/sales', salesHeaders)).toBe(200);
     expect(await send('/webhooks/qcall/support', supportHeaders)).toBe(200);
+  });
+});
+
+describe('callhooks send --all with endpoints (in process)', () => {
+  it("sends every sample to every endpoint, each signed with that endpoint's secret and options, and each is accepted", async () => {
+    // Act: the secrets of the local mode's data folder (quarterzip/eu's from its variable)
+    const r = await runHere(['send', '--all', '--url', t.local.url, '--json'], {
+      env: { CALLHOOKS_DATA_DIR: t.dir, CALLHOOKS_CONFIG: configFile, CALLHOOKS_SECRET_QUARTERZIP_EU: EU_SECRET },
+    });
+
+    // Assert
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { vendor: string; endpoint: string; status: number; url: string });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect([...new Set(lines.map((l) => `${l.vendor}/${l.endpoint}`))]).toEqual(['quarterzip/eu', 'quarterzip/us', 'qcall/sales', 'qcall/support', 'converc/default', 'converc/org-b']);
+    expect(lines.filter((l) => l.status !== 200)).toEqual([]);
+    expect(lines.find((l) => l.endpoint === 'org-b')!.url).toBe(`${t.local.url}/webhooks/converc/org-b`);
   });
 });
 
