@@ -78,13 +78,15 @@ export async function tail(options: TailOptions, io: Io): Promise<ExitCode> {
     first = false;
   };
 
+  // Listen for Ctrl-C before the first line is printed: whoever reads it may stop the command at once.
+  const stopped = options.follow ? io.untilStopped() : undefined;
   if (!existsSync(file) && options.follow && io.interactive) io.err(`waiting for ${file} (no event yet)\n`);
   poll();
-  if (!options.follow) return EXIT.ok;
+  if (!stopped) return EXIT.ok;
   if (io.interactive) io.err(`following ${file} (Ctrl-C to stop)\n`);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    io.untilStopped(),
+    stopped,
     new Promise<never>((_, reject) => {
       timer = setInterval(() => {
         try {

@@ -236,16 +236,6 @@ async function main() {
   process.umask(0o077);
   const local = await startLocal();
   const paths = localPaths();
-  process.stdout.write(
-    [
-      `callhooks local mode ready on ${local.url}`,
-      `  routes:  ${routesOf(local.deps).map((r) => `${local.url}${r}`).join('\n           ')}`,
-      `  events:  ${paths.eventsFile}`,
-      `  data:    ${paths.dataDir}`,
-      '  try:     npx callhooks send quarterzip   (Ctrl-C to stop)',
-      '',
-    ].join('\n'),
-  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -256,8 +246,19 @@ async function main() {
       () => process.exit(1),
     );
   };
+  // Before saying "ready": whoever starts it may stop it the moment it reads that line.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.stdout.write(
+    [
+      `callhooks local mode ready on ${local.url}`,
+      `  routes:  ${routesOf(local.deps).map((r) => `${local.url}${r}`).join('\n           ')}`,
+      `  events:  ${paths.eventsFile}`,
+      `  data:    ${paths.dataDir}`,
+      '  try:     npx callhooks send quarterzip   (Ctrl-C to stop)',
+      '',
+    ].join('\n'),
+  );
 }
 
 if (require.main === module) {

@@ -4,7 +4,7 @@
  * running local mode, or on its data folder when none runs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventPublisher } from '../../lambda/core/ports';
@@ -79,6 +79,30 @@ describe('callhooks tail', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
+  });
+
+  it('stops with status 0 on a Ctrl-C that comes the moment it prints the first event', async () => {
+    // Prepare: an events file with one event; the command sends itself SIGINT inside the write of that event's
+    // line (test/helpers/signal-on-output.cjs).
+    const dir = mkdtempSync(join(tmpdir(), 'callhooks-tail-'));
+    const file = join(dir, 'events.jsonl');
+    writeFileSync(file, JSON.stringify({ time: '2026-12-01T00:00:00Z', source: 'callhooks.converc', 'detail-type': 'call.ended', detail: { eventId: 'evt-first', callId: 'c1' } }) + '\n');
+    const env = cleanEnv({
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(ROOT, 'test', 'helpers', 'signal-on-output.cjs')}`.trim(),
+      CALLHOOKS_TEST_SIGNAL_ON: 'eventId=evt-first',
+      CALLHOOKS_TEST_SIGNAL: 'SIGINT',
+    });
+
+    // Act
+    const child = spawn(process.execPath, [BIN, 'tail', '--file', file, '--interval', '50'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
+    rmSync(dir, { recursive: true, force: true });
+
+    // Assert
+    expect(out).toContain('eventId=evt-first');
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
   });
 
   it('--no-follow --json prints the last -n raw lines, as a subscriber receives them, and ends', async () => {

@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from '../../local/runtime';
 import { fixtureBody, fixtureHeaders, loadFixtures } from '../../local/fixtures';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
@@ -112,4 +113,37 @@ describe('npm start (local mode)', () => {
     expect(modes.map((m) => m.path)).toEqual(expect.arrayContaining(['/data/events.jsonl', expect.stringMatching(/^\/data\/db\//)]));
     expect(modes.filter((m) => m.mode !== m.want)).toEqual([]);
   }, 90_000);
+
+  it('stops cleanly on a SIGTERM that comes the moment it says it is ready', async () => {
+    // Prepare: the server as one process (tsx as a loader, as the compiled dist/local/server.js runs: no tsx
+    // wrapper relaying signals), which sends itself SIGTERM inside the write of its "ready" line
+    // (test/helpers/signal-on-output.cjs).
+    const preload = join(ROOT, 'test', 'helpers', 'signal-on-output.cjs');
+    const loader = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const child = spawn(process.execPath, ['--import', loader, join(ROOT, 'local', 'server.ts')], {
+      cwd: dataDir,
+      env: {
+        ...process.env,
+        PORT: '0',
+        CALLHOOKS_DATA_DIR: join(dataDir, 'early-stop'),
+        CALLHOOKS_SECRET_QUARTERZIP: SECRET,
+        CALLHOOKS_CONFIG: configFile,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`.trim(),
+        CALLHOOKS_TEST_SIGNAL_ON: 'callhooks local mode ready on',
+        CALLHOOKS_TEST_SIGNAL: 'SIGTERM',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+
+    // Act
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+
+    // Assert: it ran its shutdown (exit 0, the state file removed), rather than dying of the signal.
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(out).toContain('callhooks local mode ready on');
+    expect(out).toContain('SIGTERM: stopping');
+    expect(existsSync(join(dataDir, 'early-stop', 'local.json'))).toBe(false);
+  }, 60_000);
 });
