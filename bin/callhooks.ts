@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-/** The CDK app that `cdk deploy` runs: one CallhooksStack configured by callhooks.config.json. */
+/**
+ * The CDK app that `cdk deploy` runs: one CallhooksStack configured by the file `CALLHOOKS_CONFIG` names (relative to
+ * the current folder), else the repository's callhooks.config.json — the same rule as the local mode's.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { CallhooksStack } from '../lib/callhooks-stack';
 
 const app = new App();
-const configFile = path.join(__dirname, '..', 'callhooks.config.json');
+const configFile = process.env.CALLHOOKS_CONFIG ? path.resolve(process.env.CALLHOOKS_CONFIG) : path.join(__dirname, '..', 'callhooks.config.json');
 const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
 const stackName: string = app.node.tryGetContext('stackName') ?? 'Callhooks';
 

@@ -3,7 +3,7 @@
  * proxy stands between every function and moto, each function runs its bundle in its own child process, and
  * the HTTP edge serves the template's routes. `CALLHOOKS_ARTIFACT_ASSEMBLY=<dir>` runs an assembly that was
  * already synthesized (CI reuses its `cdk synth`); otherwise the repository's app is synthesized, bundling
- * on, into a temporary folder.
+ * on, into a temporary folder — with another configuration file when one is given (`CALLHOOKS_CONFIG`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +13,9 @@ import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { VendorRuntimeConfig } from '../../lambda/config/config';
 import { ENV } from '../../lambda/config/env';
 import type { VendorAdapter } from '../../lambda/core/vendor';
-import { createAdapter } from '../../lambda/vendors';
+import { createEndpointAdapters, endpointsOf } from '../../lambda/vendors';
+import { secretArnsFromEnv } from '../../lambda/config/env';
+import { secretKeyOf } from '../../lambda/config/endpoints';
 import { MotoClients, motoClients, MotoServer, MOTO_REGION, startMoto } from '../moto/moto-server';
 import { Assembly, AssemblyFunction, httpRoutes, readAssembly, Resolver, roleStatements } from './assembly';
 import { HttpEdge } from './edge';
@@ -26,25 +28,47 @@ const ROOT = join(__dirname, '..', '..');
 /** moto's account. */
 export const ACCOUNT_ID = '123456789012';
 
-/** Synthesizes the repository's app (bin/callhooks.ts, callhooks.config.json) with the pinned CDK CLI. */
-export function synthesize(outdir: string): void {
+/**
+ * Synthesizes the repository's app (bin/callhooks.ts) with the pinned CDK CLI, configured by callhooks.config.json
+ * or by `configFile`.
+ */
+export function synthesize(outdir: string, configFile?: string): void {
   const cli = join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
   const run = spawnSync(process.execPath, [cli, 'synth', '--quiet', '--no-notices', '--output', outdir], {
     cwd: ROOT,
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: '1' },
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: '1', ...(configFile ? { CALLHOOKS_CONFIG: configFile } : {}) },
     encoding: 'utf8',
     timeout: 240_000,
   });
   if (run.status !== 0) throw new Error(`cdk synth failed (${run.status ?? run.signal}):\n${run.stderr.slice(-4000)}`);
 }
 
+/** One endpoint of a webhook function: its adapter (the endpoint's own options) and the secret the suite stored. */
+export interface EndpointSecret {
+  readonly adapter: VendorAdapter;
+  readonly secret: string;
+  readonly secretArn: string;
+}
+
 export interface WebhookFunction {
   readonly vendor: string;
   readonly fn: AssemblyFunction;
+  /** The adapter, secret and secret ARN of the vendor's first endpoint (`default` for a vendor that lists none). */
   readonly adapter: VendorAdapter;
   /** The vendor secret the suite put into the function's Secrets Manager secret. */
   readonly secret: string;
   readonly secretArn: string;
+  /** Every endpoint of the vendor, by name. */
+  readonly endpoints: ReadonlyMap<string, EndpointSecret>;
+}
+
+export interface DeploymentOptions {
+  /**
+   * The configuration file to synthesize the app with (always synthesized then: `CALLHOOKS_ARTIFACT_ASSEMBLY`
+   * names the repository configuration's assembly). @default - callhooks.config.json, or the assembly in
+   * `CALLHOOKS_ARTIFACT_ASSEMBLY`
+   */
+  readonly configFile?: string;
 }
 
 export class Deployment {
@@ -62,6 +86,8 @@ export class Deployment {
   resolver!: Resolver;
   private tmp?: string;
 
+  constructor(private readonly options: DeploymentOptions = {}) {}
+
   /** Resolved template values shared by every function (table, bus, bucket, dead-letter queue). */
   get shared(): { table: string; bus: string; bucket: string; deadLetterQueueUrl: string } {
     const env = this.env.get(this.redrive.logicalId)!;
@@ -76,11 +102,12 @@ export class Deployment {
 
   async start(): Promise<void> {
     // Resolved: the runtime requires `<assembly>/asset.…/index`, which a relative path would make a package name.
-    let dir = process.env.CALLHOOKS_ARTIFACT_ASSEMBLY ? resolve(process.env.CALLHOOKS_ARTIFACT_ASSEMBLY) : undefined;
+    const { configFile } = this.options;
+    let dir = process.env.CALLHOOKS_ARTIFACT_ASSEMBLY && !configFile ? resolve(process.env.CALLHOOKS_ARTIFACT_ASSEMBLY) : undefined;
     if (!dir) {
       this.tmp = mkdtempSync(join(tmpdir(), 'callhooks-artifact-'));
       dir = join(this.tmp, 'cdk.out');
-      synthesize(dir);
+      synthesize(dir, configFile);
     }
     this.assembly = readAssembly(dir);
     this.moto = await startMoto();
@@ -119,12 +146,19 @@ export class Deployment {
       const vendorJson = env[ENV.vendorConfig];
       if (vendorJson) {
         // What the README's deploy step does: put the vendor-issued secret into the created secret.
+        // One secret per endpoint, each with its own value, found by the ARNs the template gives the function.
         const vendor = JSON.parse(vendorJson) as VendorRuntimeConfig;
-        const adapter = createAdapter(vendor);
-        const secret = adapter.generateSecret();
-        const secretArn = env[ENV.secretArn];
-        await this.clients.secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: secret }));
-        this.webhooks.set(vendor.name, { vendor: vendor.name, fn, adapter, secret, secretArn });
+        const adapters = createEndpointAdapters(vendor);
+        const arns = secretArnsFromEnv(vendor.name, endpointsOf(vendor), env);
+        const endpoints = new Map<string, EndpointSecret>();
+        for (const [endpoint, adapter] of adapters) {
+          const secret = adapter.generateSecret();
+          const secretArn = arns.get(secretKeyOf(vendor.name, endpoint))!;
+          await this.clients.secrets.send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: secret }));
+          endpoints.set(endpoint, { adapter, secret, secretArn });
+        }
+        const [first] = endpoints.values();
+        this.webhooks.set(vendor.name, { vendor: vendor.name, fn, ...first, endpoints });
       } else if (env[ENV.deadLetterQueueUrl]) {
         this.redrive = fn;
       } else {
