@@ -16,6 +16,7 @@ import { asLog, createLogger } from '../lambda/core/logger';
 import type { Log } from '../lambda/core/ports';
 import { DynamoDedupStore } from '../lambda/adapters/aws/dynamo-store';
 import { startLocalDynamo, LOCAL_TABLE } from '../lambda/adapters/local/dynalite-store';
+import { connectExternalDynamo, DYNAMODB_ENDPOINT_ENV } from '../lambda/adapters/local/external-dynamo';
 import { DeliveredEvent, FileEventPublisher } from '../lambda/adapters/local/file-publisher';
 import { FsBlobStore } from '../lambda/adapters/local/fs-blobs';
 import { FileDeadLetterQueue } from '../lambda/adapters/local/file-dead-letters';
@@ -33,12 +34,16 @@ const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 export interface LocalOptions {
   readonly port?: number;
   readonly env?: NodeJS.ProcessEnv;
-  /** Keep the store in memory instead of the data folder (tests). @default false */
+  /**
+   * Keep the store in memory instead of the data folder (tests); no effect when `CALLHOOKS_DYNAMODB_ENDPOINT`
+   * names an external DynamoDB. @default false
+   */
   readonly inMemory?: boolean;
   /**
    * `dynalite`: the DynamoDB emulator through the real SDK and the cloud's DynamoDedupStore; `memory`: the
    * same conditional semantics in a Map (implies inMemory; the load script uses it to measure callhooks
-   * rather than the emulator). @default "dynalite"
+   * rather than the emulator; it wins over `CALLHOOKS_DYNAMODB_ENDPOINT`). @default "dynalite", or the DynamoDB at
+   * `CALLHOOKS_DYNAMODB_ENDPOINT` when that is set
    */
   readonly store?: 'dynalite' | 'memory';
   /** How often the built-in redrive runs, in ms; 0 turns it off. @default 30000 */
@@ -63,6 +68,8 @@ export interface LocalServer {
   readonly secrets: ReadonlyMap<string, string>;
   /** The metrics of this run (also at `GET /_callhooks/metrics`). */
   readonly metrics: LocalMetrics;
+  /** Where the records are kept, for the console: the dynalite folder, memory, or the external endpoint and table. */
+  readonly storeDescription: string;
   redrive(): Promise<RedriveReport>;
   close(): Promise<void>;
 }
@@ -115,7 +122,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const secrets = resolveSecrets(endpoints, paths, env);
   const memoryStore = options.store === 'memory';
   const inMemory = options.inMemory || memoryStore;
-  const dynamo = memoryStore ? undefined : await startLocalDynamo(inMemory ? undefined : paths.dbDir);
+  const dynamo = memoryStore ? undefined : await openDynamo(env, inMemory ? undefined : paths.dbDir);
   const onEvent =
     options.onEvent ??
     ((e: DeliveredEvent) => process.stdout.write(`event ${e['detail-type']} ${e.source} eventId=${e.detail.eventId} callId=${e.detail.callId ?? '-'}\n`));
@@ -125,7 +132,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
     adapters,
     endpoints,
     secrets: new SecretCache(new StaticSecretSource(secrets.values)),
-    store: dynamo ? new DynamoDedupStore(dynamo.client, LOCAL_TABLE, { blobs, pendingFrom: dynamo.pendingFrom }) : new MemoryDedupStore(),
+    store: dynamo ? new DynamoDedupStore(dynamo.client, dynamo.tableName, { blobs, pendingFrom: dynamo.pendingFrom }) : new MemoryDedupStore(),
     publisher,
     blobs,
     log,
@@ -215,6 +222,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
     deps,
     secrets: secrets.values,
     metrics,
+    storeDescription: dynamo?.description ?? 'in memory',
     redrive: runRedrive,
     close: async () => {
       if (timer) clearInterval(timer);
@@ -228,6 +236,21 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
       if (!inMemory) rmSync(paths.stateFile, { force: true });
     },
   };
+}
+
+/**
+ * The DynamoDB of the local mode: the one at `CALLHOOKS_DYNAMODB_ENDPOINT` (table `CALLHOOKS_TABLE_NAME`,
+ * created when missing) when set, else dynalite in-process (on disk under `dbDir`, or in memory).
+ */
+async function openDynamo(env: NodeJS.ProcessEnv, dbDir: string | undefined) {
+  const endpoint = env[DYNAMODB_ENDPOINT_ENV];
+  if (endpoint) {
+    const external = await connectExternalDynamo(endpoint, env);
+    // A real DynamoDB keeps its index consistent with its items: the redrive queries the pending index.
+    return { ...external, pendingFrom: undefined, description: `DynamoDB at ${endpoint}, table ${external.tableName}${external.created ? ' (created now)' : ''}` };
+  }
+  const local = await startLocalDynamo(dbDir);
+  return { ...local, tableName: LOCAL_TABLE, description: dbDir ? `dynalite in ${dbDir}` : 'dynalite in memory' };
 }
 
 async function main() {
@@ -255,6 +278,7 @@ async function main() {
       `  routes:  ${routesOf(local.deps).map((r) => `${local.url}${r}`).join('\n           ')}`,
       `  events:  ${paths.eventsFile}`,
       `  data:    ${paths.dataDir}`,
+      `  store:   ${local.storeDescription}`,
       '  try:     npx callhooks send quarterzip   (Ctrl-C to stop)',
       '',
     ].join('\n'),

@@ -3,7 +3,7 @@
  * answers on 127.0.0.1, publishes the signed sample once, answers its redelivery as a duplicate, keeps
  * that memory across a restart, and stops cleanly on SIGTERM.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,46 +11,16 @@ import { pathToFileURL } from 'node:url';
 import { ROOT } from '../../local/runtime';
 import { fixtureBody, fixtureHeaders, loadFixtures } from '../../local/fixtures';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
+import { startNpmStart, stopNpmStart } from '../helpers/npm-start';
 
 const SECRET = 'whsec_' + Buffer.from('e2e local secret of 24 b').toString('base64');
 const sample = loadFixtures('quarterzip').find((f) => f.name === 'call-completed')!;
 const configFile = join(ROOT, 'callhooks.config.json');
 let dataDir: string;
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function start(): Promise<Running> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'local', 'server.ts')], {
-    cwd: dataDir,
-    env: { ...process.env, PORT: '0', CALLHOOKS_DATA_DIR: join(dataDir, 'data'), CALLHOOKS_SECRET_QUARTERZIP: SECRET, CALLHOOKS_CONFIG: configFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 30 s:\n${out}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const m = /callhooks local mode ready on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], output: () => out });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
-  });
-}
-
-function stop(r: Running): Promise<number | null> {
-  return new Promise((resolve) => {
-    r.child.once('exit', (code) => resolve(code));
-    r.child.kill('SIGTERM');
-  });
-}
+const start = () =>
+  startNpmStart(dataDir, { ...process.env, PORT: '0', CALLHOOKS_DATA_DIR: join(dataDir, 'data'), CALLHOOKS_SECRET_QUARTERZIP: SECRET, CALLHOOKS_CONFIG: configFile });
+const stop = stopNpmStart;
 
 async function sendSample(url: string) {
   const res = await fetch(`${url}/webhooks/quarterzip`, {
