@@ -1,12 +1,18 @@
 /**
  * `npm run bench`: measurements, not a test. Prints tables and exits 0 (1 only when it cannot run).
  *
- *   a. warm CPU per Quarterzip delivery through the core (handleDelivery with no-op ports), beside the
- *      floor (HMAC-SHA256 + JSON.parse of the same bytes) and the reference `standardwebhooks` verify;
- *   b. each Lambda function's bundle size and module-init time, beside the AWS SDK clients' own bundle.
+ *   - a summary first: what users pay and wait for (write units and the bill per million by size, round trips,
+ *     cold start), then the CPU ratio to the floor;
+ *   - wcu: DynamoDB write units per delivery (new and duplicate, 2/20/200 KB) on dynalite with
+ *     `ReturnConsumedCapacity`, beside a model of the 0.1.0 design, the sequential AWS round trips, and a modelled
+ *     bill per million deliveries (scripts/lib/write-units.ts, scripts/lib/cost-model.ts);
+ *   - bundle: each Lambda function's bundle size and module-init time, beside the AWS SDK clients' own bundle;
+ *   - cpu: warm CPU per Quarterzip delivery through the core (handleDelivery with no-op ports), beside the
+ *     floor (HMAC-SHA256 + JSON.parse of the same bytes) and the reference `standardwebhooks` verify.
  *
  * Options: --write (rewrite the `bench` section of docs/BENCHMARKS.md), --quick (fewer iterations),
- * --only cpu|bundle|init (c. module init of every shipped bundle beside one shared webhook bundle).
+ * --only wcu,cpu,bundle,init (a comma-separated choice; `init`, module init of every shipped bundle beside one
+ * shared webhook bundle, runs only when named).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -28,6 +34,8 @@ import { NOOP_LOG, NoopBlobs, NoopPublisher, NoopStore, StaticSecret } from './l
 import { callCompletedBody } from './lib/payloads';
 import { BUNDLES, BundleSpec, esbuildOptions } from './bundle';
 import { flag, fmt, fmtInt, kib, machine, median, option, ROOT, table, today, writeSection } from './lib/report';
+import { DeliveryCost, measureWriteUnits, SizeResult } from './lib/write-units';
+import { billPerMillion, LAMBDA, lambdaMs, PRICES } from './lib/cost-model';
 
 const argv = process.argv.slice(2);
 const QUICK = flag(argv, 'quick');
@@ -468,29 +476,125 @@ function bundleTables({ functions, baselines }: BundleResult): string {
   ].join('\n');
 }
 
+// ───────────────────────────── d. write units, round trips and the bill ─────────────────────────────
+
+/** The budget of DESIGN.md §Record life and cost. */
+const BUDGET = { newWriteUnits: 2, duplicateWriteUnits: 1 } as const;
+const WCU_SIZES = [2 * 1024, 20 * 1024, 200 * 1024];
+const DUPLICATE_SHARES = [0, 0.75];
+
+const sizeLabel = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+const requestsOf = (c: DeliveryCost) => c.requests.map((r) => `${r.operation} ${fmt(r.units, r.units % 1 ? 1 : 0)}${r.kind === 'read' ? ' RCU' : ''}${r.source === 'reported' ? '' : '*'}`).join(' + ');
+const usd = (n: number) => `$${n.toFixed(2)}`;
+
+function workloads(r: SizeResult) {
+  const common = { entryBytes: r.entryBytes, bodyBytes: r.bodyBytes, coreCpuUs: r.coreCpuUs, s3PutsPerNew: 0, duplicateReadUnits: 0 };
+  return {
+    now: { ...common, newWriteUnits: r.now.first.writeUnits, duplicateWriteUnits: r.now.duplicate.writeUnits, newRoundTrips: r.newCalls.length, duplicateRoundTrips: r.duplicateCalls.length },
+    // 0.1.0 made the same calls: claim, publish, mark for a new delivery; the refused claim alone for a duplicate.
+    old: { ...common, newWriteUnits: r.old.first.writeUnits, duplicateWriteUnits: r.old.duplicate.writeUnits, newRoundTrips: 3, duplicateRoundTrips: 1 },
+  };
+}
+
+function writeUnitTables(results: SizeResult[]): string {
+  const units = table(
+    ['event (body; published event)', 'design', 'new delivery: requests', 'WCU', 'duplicate: requests', 'WCU', `budget ≤ ${BUDGET.newWriteUnits} / ≤ ${BUDGET.duplicateWriteUnits}`],
+    results.flatMap((r) => [
+      [`${sizeLabel(r.bodyBytes)} (${fmtInt(r.bodyBytes)} B; ${fmtInt(r.eventBytes)} B)`, `**new** (shipped; answers: ${r.answers.first}, ${r.answers.again})`, requestsOf(r.now.first), `**${fmt(r.now.first.writeUnits, 0)}**`, requestsOf(r.now.duplicate), `**${fmt(r.now.duplicate.writeUnits, 0)}**`,
+        r.now.first.writeUnits <= BUDGET.newWriteUnits && r.now.duplicate.writeUnits <= BUDGET.duplicateWriteUnits ? 'PASS' : 'MISS'],
+      ['', "today's design (0.1.0, modelled)", requestsOf(r.old.first), fmt(r.old.first.writeUnits, 0), requestsOf(r.old.duplicate), fmt(r.old.duplicate.writeUnits, 0),
+        r.old.first.writeUnits <= BUDGET.newWriteUnits && r.old.duplicate.writeUnits <= BUDGET.duplicateWriteUnits ? 'PASS' : 'MISS'],
+    ]),
+    ['l', 'l', 'l', 'r', 'l', 'r', 'l'],
+  );
+  const bills = table(
+    ['event', 'duplicates', 'design', 'API Gateway', 'Lambda', 'DynamoDB', 'EventBridge', 'S3', '**total per million**'],
+    results.flatMap((r) => {
+      const w = workloads(r);
+      return DUPLICATE_SHARES.flatMap((share) => (['now', 'old'] as const).map((design) => {
+        const b = billPerMillion(w[design], share);
+        return [sizeLabel(r.bodyBytes), `${share * 100} %`, design === 'now' ? 'new' : "today's (0.1.0)", usd(b.apiGateway), usd(b.lambda), usd(b.dynamo), usd(b.eventBridge), usd(b.s3), `**${usd(b.total)}**`];
+      }));
+    }),
+    ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+  const durations = results.map((r) => {
+    const w = workloads(r).now;
+    return `${sizeLabel(r.bodyBytes)}: core ${fmt(r.coreCpuUs, 0)} µs CPU here → new ${fmt(lambdaMs(r.coreCpuUs, w.newRoundTrips), 1)} ms, duplicate ${fmt(lambdaMs(r.coreCpuUs, w.duplicateRoundTrips), 1)} ms`;
+  }).join('; ');
+  const trips = results[0];
+  return [
+    "New design = the shipped pipeline (`handleDelivery`, the real Quarterzip adapter, `DynamoDedupStore`) on dynalite, which applies DynamoDB's size rules to `ReturnConsumedCapacity: 'TOTAL'`; a no-op bus and payload store. A delivery, then its redelivery (same `webhook-id`).",
+    "Today's design = a **model** of 0.1.0's write pattern on the same table (`scripts/lib/write-units.ts`, `OldDesignModel`): the claim a conditional `PutItem` of the record with the whole event, the publish mark an `UpdateItem` of that item dropping the event (billed by the larger of before and after); a duplicate's refused `PutItem` carried the whole event.",
+    '`*` = refused by its condition: dynalite, like DynamoDB\'s API, returns no figure for it, though DynamoDB bills it; counted here by the larger of the item there and the item sent, 1 unit per started KB (at least 1). `get … RCU` = the read dynalite needs after a refused claim because it lacks `ReturnValuesOnConditionCheckFailure`; on DynamoDB the refusal returns the item and no read is made (the cost model counts none).',
+    '',
+    units,
+    '',
+    `Sequential AWS round trips per new delivery: **${trips.newCalls.length}** (${trips.newCalls.join(' → ')}); per duplicate: **${trips.duplicateCalls.length}** (${trips.duplicateCalls.join(' → ')}), counted from the store and bus calls the pipeline awaited (a warm function; a cold one first reads its secret from Secrets Manager).`,
+    '',
+    `Modelled bill per million deliveries, us-east-1 on-demand list prices without free tier (docs/BENCHMARKS.md, "Prices"): API Gateway HTTP API $${PRICES.apiGatewayPerMillion}/M requests (512 KB metering); Lambda arm64 ${LAMBDA.memoryMb} MB, $${PRICES.lambdaRequestsPerMillion}/M requests + $${PRICES.lambdaArmPerGbSecond}/GB-s, duration modelled as the core's CPU measured here ÷ ${fmt(LAMBDA.cpuShare, 3)} (a ${LAMBDA.memoryMb} MB function's share of a vCPU) + ${LAMBDA.roundTripMs} ms per round trip (stated, not measured); DynamoDB on-demand $${PRICES.dynamoWritePerMillion}/M write units (no reads on the delivery path on DynamoDB); EventBridge $${PRICES.eventBridgePerMillion}/M per 64 KB chunk of the entry; S3 $${PRICES.s3PutPerMillion}/M PUTs, only for an event over the 256 KB bus limit (none at these sizes).`,
+    `Durations modelled: ${durations}.`,
+    '',
+    bills,
+  ].join('\n');
+}
+
 // ───────────────────────────── main ─────────────────────────────
+
+/** The sections `--only` can pick (comma-separated); `init` (per-vendor or shared bundle) runs only when asked. */
+const SECTIONS = ['wcu', 'cpu', 'bundle', 'init'] as const;
+const want = (section: (typeof SECTIONS)[number]) => (ONLY ? ONLY.split(',').includes(section) : section !== 'init');
+
+function headline(wcu: SizeResult[] | undefined, cpu: CpuResult[] | undefined): string {
+  const rows: string[][] = [];
+  if (wcu) {
+    for (const r of wcu) {
+      const w = workloads(r);
+      const bill = (d: 'now' | 'old', share: number) => usd(billPerMillion(w[d], share).total);
+      rows.push([
+        `${sizeLabel(r.bodyBytes)} event`,
+        `write units: new **${fmt(r.now.first.writeUnits, 0)}**, duplicate **${fmt(r.now.duplicate.writeUnits, 0)}** (today's design: ${fmt(r.old.first.writeUnits, 0)} / ${fmt(r.old.duplicate.writeUnits, 0)}); per million: **${bill('now', 0)}** at 0 % duplicates, **${bill('now', 0.75)}** at 75 % (today's: ${bill('old', 0)} / ${bill('old', 0.75)})`,
+        r.now.first.writeUnits <= BUDGET.newWriteUnits && r.now.duplicate.writeUnits <= BUDGET.duplicateWriteUnits ? `PASS (≤ ${BUDGET.newWriteUnits} / ≤ ${BUDGET.duplicateWriteUnits})` : `MISS (≤ ${BUDGET.newWriteUnits} / ≤ ${BUDGET.duplicateWriteUnits})`,
+      ]);
+    }
+    rows.push(['sequential AWS round trips', `new delivery **${wcu[0].newCalls.length}** (${wcu[0].newCalls.map((c) => c.split('.')[1]).join(', ')}); duplicate **${wcu[0].duplicateCalls.length}**`, '']);
+  }
+  if (cpu) {
+    for (const r of cpu) rows.push([`CPU per delivery, ${r.c.label}`, `${fmt(r.core.cpuUs / r.floor.cpuUs, 2)}× the HMAC + JSON.parse floor (${fmt(r.core.cpuUs)} vs ${fmt(r.floor.cpuUs)} µs)`, r.core.cpuUs / r.floor.cpuUs <= CPU_TARGET ? 'PASS' : `MISS (≤ ${CPU_TARGET}×)`]);
+  }
+  return table(['what', 'measured', 'target'], rows, ['l', 'l', 'l']);
+}
 
 async function main() {
   const load0 = loadavg()[0];
-  const parts: string[] = [`Measured ${today()} on ${machine()}${QUICK ? ' (--quick: fewer iterations)' : ''}. \`npm run bench\`${QUICK ? ' -- --quick' : ''}.`, ''];
-  if (ONLY !== 'bundle' && ONLY !== 'init') {
-    const results: CpuResult[] = [];
+  const started = Date.now();
+  const head = `Measured ${today()} on ${machine()}${QUICK ? ' (--quick: fewer iterations)' : ''}. \`npm run bench${QUICK || ONLY ? ' --' : ''}${QUICK ? ' --quick' : ''}${ONLY ? ` --only ${ONLY}` : ''}\`.`;
+  const parts: string[] = [];
+  let wcu: SizeResult[] | undefined;
+  let cpu: CpuResult[] | undefined;
+  if (want('wcu')) {
+    process.stderr.write('bench: write units per delivery on dynalite…\n');
+    wcu = await measureWriteUnits(WCU_SIZES, QUICK ? 100 : 500);
+    parts.push('### Write units, round trips and the bill per million deliveries', '', writeUnitTables(wcu), '');
+  }
+  if (want('bundle')) {
+    process.stderr.write('bench: bundles…\n');
+    parts.push('### Lambda bundles: size and module init', '', bundleTables(await benchBundles()), '');
+  }
+  if (want('cpu')) {
+    cpu = [];
     for (const c of CASES) {
       process.stderr.write(`bench: ${c.label}…\n`);
-      results.push(await benchCase(c));
+      cpu.push(await benchCase(c));
     }
-    parts.push('### a. CPU per Quarterzip delivery through the core', '', cpuTables(results), '');
+    parts.push('### CPU per Quarterzip delivery through the core', '', cpuTables(cpu), '');
   }
-  if (ONLY !== 'cpu' && ONLY !== 'init') {
-    process.stderr.write('bench: bundles…\n');
-    parts.push('### b. Lambda bundles: size and module init', '', bundleTables(await benchBundles()), '');
-  }
-  if (ONLY !== 'cpu') {
+  if (want('init')) {
     process.stderr.write('bench: per-vendor or shared webhook bundle…\n');
-    parts.push('### c. Per-vendor or shared webhook bundle: module init', '', initTable(await benchSharedVsTrimmed()), '');
+    parts.push('### Per-vendor or shared webhook bundle: module init', '', initTable(await benchSharedVsTrimmed()), '');
   }
-  parts[0] = parts[0].replace(/\.( `npm run bench`)/, `; load average before / after: ${fmt(load0, 2)} / ${fmt(loadavg()[0], 2)} (other work on the machine inflates the numbers).$1`);
-  const md = parts.join('\n');
+  const timing = `; load average before / after: ${fmt(load0, 2)} / ${fmt(loadavg()[0], 2)} (other work on the machine inflates the times); ${fmt((Date.now() - started) / 1000, 0)} s.`;
+  const md = [head.replace(/\.$/, timing), '', '### Summary', '', headline(wcu, cpu), '', ...parts].join('\n');
   process.stdout.write(md + '\n');
   if (flag(argv, 'write')) {
     writeSection('bench', md);
