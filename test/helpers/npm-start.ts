@@ -1,6 +1,12 @@
-/** `npm start` as a newcomer runs it: the real command (local/server.ts under tsx) in a child process. */
+/**
+ * `npm start` as a newcomer runs it: local/server.ts under tsx, in a child process. Run as
+ * `node --import tsx local/server.ts` (what `tsx local/server.ts` does, without the tsx CLI's wrapper process): the
+ * wrapper relays SIGTERM and SIGKILLs the server when it has not acknowledged within 30 ms, which on a loaded
+ * machine turns a clean stop into exit code 143.
+ */
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from '../../local/runtime';
 
 export interface RunningLocal {
@@ -12,7 +18,8 @@ export interface RunningLocal {
 
 /** Starts `npm start` in `cwd` with `env` and resolves once it says it is ready (30 s at most). */
 export function startNpmStart(cwd: string, env: NodeJS.ProcessEnv): Promise<RunningLocal> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'local', 'server.ts')], {
+  const tsx = pathToFileURL(join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', tsx, join(ROOT, 'local', 'server.ts')], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
