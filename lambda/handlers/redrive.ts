@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, intEnv, requireEnv } from '../config/env';
 import { DEFAULT_REDRIVE_MAX_ATTEMPTS } from '../config/table';
@@ -13,7 +12,7 @@ import { MetricsRecorder, observingPending, redriveObservation } from '../core/m
 import { EmfMetrics } from '../adapters/aws/emf-metrics';
 import { DynamoDedupStore } from '../adapters/aws/dynamo-store';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge';
-import { S3BlobStore } from '../adapters/aws/s3-blobs';
+import { lazyS3Client, S3BlobStore } from '../adapters/aws/s3-blobs';
 import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letters';
 import type { DedupRecord } from '../core/ports';
 
@@ -21,7 +20,8 @@ const logger = createLogger();
 let setup: { deps: RedriveDeps; found: () => readonly DedupRecord[]; metrics: MetricsRecorder } | undefined;
 
 export function redriveDepsFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveDeps {
-  const blobs = new S3BlobStore(new S3Client({}), requireEnv(ENV.payloadBucket, env));
+  // Only events too big for an item are read from S3: the client is made on first use.
+  const blobs = new S3BlobStore(lazyS3Client({}), requireEnv(ENV.payloadBucket, env));
   return {
     store: new DynamoDedupStore(new DynamoDBClient({}), requireEnv(ENV.tableName, env), { blobs }),
     publisher: new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName, env)),

@@ -1,12 +1,12 @@
 /**
  * Lambda entry for one vendor's webhook route. Thin: decode the API Gateway event, run the core
- * pipeline, map its answer. Clients and configuration are set up once per container.
+ * pipeline, map its answer. Clients and configuration are set up once per container; module init loads only
+ * what every delivery needs (the S3 client, for the rare offload and kept bodies, is loaded on first use).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import { ENV, intEnv, requireEnv, secretArnsFromEnv } from '../config/env';
@@ -22,7 +22,7 @@ import { createVendorAdapters, endpointsOf } from '../vendors';
 import { fastClientConfig } from '../adapters/aws/clients';
 import { DynamoDedupStore } from '../adapters/aws/dynamo-store';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge';
-import { S3BlobStore } from '../adapters/aws/s3-blobs';
+import { lazyS3Client, S3BlobStore } from '../adapters/aws/s3-blobs';
 import { SecretsManagerSource } from '../adapters/aws/secrets-manager';
 import { EmfMetrics } from '../adapters/aws/emf-metrics';
 
@@ -39,7 +39,8 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineDeps 
     if (arn === undefined) throw new Error(`no secret for ${key}`);
     return arn;
   };
-  const blobs = new S3BlobStore(new S3Client(fastClientConfig(5000)), requireEnv(ENV.payloadBucket, env));
+  // The S3 client is made (and @aws-sdk/client-s3 evaluated) on the first put: most deliveries never need it.
+  const blobs = new S3BlobStore(lazyS3Client(fastClientConfig(5000)), requireEnv(ENV.payloadBucket, env));
   return {
     adapters,
     endpoints,

@@ -5,22 +5,14 @@
  * source gives it (`DependencyError`), not by a minified two-letter name.
  */
 import { spawnSync } from 'child_process';
-import * as net from 'net';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CallhooksStack } from '../../lib';
 import { BUNDLE_FILE, BUNDLES_DIR, packageRoot, webhookBundleName } from '../../lib/private/bundles';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
 import { logicalId, testApp } from './app';
+import { closedPort } from '../helpers/ports';
 
-/** A port nothing listens on: opened, then closed again. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The function's environment as the template declares it; a reference to another resource becomes a stand-in name. */
 function environmentOf(template: Template, functionId: string): Record<string, string> {
