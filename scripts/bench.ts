@@ -6,7 +6,9 @@
  *   - wcu: DynamoDB write units per delivery (new and duplicate, 2/20/200 KB) on dynalite with
  *     `ReturnConsumedCapacity`, beside a model of the 0.1.0 design, the sequential AWS round trips, and a modelled
  *     bill per million deliveries (scripts/lib/write-units.ts, scripts/lib/cost-model.ts);
- *   - bundle: each Lambda function's bundle size and module-init time, beside the AWS SDK clients' own bundle;
+ *   - bundle: each Lambda function's bundle size, and the cold start: module init of the webhook bundle beside a
+ *     bundle of the three SDK clients it always uses (DynamoDB, EventBridge, Secrets Manager), measured side by
+ *     side (rounds of fresh `node` processes, every bundle once per round, medians);
  *   - cpu: warm CPU per Quarterzip delivery through the core (handleDelivery with no-op ports), beside the
  *     floor (HMAC-SHA256 + JSON.parse of the same bytes) and the reference `standardwebhooks` verify.
  *
@@ -21,7 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
-import type { Metafile } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
 import { handleDelivery, PipelineDeps } from '../lambda/core/pipeline';
 import { composeDetail } from '../lambda/core/event';
 import { fitEvent } from '../lambda/core/offload';
@@ -56,8 +58,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { label: '2 KB call.completed', bytes: 2 * 1024, n: QUICK ? 3000 : 20_000, rounds: QUICK ? 3 : 7, warmup: QUICK ? 2000 : 10_000 },
-  { label: '1 MB call.completed', bytes: 1024 * 1024, n: QUICK ? 20 : 60, rounds: QUICK ? 3 : 7, warmup: QUICK ? 10 : 30 },
+  { label: '2 KB call.completed', bytes: 2 * 1024, n: QUICK ? 3000 : 8000, rounds: QUICK ? 3 : 5, warmup: QUICK ? 2000 : 5000 },
+  { label: '1 MB call.completed', bytes: 1024 * 1024, n: QUICK ? 10 : 24, rounds: QUICK ? 3 : 5, warmup: QUICK ? 6 : 12 },
 ];
 
 interface Cost {
@@ -279,14 +281,32 @@ function cpuTables(results: CpuResult[]): string {
 
 /** A function's bundle may be at most its SDK clients' own bundle plus this (15 KB, decimal). */
 const BUNDLE_SLACK = 15_000;
+/** Cold start: the webhook bundle's module init at most this times that of its three always-used SDK clients alone. */
+const COLD_START_TARGET = 1.05;
+const INIT_ROUNDS = QUICK ? 5 : 15;
+
+/** The webhook bundle's module init over the three clients' (wall and CPU, ratio of the medians). */
+function coldStart({ functions, baselines }: BundleResult) {
+  const webhook = functions[0];
+  const base = baselines.find((b) => b.name === 'sdk-3')!;
+  const apart = functions.find((f) => f.name === S3_APART)!;
+  return {
+    webhook, base, apart,
+    wall: median(webhook.initRuns) / median(base.initRuns),
+    cpu: median(webhook.initCpu) / median(base.initCpu),
+    apartWall: median(apart.initRuns) / median(base.initRuns),
+    apartCpu: median(apart.initCpu) / median(base.initCpu),
+  };
+}
 
 interface Bundle {
   readonly name: string;
   readonly file: string;
   readonly bytes: number;
   readonly gzip: number;
-  readonly initMs: number;
+  /** Wall and CPU milliseconds of `require(bundle)` in a fresh node, one per round (rounds interleave every bundle). */
   readonly initRuns: number[];
+  readonly initCpu: number[];
   readonly byPackage: Map<string, number>;
 }
 
@@ -301,13 +321,13 @@ function packageOf(input: string): string {
 }
 
 /** Builds with the options of `npm run bundle` (scripts/bundle.ts): what ships, or the SDK clients alone for comparison. */
-async function bundle(name: string, dir: string, entry: { spec: BundleSpec } | { source: string }): Promise<Bundle> {
+async function bundle(name: string, dir: string, entry: { spec: BundleSpec; plugins?: Plugin[] } | { source: string }): Promise<Bundle> {
   const esbuild = await import('esbuild');
   const options = esbuildOptions('spec' in entry ? entry.spec : { name, entry: 'lambda/handlers/webhook.ts' }, dir);
   const outfile = options.outfile!;
   const result = await esbuild.build({
     ...options,
-    ...('spec' in entry ? {} : { entryPoints: undefined, stdin: { contents: entry.source, resolveDir: ROOT, loader: 'ts', sourcefile: `${name}.ts` } }),
+    ...('spec' in entry ? { plugins: entry.plugins ?? [] } : { entryPoints: undefined, stdin: { contents: entry.source, resolveDir: ROOT, loader: 'ts', sourcefile: `${name}.ts` } }),
     logLevel: 'silent',
   });
   const byPackage = new Map<string, number>();
@@ -318,20 +338,7 @@ async function bundle(name: string, dir: string, entry: { spec: BundleSpec } | {
       byPackage.set(p, (byPackage.get(p) ?? 0) + info.bytesInOutput);
     }
   }
-  const runs = initTimes(outfile, QUICK ? 5 : 9);
-  return { name, file: outfile, bytes: statSync(outfile).size, gzip: gzipSync(readFileSync(outfile)).length, initMs: median(runs), initRuns: runs, byPackage };
-}
-
-/** Milliseconds `require(bundle)` takes in a fresh node, `runs` times. */
-function initTimes(file: string, runs: number): number[] {
-  const script = `const t=process.hrtime.bigint(); require(${JSON.stringify(file)}); console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } });
-    if (r.status !== 0) throw new Error(`requiring ${file} failed: ${r.stderr}`);
-    out.push(Number(r.stdout.trim().split('\n').pop()));
-  }
-  return out;
+  return { name, file: outfile, bytes: statSync(outfile).size, gzip: gzipSync(readFileSync(outfile)).length, initRuns: [], initCpu: [], byPackage };
 }
 
 const clientsSource = (clients: string[]) =>
@@ -350,6 +357,9 @@ async function benchBundles(): Promise<BundleResult> {
       // Quarterzip's function as it ships (only that vendor's adapter in the bundle), and the redrive's.
       await bundle('webhook', dir, { spec: shipped('webhook-quarterzip') }),
       await bundle('redrive', dir, { spec: shipped('redrive') }),
+      // An experiment, not what ships: the same webhook bundle with the S3 client left out of the file (it would
+      // be a second file beside it, required on first use), to show what the S3 code's mere presence costs.
+      await bundle(S3_APART, dir, { spec: { ...shipped('webhook-quarterzip'), name: S3_APART }, plugins: [s3Apart] }),
     ];
     const sets: Array<[string, string[]]> = [
       ['sdk-3', ['DynamoDB', 'EventBridge', 'SecretsManager']],
@@ -358,6 +368,17 @@ async function benchBundles(): Promise<BundleResult> {
     ];
     const baselines = [];
     for (const [name, clients] of sets) baselines.push({ ...(await bundle(name, dir, { source: clientsSource(clients) })), clients });
+    // Module init side by side: every round requires each bundle once in a fresh node, in a rotating order, so
+    // that a change of load on the machine hits all of them alike.
+    const all: Bundle[] = [...functions, ...baselines];
+    for (let round = 0; round < INIT_ROUNDS; round++) {
+      for (let i = 0; i < all.length; i++) {
+        const b = all[(i + round) % all.length];
+        const c = initCost(b.file);
+        b.initRuns.push(c.wallMs);
+        b.initCpu.push(c.cpuMs);
+      }
+    }
     return { functions, baselines };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -365,6 +386,10 @@ async function benchBundles(): Promise<BundleResult> {
 }
 
 const shipped = (name: string): BundleSpec => BUNDLES.find((b) => b.name === name)!;
+
+const S3_APART = 'webhook, S3 client in a file of its own (experiment)';
+/** Leaves `@aws-sdk/client-s3` out of the bundle, as `require("./s3-client.js")`. */
+const s3Apart: Plugin = { name: 's3-apart', setup: (b) => void b.onResolve({ filter: /^@aws-sdk\/client-s3$/ }, () => ({ path: './s3-client.js', external: true })) };
 
 // ─────────────── c. per-vendor or shared webhook bundle: module init of each ───────────────
 
@@ -420,13 +445,25 @@ function initTable(rows: InitRow[]): string {
 
 function bundleTables({ functions, baselines }: BundleResult): string {
   const base = (name: string) => baselines.find((b) => b.name === name)!;
+  const row = (label: string, b: Bundle) => [label, fmtInt(b.bytes), kib(b.bytes), kib(b.gzip), fmt(median(b.initRuns), 1), fmt(Math.min(...b.initRuns), 1), fmt(median(b.initCpu), 1)];
   const sizes = table(
-    ['bundle', 'bytes', 'size', 'gzip', 'module init ms (median)', 'init runs ms'],
+    ['bundle', 'bytes', 'size', 'gzip', 'module init wall ms (median)', 'wall min', 'init CPU ms (median)'],
     [
-      ...functions.map((f) => [`lambda/handlers/${f.name}.ts`, fmtInt(f.bytes), kib(f.bytes), kib(f.gzip), fmt(f.initMs, 1), f.initRuns.map((x) => fmt(x, 0)).join(' ')]),
-      ...baselines.map((b) => [`SDK only: ${b.clients.join(' + ')}`, fmtInt(b.bytes), kib(b.bytes), kib(b.gzip), fmt(b.initMs, 1), b.initRuns.map((x) => fmt(x, 0)).join(' ')]),
+      ...functions.map((f) => row(f.name === S3_APART ? f.name : `lambda/handlers/${f.name}.ts${f.name === 'webhook' ? ' (Quarterzip, as shipped)' : ''}`, f)),
+      ...baselines.map((b) => row(`SDK only: ${b.clients.join(' + ')}`, b)),
     ],
-    ['l', 'r', 'r', 'r', 'r', 'l'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+  const cold = coldStart({ functions, baselines });
+  const coldTable = table(
+    ['cold start: module init', 'webhook ms', 'DynamoDB + EventBridge + SecretsManager ms', 'ratio', `target ≤ ${COLD_START_TARGET}×`],
+    [
+      ['wall (median)', fmt(median(cold.webhook.initRuns), 1), fmt(median(cold.base.initRuns), 1), `**${fmt(cold.wall, 2)}×**`, cold.wall <= COLD_START_TARGET ? 'PASS' : 'MISS'],
+      ['CPU of the process (median)', fmt(median(cold.webhook.initCpu), 1), fmt(median(cold.base.initCpu), 1), `${fmt(cold.cpu, 2)}×`, cold.cpu <= COLD_START_TARGET ? 'PASS' : 'MISS'],
+      ['experiment, S3 client in its own file: wall', fmt(median(cold.apart.initRuns), 1), fmt(median(cold.base.initRuns), 1), `${fmt(cold.apartWall, 2)}×`, cold.apartWall <= COLD_START_TARGET ? 'PASS' : 'MISS'],
+      ['experiment, S3 client in its own file: CPU', fmt(median(cold.apart.initCpu), 1), fmt(median(cold.base.initCpu), 1), `${fmt(cold.apartCpu, 2)}×`, cold.apartCpu <= COLD_START_TARGET ? 'PASS' : 'MISS'],
+    ],
+    ['l', 'r', 'r', 'r', 'l'],
   );
   const checks: Array<[Bundle, Bundle & { clients: string[] }, string]> = [
     [functions[0], base('sdk-3'), 'the three clients of the brief'],
@@ -464,13 +501,15 @@ function bundleTables({ functions, baselines }: BundleResult): string {
     return `${f.name}: ${ok.length ? `meets the target against ${ok.join(' and against ')}` : 'meets no target'}`;
   };
   return [
-    'esbuild with the options of `npm run bundle` (scripts/bundle.ts): bundle, platform node, target node22, format cjs, minify, keepNames, no source map, no externals. Module init = `node -e "…require(bundle)…"` in a fresh process; median of the runs listed.',
+    `esbuild with the options of \`npm run bundle\` (scripts/bundle.ts): bundle, platform node, target node22, format cjs, minify, keepNames, no source map, no externals. Module init = \`require(bundle)\` in a fresh \`node -e\` process, wall and CPU (user + system) milliseconds; ${INIT_ROUNDS} rounds, each requiring every bundle once in a rotating order; medians. The SDK-only bundles import the clients and construct one of each (\`new XClient({})\`); the webhook bundle constructs its clients on the first invocation and requires \`@aws-sdk/client-s3\` on the first put (lambda/adapters/aws/s3-blobs.ts).`,
     '',
     sizes,
     '',
+    coldTable,
+    '',
     targets,
     '',
-    `Verdict: ${functions.map(meets).join('; ')}.`,
+    `Verdict: ${functions.filter((f) => f.name !== S3_APART).map(meets).join('; ')}.`,
     '',
     ...deltas.flatMap((d) => [d, '']),
   ].join('\n');
@@ -545,7 +584,7 @@ function writeUnitTables(results: SizeResult[]): string {
 const SECTIONS = ['wcu', 'cpu', 'bundle', 'init'] as const;
 const want = (section: (typeof SECTIONS)[number]) => (ONLY ? ONLY.split(',').includes(section) : section !== 'init');
 
-function headline(wcu: SizeResult[] | undefined, cpu: CpuResult[] | undefined): string {
+function headline(wcu: SizeResult[] | undefined, bundles: BundleResult | undefined, cpu: CpuResult[] | undefined): string {
   const rows: string[][] = [];
   if (wcu) {
     for (const r of wcu) {
@@ -558,6 +597,14 @@ function headline(wcu: SizeResult[] | undefined, cpu: CpuResult[] | undefined): 
       ]);
     }
     rows.push(['sequential AWS round trips', `new delivery **${wcu[0].newCalls.length}** (${wcu[0].newCalls.map((c) => c.split('.')[1]).join(', ')}); duplicate **${wcu[0].duplicateCalls.length}**`, '']);
+  }
+  if (bundles) {
+    const cold = coldStart(bundles);
+    rows.push([
+      'cold start: webhook bundle module init ÷ DynamoDB + EventBridge + SecretsManager alone',
+      `**${fmt(cold.wall, 2)}×** wall (${fmt(median(cold.webhook.initRuns), 1)} vs ${fmt(median(cold.base.initRuns), 1)} ms), ${fmt(cold.cpu, 2)}× CPU; bundle ${fmtInt(cold.webhook.bytes)} B vs ${fmtInt(cold.base.bytes)} B. Experiment, the S3 client in a file of its own: ${fmt(cold.apartWall, 2)}× wall, ${fmt(cold.apartCpu, 2)}× CPU, ${fmtInt(cold.apart.bytes)} B`,
+      cold.wall <= COLD_START_TARGET ? `PASS (≤ ${COLD_START_TARGET}×)` : `MISS (≤ ${COLD_START_TARGET}×)`,
+    ]);
   }
   if (cpu) {
     for (const r of cpu) rows.push([`CPU per delivery, ${r.c.label}`, `${fmt(r.core.cpuUs / r.floor.cpuUs, 2)}× the HMAC + JSON.parse floor (${fmt(r.core.cpuUs)} vs ${fmt(r.floor.cpuUs)} µs)`, r.core.cpuUs / r.floor.cpuUs <= CPU_TARGET ? 'PASS' : `MISS (≤ ${CPU_TARGET}×)`]);
@@ -572,6 +619,7 @@ async function main() {
   const parts: string[] = [];
   let wcu: SizeResult[] | undefined;
   let cpu: CpuResult[] | undefined;
+  let bundles: BundleResult | undefined;
   if (want('wcu')) {
     process.stderr.write('bench: write units per delivery on dynalite…\n');
     wcu = await measureWriteUnits(WCU_SIZES, QUICK ? 100 : 500);
@@ -579,7 +627,8 @@ async function main() {
   }
   if (want('bundle')) {
     process.stderr.write('bench: bundles…\n');
-    parts.push('### Lambda bundles: size and module init', '', bundleTables(await benchBundles()), '');
+    bundles = await benchBundles();
+    parts.push('### Lambda bundles: size and cold start (module init)', '', bundleTables(bundles), '');
   }
   if (want('cpu')) {
     cpu = [];
@@ -594,7 +643,7 @@ async function main() {
     parts.push('### Per-vendor or shared webhook bundle: module init', '', initTable(await benchSharedVsTrimmed()), '');
   }
   const timing = `; load average before / after: ${fmt(load0, 2)} / ${fmt(loadavg()[0], 2)} (other work on the machine inflates the times); ${fmt((Date.now() - started) / 1000, 0)} s.`;
-  const md = [head.replace(/\.$/, timing), '', '### Summary', '', headline(wcu, cpu), '', ...parts].join('\n');
+  const md = [head.replace(/\.$/, timing), '', '### Summary', '', headline(wcu, bundles, cpu), '', ...parts].join('\n');
   process.stdout.write(md + '\n');
   if (flag(argv, 'write')) {
     writeSection('bench', md);
