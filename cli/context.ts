@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../lambda/config/config';
+import { ConfigError, resolveConfig } from '../lambda/config/config';
 import { parseSecretValue } from '../lambda/core/secrets';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { DEFAULT_CONFIG_FILE, loadConfig, LocalPaths, localPaths, secretEnvName } from '../local/runtime';
@@ -16,19 +16,23 @@ export { DEFAULT_ENDPOINT };
 
 /**
  * The configuration file: `--config`, else `CALLHOOKS_CONFIG`, else `callhooks.config.json` in the current
- * folder, else the one shipped with callhooks (the repository's own, in a clone).
+ * folder, else the repository's own (in a clone); undefined when there is none of these (an installed package
+ * ships no configuration file): then every built-in vendor with its default options, as with an empty file.
  */
-export function configFile(io: Pick<Io, 'env' | 'cwd'>, option?: string): string {
+export function configFile(io: Pick<Io, 'env' | 'cwd'>, option?: string, packaged: string = DEFAULT_CONFIG_FILE): string | undefined {
   if (option) return resolve(io.cwd, option);
   if (io.env.CALLHOOKS_CONFIG) return resolve(io.cwd, io.env.CALLHOOKS_CONFIG);
   const here = join(io.cwd, 'callhooks.config.json');
-  return existsSync(here) ? here : DEFAULT_CONFIG_FILE;
+  if (existsSync(here)) return here;
+  return existsSync(packaged) ? packaged : undefined;
 }
 
 /** The enabled vendors' adapters (`adapters`), and each one's endpoints' adapters (`endpoints`, vendor → endpoint → adapter). */
 export type Vendors = ReturnType<typeof createVendorAdapters>;
 
-export function vendorsFrom(file: string): Vendors {
+/** The vendors of a configuration file (which must exist), or every built-in vendor with its defaults (no file). */
+export function vendorsFrom(file: string | undefined): Vendors {
+  if (file === undefined) return createVendorAdapters(resolveConfig({}).vendors);
   if (!existsSync(file)) throw new CliError(`the configuration file ${file} does not exist`);
   try {
     return createVendorAdapters(loadConfig(file).vendors);

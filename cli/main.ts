@@ -40,7 +40,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .version(packageVersion(), '-V, --version')
     .exitOverride();
 
-  const config = new Option('--config <file>', 'callhooks.config.json to read vendors from (default: $CALLHOOKS_CONFIG, ./callhooks.config.json, the packaged one)');
+  const config = new Option('--config <file>', 'callhooks.config.json to read vendors from (default: $CALLHOOKS_CONFIG, ./callhooks.config.json, the repository one in a clone, else every built-in vendor)');
 
   program
     .command('send')

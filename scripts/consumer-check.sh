@@ -61,6 +61,15 @@ node -e "
     .catch((e) => { console.error(e); process.exit(1); });
 "
 
+step "the installed command line runs with the package's own dependencies only"
+npx --no-install callhooks --help >/dev/null || fail "callhooks --help failed"
+# Signs a documented sample and sends it to a closed port: every module send needs loads, then exit 3 (unreachable).
+set +e
+npx --no-install callhooks send quarterzip --url http://127.0.0.1:9 --secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw >"$WORK/send.log" 2>&1
+SEND_STATUS=$?
+set -e
+[[ $SEND_STATUS -eq 3 ]] || { cat "$WORK/send.log"; fail "callhooks send to a closed port exited $SEND_STATUS, expected 3 (unreachable)"; }
+
 step "type-check with skipLibCheck false (node10 resolution), compile"
 npx --no-install tsc -p . || fail "the example does not type-check"
 grep -q 'require(' dist/src/crm-sync.js && fail "the subscriber's compiled code requires a module: callhooks/events is not types-only"

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { endpointSecretEnvName, webhookUrl } from '../../cli/context';
+import { configFile, endpointSecretEnvName, vendorsFrom, webhookUrl } from '../../cli/context';
 import { fromApiGateway } from '../../lambda/core/http';
 import { loadConfig, secretEnvName } from '../../local/runtime';
 import { createAdapters } from '../../lambda/vendors';
@@ -155,5 +155,20 @@ describe('the webhook URL and the secret variable of an endpoint', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+});
+
+describe('the configuration the command reads', () => {
+  it('without any configuration file (an installed package ships none), signs for every built-in vendor with its defaults', () => {
+    const empty = mkdtempSync(join(scratch, 'no-config-'));
+    const file = configFile({ env: {}, cwd: empty }, undefined, join(empty, 'callhooks.config.json'));
+
+    expect(file).toBeUndefined();
+    expect([...vendorsFrom(file).adapters.keys()].sort()).toEqual(['atoms', 'converc', 'koeiq', 'qcall', 'quarterzip']);
+  });
+
+  it('still refuses a named configuration file that does not exist', () => {
+    const file = configFile({ env: { CALLHOOKS_CONFIG: 'missing.json' }, cwd: scratch });
+    expect(() => vendorsFrom(file)).toThrow(/missing\.json does not exist/);
   });
 });
