@@ -14,6 +14,12 @@ export const BUNDLES_DIR = path.join('dist', 'bundles');
 /** The file inside each bundle's folder, and the functions' handler: its export `handler`. */
 export const BUNDLE_FILE = 'index.js';
 export const BUNDLE_HANDLER = 'index.handler';
+/**
+ * The S3 client, bundled on its own beside `index.js` in each function's folder and required from there on the
+ * first payload-store put or get: V8 then neither parses nor evaluates its ≈ 200 KB when the function loads
+ * (docs/BENCHMARKS.md, Cold start).
+ */
+export const S3_CLIENT_FILE = 's3-client.js';
 
 /**
  * The bundle a vendor's webhook function runs: a built-in vendor's has only its own adapter in it, a custom

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CallhooksStack } from '../../lib';
-import { BUNDLE_FILE, BUNDLES_DIR, packageRoot, REDRIVE_BUNDLE, webhookBundleName } from '../../lib/private/bundles';
+import { BUNDLE_FILE, BUNDLES_DIR, packageRoot, REDRIVE_BUNDLE, S3_CLIENT_FILE, webhookBundleName } from '../../lib/private/bundles';
 import { resolveConfig } from '../../lambda/config/config';
 import { BUILT_IN_VENDORS } from '../../lambda/vendors';
 import { BUNDLES, buildBundles, inputsFile } from '../../scripts/bundle';
@@ -35,11 +35,23 @@ describe('the prebuilt bundles', () => {
     }
   });
 
-  it('are one CommonJS file each, without a source map', () => {
+  it('are one CommonJS file each, without a source map, and the S3 client apart in the same folder', () => {
     for (const { name } of BUNDLES) {
-      expect([name, fs.readdirSync(path.join(SHIPPED, name))]).toEqual([name, [BUNDLE_FILE]]);
+      expect([name, fs.readdirSync(path.join(SHIPPED, name)).sort()]).toEqual([name, [BUNDLE_FILE, S3_CLIENT_FILE]]);
       expect([name, /^\s*(import|export)\s/m.test(code(SHIPPED, name).toString('utf8'))]).toEqual([name, false]);
     }
+  });
+
+  it('require the S3 client only from the file beside them, which is the whole client', () => {
+    const s3Client = fs.readFileSync(path.join(SHIPPED, BUNDLES[0].name, S3_CLIENT_FILE));
+    for (const { name } of BUNDLES) {
+      const text = code(SHIPPED, name).toString('utf8');
+      // The client's own code (its command classes) is not in index.js; index.js requires the file beside it.
+      expect([name, text.includes('"PutObjectCommand"'), text.includes('require("./s3-client.js")')]).toEqual([name, false, true]);
+      expect([name, fs.readFileSync(path.join(SHIPPED, name, S3_CLIENT_FILE)).equals(s3Client)]).toEqual([name, true]);
+    }
+    const exported = require(path.join(SHIPPED, BUNDLES[0].name, S3_CLIENT_FILE));
+    expect([typeof exported.S3Client, typeof exported.PutObjectCommand, typeof exported.GetObjectCommand]).toEqual(['function', 'function', 'function']);
   });
 
   it("give each built-in vendor's function only its own adapter, and a custom vendor's none (QCall's multipart parser only in QCall's)", () => {
