@@ -3,27 +3,20 @@
  * endpoint's secret by its own ARN, verifies a delivery only with its endpoint's secret, and counts each answer
  * under the endpoint it arrived at (the metrics' `endpoint` dimension).
  */
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ENV } from '../../lambda/config/env';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
-import { HANDLER_CONTEXT, setHandlerEnv } from '../helpers/handler-env';
+import { emfWhile, HANDLER_CONTEXT, healthyAwsEachTest, mockAws, setHandlerEnv } from '../helpers/handler-env';
 
 const ARN = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
 const SECRETS: Record<string, string> = {
   [ARN('qz-eu')]: 'whsec_' + Buffer.from('handler eu secret 24 b..').toString('base64'),
   [ARN('qz-us')]: 'whsec_' + Buffer.from('handler us secret 24 b..').toString('base64'),
 };
-const secrets = mockClient(SecretsManagerClient);
-const ddb = mockClient(DynamoDBClient);
-const eventbridge = mockClient(EventBridgeClient);
-mockClient(S3Client);
-mockClient(SQSClient);
+const aws = mockAws();
+const { secrets, eventbridge } = aws;
 
 setHandlerEnv({
   [ENV.vendorConfig]: JSON.stringify({ kind: 'builtin', name: 'quarterzip', options: { endpoints: ['eu', 'us'] } }),
@@ -50,32 +43,12 @@ function event(path: string, secret: string): APIGatewayProxyEventV2 {
 
 /** The answer, and the endpoint dimension and outcome metrics of the EMF line written while handling it. */
 async function deliver(path: string, secret: string) {
-  const written: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  let status: number;
-  try {
-    status = (await handler(event(path, secret), HANDLER_CONTEXT)).statusCode;
-  } finally {
-    spy.mockRestore();
-  }
-  const emf = written.join('').split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, any>);
-  return { status, metrics: emf.map((e) => ({ endpoint: e.endpoint, outcomes: e._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name).filter((m: string) => !['Deliveries', 'Latency'].includes(m)) })) };
+  const { result, lines } = await emfWhile(() => handler(event(path, secret), HANDLER_CONTEXT));
+  const emf = lines.map((l) => JSON.parse(l) as Record<string, any>);
+  return { status: result.statusCode, metrics: emf.map((e) => ({ endpoint: e.endpoint, outcomes: e._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name).filter((m: string) => !['Deliveries', 'Latency'].includes(m)) })) };
 }
 
-beforeEach(() => {
-  secrets.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) => ({ SecretString: SECRETS[input.SecretId] }));
-  ddb.on(PutItemCommand).resolves({});
-  ddb.on(UpdateItemCommand).resolves({});
-  eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-1' }] });
-});
-afterEach(() => {
-  secrets.reset();
-  ddb.reset();
-  eventbridge.reset();
-});
+healthyAwsEachTest(aws, (secretId) => SECRETS[secretId]);
 
 describe('the webhook handler of a vendor with endpoints', () => {
   it("verifies each endpoint with its own secret, read by that secret's ARN, and counts the answer under the endpoint", async () => {

@@ -3,22 +3,15 @@
  * configured namespace, counted by outcome under the function's vendor and the delivery's endpoint, with no
  * id, payload content or anything the sender chose in it.
  */
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
-import { HANDLER_CONTEXT, setHandlerEnv } from '../helpers/handler-env';
+import { emfWhile, HANDLER_CONTEXT, healthyAwsEachTest, mockAws, setHandlerEnv } from '../helpers/handler-env';
 
 const SECRET = 'whsec_' + Buffer.from('metrics test secret 24 b').toString('base64');
-const secrets = mockClient(SecretsManagerClient);
-const ddb = mockClient(DynamoDBClient);
-const eventbridge = mockClient(EventBridgeClient);
-mockClient(S3Client);
-mockClient(SQSClient);
+const aws = mockAws();
+const { ddb, eventbridge } = aws;
 
 const context = HANDLER_CONTEXT;
 setHandlerEnv({ POWERTOOLS_METRICS_NAMESPACE: 'Acme/Callhooks' });
@@ -49,31 +42,11 @@ type Emf = { _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: st
 
 /** The EMF lines written to stdout while `act` runs. */
 async function emfLines(act: () => Promise<unknown>): Promise<{ lines: string[]; emf: Emf[] }> {
-  const written: string[] = [];
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    written.push(String(chunk));
-    return true;
-  });
-  try {
-    await act();
-  } finally {
-    spy.mockRestore();
-  }
-  const lines = written.join('').split('\n').filter((l) => l.includes('"_aws"'));
+  const { lines } = await emfWhile(act);
   return { lines, emf: lines.map((l) => JSON.parse(l) as Emf) };
 }
 
-beforeEach(() => {
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET });
-  ddb.on(PutItemCommand).resolves({});
-  ddb.on(UpdateItemCommand).resolves({});
-  eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-1' }] });
-});
-afterEach(() => {
-  secrets.reset();
-  ddb.reset();
-  eventbridge.reset();
-});
+healthyAwsEachTest(aws, SECRET);
 
 describe('webhook metrics', () => {
   it('writes one EMF line per delivery: namespace, [service, vendor, endpoint] and [service, vendor], Deliveries, the outcome, Latency', async () => {

@@ -2,23 +2,18 @@
  * The Lambda entry points with the AWS SDK mocked (aws-sdk-client-mock): the wiring from environment to
  * clients, the PutEvents request, and the answers when AWS fails.
  */
-import { mockClient } from 'aws-sdk-client-mock';
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ConditionalCheckFailedException, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
-import { HANDLER_CONTEXT, setHandlerEnv } from '../helpers/handler-env';
+import { HANDLER_CONTEXT, healthyAwsEachTest, mockAws, setHandlerEnv } from '../helpers/handler-env';
 import { ENV } from '../../lambda/config/env';
 
 const SECRET = 'whsec_' + Buffer.from('handler test secret 24 b').toString('base64');
-const secrets = mockClient(SecretsManagerClient);
-const ddb = mockClient(DynamoDBClient);
-const eventbridge = mockClient(EventBridgeClient);
-mockClient(S3Client);
-const sqs = mockClient(SQSClient);
+const aws = mockAws();
+const { secrets, ddb, eventbridge, sqs } = aws;
 
 const context = HANDLER_CONTEXT;
 setHandlerEnv();
@@ -43,18 +38,7 @@ function event(): APIGatewayProxyEventV2 {
   } as unknown as APIGatewayProxyEventV2;
 }
 
-beforeEach(() => {
-  secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET });
-  ddb.on(PutItemCommand).resolves({});
-  ddb.on(UpdateItemCommand).resolves({});
-  eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-1' }] });
-});
-afterEach(() => {
-  secrets.reset();
-  ddb.reset();
-  eventbridge.reset();
-  sqs.reset();
-});
+healthyAwsEachTest(aws, SECRET);
 
 describe('webhook handler', () => {
   it('verifies with the secret read by ARN, claims in the table and puts one entry on the bus', async () => {
