@@ -38,14 +38,16 @@ export function callEventDetailSchema() {
 
   return z.strictObject({
     schemaVersion: z.literal(SCHEMA_VERSION),
-    eventId: z.uuid().meta({ description: 'UUID v5 of vendor and dedup key: the same for every copy of one vendor event.' }),
+    eventId: z.uuid().meta({
+      description: 'UUID v5 of vendor and dedup key (and the endpoint, for a named one): the same for every copy of one vendor event at one endpoint.',
+    }),
     type: z.enum(NORMALIZED_TYPES),
     vendor: z.string().regex(VENDOR_NAME_RE),
     endpoint: z.string().regex(ENDPOINT_NAME_RE).optional().meta({
       description: 'The endpoint (the vendor account: workspace, organization, tenant, assistant) the delivery arrived at: ' +
         '`default` for the plain route /webhooks/<vendor>, else the <endpoint> of /webhooks/<vendor>/<endpoint>. Set on every event ' +
-        'callhooks publishes since version 0.2; absent only on events published before (replayed from an archive), which ' +
-        'arrived at the plain route. It does not enter the eventId: the same vendor event at two endpoints is one event.',
+        'callhooks publishes from the first release after 0.1.0 on; absent only on events published by 0.1.0 (replayed from an ' +
+        'archive), which arrived at the plain route. Dedup is per endpoint: a named endpoint enters the eventId, `default` does not.',
     }),
     vendorEventType: z.string().min(1).meta({ description: 'The event type exactly as the vendor named it.' }),
     occurredAt: time().meta({ description: "The vendor's time for the event; receivedAt when it gives none." }),

@@ -36,10 +36,15 @@ export type NormalizedFields = Omit<CallEventDetail, 'schemaVersion' | 'eventId'
 const EVENT_ID_NAMESPACE = Buffer.from('6c3a1f0e4b7d4e2a9c8f5d1e2b3a4c5d', 'hex');
 
 /**
- * The event id: a UUID v5 of vendor and dedup key, so every copy of one vendor event carries the same id.
+ * The event id: a UUID v5 of vendor, endpoint and dedup key, so every copy of one vendor event carries the same
+ * id. The `default` endpoint's ids are those of vendor and dedup key alone (`<vendor>\n<dedup key>`), as they
+ * always were; a named endpoint's hash `<vendor>/<endpoint>\n<dedup key>`. Vendor and endpoint names hold neither
+ * `/` nor a line break, so the text before the first line break tells the endpoints apart whatever the key holds:
+ * no delivery at one endpoint can take another endpoint's id (DESIGN.md §Endpoints).
  */
-export function deriveEventId(vendor: string, dedupKey: string): string {
-  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE).update(`${vendor}\n${dedupKey}`, 'utf8').digest();
+export function deriveEventId(vendor: string, dedupKey: string, endpoint: string = DEFAULT_ENDPOINT): string {
+  const scope = endpoint === DEFAULT_ENDPOINT ? vendor : `${vendor}/${endpoint}`;
+  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE).update(`${scope}\n${dedupKey}`, 'utf8').digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const h = hash.subarray(0, 16).toString('hex');
@@ -72,7 +77,7 @@ export function lookupType(table: Readonly<Record<string, NormalizedType>> | und
   return table !== undefined && Object.prototype.hasOwnProperty.call(table, vendorEventType) ? table[vendorEventType] : 'vendor.other';
 }
 
-/** The detail of an event; `endpoint` is the endpoint the delivery arrived at (it does not enter the eventId). */
+/** The detail of an event; `endpoint` is the endpoint the delivery arrived at (a named one enters the eventId). */
 export function composeDetail(
   vendor: string,
   dedupKey: string,
@@ -84,8 +89,8 @@ export function composeDetail(
   const { occurredAt, ...rest } = fields;
   return {
     schemaVersion: SCHEMA_VERSION,
-    // Per vendor, never per endpoint: the same vendor event reaching two endpoints is one event.
-    eventId: deriveEventId(vendor, dedupKey),
+    // Per endpoint: a vendor's ids are unique only within one account (DESIGN.md §Endpoints).
+    eventId: deriveEventId(vendor, dedupKey, endpoint),
     vendor,
     endpoint,
     ...rest,

@@ -77,10 +77,26 @@ export interface PipelineDeps {
 
 const MAX_KEY_BYTES = 1024;
 
-export function recordKey(vendor: string, dedupKey: string): string {
-  const key = `${recordKeyPrefix(vendor)}${dedupKey}`;
+/**
+ * The first character of a named endpoint's part of a record key (`<vendor>#~<endpoint>#<dedup key>`). A
+ * `default`-endpoint key that begins with it is written `~~…`, so no delivery at one endpoint can claim another
+ * endpoint's record (endpoint names never begin with `~`).
+ */
+const ENDPOINT_MARK = '~';
+
+/**
+ * The dedup record's key: `<vendor>#<dedup key>` at the `default` endpoint (as it always was), and
+ * `<vendor>#~<endpoint>#<dedup key>` at a named one (DESIGN.md §Endpoints: dedup is per endpoint). Every key of
+ * a vendor starts with `recordKeyPrefix(vendor)`, whatever its endpoint. A key over 1024 bytes keeps its
+ * prefix and endpoint and hashes the dedup key (`sha256:<hex>`).
+ */
+export function recordKey(vendor: string, dedupKey: string, endpoint: string = DEFAULT_ENDPOINT): string {
+  const scope = endpoint === DEFAULT_ENDPOINT
+    ? recordKeyPrefix(vendor) + (dedupKey.startsWith(ENDPOINT_MARK) ? ENDPOINT_MARK : '')
+    : `${recordKeyPrefix(vendor)}${ENDPOINT_MARK}${endpoint}#`;
+  const key = `${scope}${dedupKey}`;
   if (Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES) return key;
-  return `${recordKeyPrefix(vendor)}sha256:${createHash('sha256').update(dedupKey, 'utf8').digest('hex')}`;
+  return `${endpoint === DEFAULT_ENDPOINT ? recordKeyPrefix(vendor) : scope}sha256:${createHash('sha256').update(dedupKey, 'utf8').digest('hex')}`;
 }
 
 const reply = (statusCode: number, body: Record<string, unknown>, headers?: Record<string, string>): Reply => ({
@@ -217,7 +233,7 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
   const { detail } = fitted;
   const { eventId } = detail;
   const logCtx = { ...ctx, eventId, type: detail.type, vendorEventType: detail.vendorEventType };
-  const claim = claimOf(recordKey(adapter.name, dedupKey), detail, delivery.receivedAt, limits);
+  const claim = claimOf(recordKey(adapter.name, dedupKey, endpoint), detail, delivery.receivedAt, limits);
 
   let claimed: ClaimResult;
   try {

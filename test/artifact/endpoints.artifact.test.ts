@@ -2,8 +2,8 @@
  * Endpoints in the deployable artifact (issue 11): the app synthesized with a configuration where Quarterzip has
  * the endpoints `eu` and `us` (no plain route) and Converc `default` and `org-b`, its bundles run under the
  * template's roles on moto as in deployed.artifact.test.ts. Each endpoint verifies with its own secret only, the
- * routes are exactly the configured ones, every event names its endpoint, the same vendor event at two endpoints
- * is one event, and each role reads exactly its own endpoints' secrets.
+ * routes are exactly the configured ones, every event names its endpoint, dedup is per endpoint (the same vendor
+ * id at two endpoints is two events), and each role reads exactly its own endpoints' secrets.
  *
  * `npm run test:artifact` (needs moto_server; not part of `npm test`). Always synthesizes its own assembly.
  */
@@ -71,17 +71,22 @@ describe('endpoints: deliveries through the edge and the bundles', () => {
     published.set(atUs.body.eventId, 'us');
   });
 
-  it('publishes the same vendor event at two endpoints once, with one eventId', async () => {
+  it('publishes the same vendor event at two endpoints as two events (dedup is per endpoint), each endpoint\'s redelivery once', async () => {
     const own = (name: string) => fixtureHeaders(convercFixture, endpoint('converc', name).adapter, endpoint('converc', name).secret);
 
     const atDefault = await post('/webhooks/converc', fixtureBody(convercFixture), own('default'));
     const atOrgB = await post('/webhooks/converc/org-b', fixtureBody(convercFixture), own('org-b'));
     const defaultSignedAtOrgB = await post('/webhooks/converc/org-b', fixtureBody(convercFixture), own('default'));
 
+    const orgBAgain = await post('/webhooks/converc/org-b', fixtureBody(convercFixture), own('org-b'));
+
     expect([atDefault.status, atDefault.body.status]).toEqual([200, 'published']);
-    expect([atOrgB.status, atOrgB.body.status, atOrgB.body.eventId]).toEqual([200, 'duplicate', atDefault.body.eventId]);
+    expect([atOrgB.status, atOrgB.body.status]).toEqual([200, 'published']);
+    expect(atOrgB.body.eventId).not.toBe(atDefault.body.eventId);
+    expect([orgBAgain.status, orgBAgain.body.status, orgBAgain.body.eventId]).toEqual([200, 'duplicate', atOrgB.body.eventId]);
     expect(defaultSignedAtOrgB.status).toBe(401);
     published.set(atDefault.body.eventId, 'default');
+    published.set(atOrgB.body.eventId, 'org-b');
   });
 
   it('answers 404 for an unknown endpoint and for the plain route of a vendor that lists none', async () => {

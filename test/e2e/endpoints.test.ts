@@ -2,7 +2,7 @@
  * Several accounts per vendor in local mode (DESIGN.md §Endpoints), over HTTP against the local server: with
  * Quarterzip endpoints `eu` and `us` and Converc endpoints `default` and `org-b`, each endpoint takes its own
  * secret and refuses the other's, unknown endpoints and an unlisted plain route are 404, every event names its
- * endpoint, and the same vendor event at two endpoints is one event. Then the real `npm start` and
+ * endpoint, and dedup is per endpoint (the same id at two endpoints is two events). Then the real `npm start` and
  * `callhooks send vendor/endpoint` with the development secrets it generated per endpoint.
  */
 import { ChildProcess, spawn } from 'node:child_process';
@@ -99,18 +99,20 @@ describe('endpoints in local mode', () => {
     expect(t.events.length).toBe(before);
   });
 
-  it('publishes the same vendor event once when it reaches two endpoints: the second copy is a duplicate with the same eventId', async () => {
-    // Prepare: one Quarterzip message (same webhook-id), configured in both workspaces
+  it('publishes the same webhook-id at two endpoints twice, each under its own eventId (dedup is per endpoint), and a redelivery once', async () => {
+    // Prepare: two Quarterzip workspaces whose message ids happen to be equal
     const before = t.events.length;
 
     // Act
     const atEu = await post('/webhooks/quarterzip/eu', QUARTERZIP_CALL, adapterOf('quarterzip', 'eu'), secretOf('quarterzip/eu'), 'msg_both_workspaces');
     const atUs = await post('/webhooks/quarterzip/us', QUARTERZIP_CALL, adapterOf('quarterzip', 'us'), secretOf('quarterzip/us'), 'msg_both_workspaces');
+    const usAgain = await post('/webhooks/quarterzip/us', QUARTERZIP_CALL, adapterOf('quarterzip', 'us'), secretOf('quarterzip/us'), 'msg_both_workspaces');
 
     // Assert
-    expect(atEu.body).toMatchObject({ status: 'published' });
-    expect(atUs).toEqual({ status: 200, body: { status: 'duplicate', duplicate: true, eventId: atEu.body.eventId } });
-    expect(t.events.slice(before).map((e) => [e.detail.endpoint, e.detail.eventId])).toEqual([['eu', atEu.body.eventId]]);
+    expect([atEu.body.status, atUs.body.status]).toEqual(['published', 'published']);
+    expect(atUs.body.eventId).not.toBe(atEu.body.eventId);
+    expect(usAgain).toEqual({ status: 200, body: { status: 'duplicate', duplicate: true, eventId: atUs.body.eventId } });
+    expect(t.events.slice(before).map((e) => [e.detail.endpoint, e.detail.eventId])).toEqual([['eu', atEu.body.eventId], ['us', atUs.body.eventId]]);
   });
 
   it("verifies each QCall assistant with its own options: sales' token in its own header, support's in the vendor's", async () => {
