@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, resolveConfig } from '../lambda/config/config';
+import { BUILT_IN_VENDORS, ConfigError, resolveConfig } from '../lambda/config/config';
 import { parseSecretValue } from '../lambda/core/secrets';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { DEFAULT_CONFIG_FILE, loadConfig, LocalPaths, localPaths, secretEnvName } from '../local/runtime';
@@ -30,9 +30,13 @@ export function configFile(io: Pick<Io, 'env' | 'cwd'>, option?: string, package
 /** The enabled vendors' adapters (`adapters`), and each one's endpoints' adapters (`endpoints`, vendor → endpoint → adapter). */
 export type Vendors = ReturnType<typeof createVendorAdapters>;
 
-/** The vendors of a configuration file (which must exist), or every built-in vendor with its defaults (no file). */
+/**
+ * The vendors of a configuration file (which must exist), or every built-in vendor with its defaults (no file:
+ * the command signs and checks for an API it did not deploy, so it knows them all — unlike a deployment
+ * without a `vendors` key, which gets the five vendors of 0.1.0).
+ */
 export function vendorsFrom(file: string | undefined): Vendors {
-  if (file === undefined) return createVendorAdapters(resolveConfig({}).vendors);
+  if (file === undefined) return createVendorAdapters(resolveConfig({ vendors: Object.fromEntries(BUILT_IN_VENDORS.map((name) => [name, true])) }).vendors);
   if (!existsSync(file)) throw new CliError(`the configuration file ${file} does not exist`);
   try {
     return createVendorAdapters(loadConfig(file).vendors);

@@ -40,10 +40,12 @@ export interface CallhooksProps {
    * `resolveConfig`: a bad field fails synthesis with a message naming it.
    *
    * Which built-in vendors are on: with a `vendors` key, exactly those it names as `true` or with options
-   * (a built-in vendor it leaves out is off, so one added in a later release of callhooks never gets a route,
-   * a function and a secret in an existing deployment by itself); without a `vendors` key, all of them.
+   * (a built-in vendor it leaves out is off); without a `vendors` key, the five vendors of callhooks 0.1.0
+   * (quarterzip, qcall, koeiq, atoms, converc) and no other. Either way a built-in vendor added in a later
+   * release of callhooks never gets a route, a function, a secret and alarms in an existing deployment by
+   * itself: it is on only where the configuration names it.
    *
-   * @default - the five built-in vendors (quarterzip, qcall, koeiq, atoms, converc) with their default options
+   * @default - the five vendors of 0.1.0 (quarterzip, qcall, koeiq, atoms, converc) with their default options
    */
   readonly config?: CallhooksConfig;
 

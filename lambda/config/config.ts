@@ -12,12 +12,12 @@
  */
 import { z } from 'zod';
 import { CallhooksError } from '../core/errors';
-import { BUILT_IN_VENDORS, BuiltInVendor, VENDOR_OPTIONS, VendorOptions } from '../vendors';
+import { BUILT_IN_VENDORS, BuiltInVendor, DEFAULT_VENDORS, VENDOR_OPTIONS, VendorOptions } from '../vendors';
 import { customVendorSchema, CustomVendorConfig } from '../vendors/custom';
 import { DEFAULTS, EVENTBRIDGE_MAX_ENTRY_BYTES, MAX_BODY_LIMIT } from './defaults';
 import { DeepReadonly, formatIssues, intRange, strictObject, toJsonSchema } from './schema';
 
-export { BUILT_IN_VENDORS } from '../vendors';
+export { BUILT_IN_VENDORS, DEFAULT_VENDORS } from '../vendors';
 export type { BuiltInVendor, VendorOptions } from '../vendors';
 export type { QCallOptions } from '../vendors/qcall';
 export type { CustomAuth, CustomVendorConfig } from '../vendors/custom';
@@ -48,9 +48,10 @@ export function configSchema() {
     vendors: strictObject(vendors, {
       unknownKey: (keys) => `is not a built-in vendor (built in: ${keys}); describe it under customVendors`,
     }).optional().meta({
-      description: 'The built-in vendors to turn on, each true, false or its options. Without this key every built-in vendor ' +
-        'is on with its default options; with it, exactly the vendors it names as true or with options are on, and a built-in ' +
-        'vendor it leaves out is off (so one added in a later release never appears in an existing deployment by itself).',
+      description: 'The built-in vendors to turn on, each true, false or its options. Without this key the five vendors of ' +
+        `callhooks 0.1.0 (${DEFAULT_VENDORS.join(', ')}) are on with their default options, and no other; with it, exactly the ` +
+        'vendors it names as true or with options are on, and a built-in vendor it leaves out is off. Either way a vendor added ' +
+        'in a later release never appears in an existing deployment by itself: it is on only where it is named.',
     }),
     customVendors: z.array(customVendorSchema(), { error: 'must be an array' }).optional().meta({
       description: 'Vendors described by configuration alone.',
@@ -77,9 +78,10 @@ export function configSchema() {
 /**
  * The configuration file (`callhooks.config.json`), the type of its zod definition (`configSchema`). Each
  * field, its default and its range are described in `schema/callhooks.config.schema.json` (which an editor
- * shows) and in the README's "Configuration" section: `vendors` (without this key every built-in vendor is on
- * with default options; with it, exactly the vendors it names as `true` or with options, so a vendor added in a
- * later release never appears unasked in an existing deployment), `customVendors` (default none),
+ * shows) and in the README's "Configuration" section: `vendors` (without this key the five vendors of 0.1.0 —
+ * quarterzip, qcall, koeiq, atoms, converc — are on with default options; with it, exactly the vendors it names
+ * as `true` or with options; either way a vendor added in a later release never appears unasked in an existing
+ * deployment), `customVendors` (default none),
  * `maxBodyBytes` (default 2097152), `maxEventBytes` (default 262144) and `retentionDays` (default 30).
  */
 export type CallhooksConfig = DeepReadonly<z.input<ReturnType<typeof configSchema>>>;
@@ -112,13 +114,14 @@ export function resolveConfig(raw: unknown = {}): ResolvedConfig {
   // Validated: the input is used as it came (zod's copy would be equal, but a copy is not needed).
   const config = raw as CallhooksConfig;
 
-  // A config that lists vendors turns on only those it names: a built-in vendor added in a later release
-  // must not appear in an existing deployment with a new route, function and secret.
+  // A built-in vendor added in a later release must not appear in an existing deployment with a new route,
+  // function, secret and alarms: a config that lists vendors turns on only those it names, and one without
+  // a vendors key the vendors of 0.1.0 (DEFAULT_VENDORS), never one added since.
   const listed = config.vendors !== undefined;
   const vendors: VendorRuntimeConfig[] = [];
   for (const name of BUILT_IN_VENDORS) {
     const value = config.vendors?.[name];
-    const on = value === undefined ? !listed : value !== false && (value === true || value.enabled !== false);
+    const on = value === undefined ? !listed && DEFAULT_VENDORS.includes(name) : value !== false && (value === true || value.enabled !== false);
     if (on) vendors.push({ kind: 'builtin', name, options: typeof value === 'object' ? value : {} } as VendorRuntimeConfig);
   }
   const seen = new Set<string>();

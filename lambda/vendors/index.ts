@@ -18,6 +18,13 @@ export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'conve
 export type BuiltInVendor = (typeof BUILT_IN_VENDORS)[number];
 
 /**
+ * The vendors a configuration without a `vendors` key turns on: the five of 0.1.0, fixed forever, so that an
+ * upgrade never adds a route, a function, a secret and alarms by itself. A built-in vendor added since is on
+ * only where a configuration names it.
+ */
+export const DEFAULT_VENDORS: readonly BuiltInVendor[] = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'];
+
+/**
  * Name → the schema of the vendor's options (each built when called). Read at synth time and by the local
  * mode; no function's bundle holds one, since the construct passes each function options it validated.
  */

@@ -1,5 +1,5 @@
 /** The configuration: which vendors a config turns on, and the error it raises. */
-import { BUILT_IN_VENDORS, ConfigError, resolveConfig } from '../../lambda/config/config';
+import { BUILT_IN_VENDORS, ConfigError, DEFAULT_VENDORS, resolveConfig } from '../../lambda/config/config';
 import { CallhooksError } from '../../lambda/core/errors';
 import { NORMALIZED_TYPES } from '../../lambda/core/event';
 import { RINGLY } from '../construct/app';
@@ -7,9 +7,21 @@ import { RINGLY } from '../construct/app';
 const names = (raw: unknown) => resolveConfig(raw).vendors.map((v) => v.name);
 
 describe('which built-in vendors are on', () => {
-  it('turns every built-in vendor on when the config has no vendors key', () => {
-    expect(names({})).toEqual([...BUILT_IN_VENDORS]);
-    expect(names({ customVendors: [RINGLY] })).toEqual([...BUILT_IN_VENDORS, 'ringly']);
+  // Pinned as literals, not read from the registry: a built-in vendor added in a later release must not join them.
+  const VENDORS_OF_0_1_0 = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'];
+
+  it('turns on the five vendors of 0.1.0, and no other, when the config has no vendors key', () => {
+    expect(names({})).toEqual(VENDORS_OF_0_1_0);
+    expect(names({ customVendors: [RINGLY] })).toEqual([...VENDORS_OF_0_1_0, 'ringly']);
+    expect(DEFAULT_VENDORS).toEqual(VENDORS_OF_0_1_0);
+  });
+
+  it('turns a built-in vendor added since 0.1.0 on only where a vendors key names it', () => {
+    const added = BUILT_IN_VENDORS.filter((name) => !VENDORS_OF_0_1_0.includes(name));
+    for (const name of added) {
+      expect(names({})).not.toContain(name);
+      expect(names({ vendors: { [name]: true } })).toEqual([name]);
+    }
   });
 
   it('turns on only the vendors a vendors key names: one it leaves out is off', () => {

@@ -333,10 +333,30 @@ describe('Callhooks with a configuration', () => {
 });
 
 describe('Callhooks defaults', () => {
-  it('enables every built-in vendor of the registry when no configuration is given', () => {
-    const { hooks, template } = build();
-    expect(hooks.vendorNames).toEqual(BUILT_IN_VENDORS);
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', BUILT_IN_VENDORS.length);
+  // Literals, not the registry: upgrading callhooks must not add a route, a function, a secret or an alarm to a
+  // deployment whose configuration has no vendors key, however many built-in vendors a release adds.
+  const VENDORS_OF_0_1_0 = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'];
+
+  it('deploys the five vendors of 0.1.0, and no vendor added since, when the configuration has no vendors key', () => {
+    for (const props of [{}, { config: {} }, { config: { retentionDays: 30 } }]) {
+      const { hooks, template, json } = build(props);
+      expect(hooks.vendorNames).toEqual(VENDORS_OF_0_1_0);
+      const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
+      expect(routes).toEqual(VENDORS_OF_0_1_0.map((name) => `ANY /webhooks/${name}`).sort());
+      template.resourceCountIs('AWS::SecretsManager::Secret', VENDORS_OF_0_1_0.length);
+      for (const name of VENDORS_OF_0_1_0) expect(fnId(json, name)).toBeDefined();
+      const webhookFunctions = Object.keys(json.Resources).filter((id) => json.Resources[id].Type === 'AWS::Lambda::Function' && /^HooksVendors/.test(id));
+      expect(webhookFunctions).toHaveLength(VENDORS_OF_0_1_0.length);
+    }
+  });
+
+  it('deploys a built-in vendor added since 0.1.0 only when the configuration names it', () => {
+    const added = BUILT_IN_VENDORS.filter((name) => !VENDORS_OF_0_1_0.includes(name));
+    for (const name of added) {
+      const { hooks, template } = build({ config: { vendors: { [name]: true } } });
+      expect(hooks.vendorNames).toEqual([name]);
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    }
   });
 });
 
