@@ -22,6 +22,8 @@ export function toGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayPr
     const value = req.rawHeaders[i + 1];
     headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
   }
+  // API Gateway adds it; the URL-signing schemes read the scheme the vendor called from it.
+  headers['x-forwarded-proto'] ??= 'http';
   const query = plainRecord<string>();
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const text = isTextContentType(headers['content-type']);

@@ -6,61 +6,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import { DEFAULT_ENDPOINT } from '../config/endpoints';
 
-/** Header lookup by any case. Repeated headers are joined with ", " (as HTTP APIs do). */
-export class Headers {
-  private readonly map = new Map<string, string>();
+import type { Delivery, Reply, RequestUrl } from '../contracts/request';
+import { Headers } from '../contracts/request';
 
-  constructor(entries: Iterable<[string, string | string[] | undefined]> = []) {
-    for (const [name, value] of entries) {
-      if (value === undefined) continue;
-      const values = Array.isArray(value) ? value : [value];
-      for (const v of values) this.append(name, String(v));
-    }
-  }
-
-  static from(record: Record<string, string | string[] | undefined> | null | undefined): Headers {
-    return new Headers(Object.entries(record ?? {}));
-  }
-
-  append(name: string, value: string): void {
-    const key = name.toLowerCase();
-    const prev = this.map.get(key);
-    this.map.set(key, prev === undefined ? value : `${prev}, ${value}`);
-  }
-
-  get(name: string): string | undefined {
-    return this.map.get(name.toLowerCase());
-  }
-
-  /** Names and values, with names lower-cased. */
-  entries(): IterableIterator<[string, string]> {
-    return this.map.entries();
-  }
-}
-
-export interface Delivery {
-  readonly vendor: string;
-  /**
-   * The endpoint it arrived at: the `<endpoint>` of `/webhooks/<vendor>/<endpoint>`, `default` for the plain route.
-   * @default "default"
-   */
-  readonly endpoint?: string;
-  readonly method: string;
-  readonly headers: Headers;
-  /** Query parameters; a repeated parameter keeps its last value. */
-  readonly query: Readonly<Record<string, string>>;
-  /** The raw body bytes, exactly as the vendor sent them. */
-  readonly body: Buffer;
-  readonly receivedAt: Date;
-  /** API Gateway's request id, for logs. */
-  readonly requestId?: string;
-}
-
-export interface Reply {
-  readonly statusCode: number;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body: Readonly<Record<string, unknown>>;
-}
+export { Headers } from '../contracts/request';
+export type { Delivery, FormFields, Reply, RequestUrl } from '../contracts/request';
 
 /**
  * The vendor and endpoint of `/webhooks/{vendor}` (endpoint `default`) or `/webhooks/{vendor}/{endpoint}`: the path
@@ -111,6 +61,7 @@ export function fromApiGateway(event: APIGatewayProxyEventV2, receivedAt: Date =
     vendor: route.vendor,
     endpoint: route.endpoint,
     method: (event.requestContext?.http?.method ?? 'POST').toUpperCase(),
+    url: urlOf(event, headers),
     headers,
     query,
     body: decodeBody(event.body, event.isBase64Encoded),
@@ -119,7 +70,24 @@ export function fromApiGateway(event: APIGatewayProxyEventV2, receivedAt: Date =
   };
 }
 
+/**
+ * The URL the request arrived at: `x-forwarded-proto` (API Gateway sets it; `https` without it), the Host header
+ * (else the API's domain name), the raw path and the raw query string as sent.
+ */
+function urlOf(event: APIGatewayProxyEventV2, headers: Headers): RequestUrl {
+  const proto = headers.get('x-forwarded-proto')?.split(',')[0].trim().toLowerCase();
+  return {
+    scheme: proto === 'http' || proto === 'https' ? proto : 'https',
+    host: headers.get('host') ?? event.requestContext?.domainName ?? 'localhost',
+    rawPath: event.rawPath ?? '/',
+    rawQuery: event.rawQueryString ?? '',
+  };
+}
+
 export function toProxyResult(reply: Reply): APIGatewayProxyResult {
+  if (reply.text !== undefined) {
+    return { statusCode: reply.statusCode, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...reply.headers }, body: reply.text };
+  }
   return {
     statusCode: reply.statusCode,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...reply.headers },

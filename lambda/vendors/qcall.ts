@@ -13,9 +13,10 @@
  *   form of every delivered field (the same whatever the body type, so JSON `184` and form `"184"` agree).
  */
 import { z } from 'zod';
-import type busboy from 'busboy';
 import { headerName, stringValue, vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
+import { looksLikeForm, mediaTypeOf, parseUrlEncoded } from '../core/form';
+import { parseMultipart as parseMultipart_ } from '../core/multipart';
 import type { NormalizedFields } from '../core/event';
 import { generateHexSecret, verifyStaticToken } from '../core/hmac';
 import type { Delivery } from '../core/http';
@@ -89,76 +90,16 @@ function parseJsonBody(text: string): unknown {
 /** `application/x-www-form-urlencoded`: a repeated name keeps its last value (as query parameters and JSON.parse do). */
 function parseFormBody(text: string): Json {
   const entries = new Map<string, string>();
-  for (const [k, v] of new URLSearchParams(text)) {
+  for (const [k, v] of parseUrlEncoded(text, Number.MAX_SAFE_INTEGER)) {
     entries.set(k, v);
     if (entries.size > QCALL_MAX_FIELDS) throw new ParseError(`the delivery has more than ${QCALL_MAX_FIELDS} fields`);
   }
   return fromEntries(entries);
 }
 
-/** True when the text is `name=value` pairs joined by `&` (what a form body without a Content-Type looks like). */
-function looksLikeForm(text: string): boolean {
-  const trimmed = text.trim();
-  if (trimmed === '' || /[\s{}[\]"]/.test(trimmed)) return false;
-  return trimmed.split('&').every((pair) => pair === '' || pair.indexOf('=') > 0);
-}
-
-/**
- * `multipart/form-data`, read synchronously. busboy is a Writable stream, but with no `file` listener
- * every step of one `end(buffer)` call runs before it returns: `field` events are emitted during the
- * write, a malformed part header is emitted as `error` during the write, and `_final` runs at once —
- * on success it emits `prefinish`, on a truncated form it sets `errored` (the `error` event itself
- * follows on the next tick, and is swallowed by the listener that stays attached). A form counts as read
- * only when `prefinish` was seen: if some future busboy or Node version finished later, deliveries would
- * be refused (ParseError), never read half-way. File parts are skipped unread: a `file` listener would
- * make the end wait for the file streams, which end asynchronously.
- */
+/** `multipart/form-data` under QCall's limits (see core/form.ts `parseMultipart`). */
 export function parseMultipart(body: Buffer, contentType: string): Json {
-  const entries = new Map<string, string>();
-  let problem: string | undefined;
-  let finished = false;
-  let bb: busboy.Busboy;
-  try {
-    // Required here, not at the top: the other vendors' bundles then leave busboy out entirely, and no
-    // function pays for loading it before a multipart delivery arrives.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const createBusboy = require('busboy') as typeof busboy;
-    bb = createBusboy({
-      headers: { 'content-type': contentType },
-      defParamCharset: 'utf8',
-      limits: { fields: QCALL_MAX_FIELDS, fieldSize: QCALL_MAX_FIELD_BYTES },
-    });
-  } catch {
-    throw new ParseError('the multipart Content-Type is malformed or has no boundary');
-  }
-  bb.on('field', (name: string | undefined, value: string, info: busboy.FieldInfo) => {
-    if (name === undefined) return; // a part without a name cannot be a field
-    entries.set(name, value);
-    if (info.valueTruncated) problem ??= tooLarge([...entries.keys()].indexOf(name)).message;
-  });
-  bb.on('fieldsLimit', () => {
-    problem ??= `the delivery has more than ${QCALL_MAX_FIELDS} fields`;
-  });
-  bb.on('error', () => {
-    problem ??= 'the multipart body is malformed';
-  });
-  bb.on('prefinish', () => {
-    finished = true;
-  });
-  try {
-    bb.end(body);
-  } catch {
-    problem ??= 'the multipart body is malformed';
-  }
-  if (problem === undefined && bb.errored) problem = 'the multipart body is incomplete';
-  if (problem === undefined && !finished) problem = 'the multipart body is incomplete';
-  if (problem !== undefined) throw new ParseError(problem);
-  return fromEntries(entries);
-}
-
-/** The media type of a Content-Type header, lower case, without parameters ("" when absent). */
-function mediaTypeOf(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return fromEntries(parseMultipart_(body, contentType, { maxFields: QCALL_MAX_FIELDS, maxFieldBytes: QCALL_MAX_FIELD_BYTES, tooLarge }));
 }
 
 /** The delivered fields, exactly as they came (form and multipart values are strings). */

@@ -51,3 +51,22 @@ describe('toProxyResult', () => {
     });
   });
 });
+
+describe('the URL as called', () => {
+  it('is the Host, x-forwarded-proto, the raw path and the raw query as sent', () => {
+    const d = fromApiGateway(v2({ rawPath: '/webhooks/twilio', rawQueryString: 'b=2&a=%27x%27', headers: { host: 'abc.execute-api.eu-west-1.amazonaws.com', 'x-forwarded-proto': 'https' } }));
+    expect(d.url).toEqual({ scheme: 'https', host: 'abc.execute-api.eu-west-1.amazonaws.com', rawPath: '/webhooks/twilio', rawQuery: 'b=2&a=%27x%27' });
+  });
+
+  it('falls back to the API\'s domain name and https', () => {
+    const d = fromApiGateway(v2({ requestContext: { http: { method: 'POST' }, domainName: 'api.example.com' } as APIGatewayProxyEventV2['requestContext'] }));
+    expect(d.url).toEqual({ scheme: 'https', host: 'api.example.com', rawPath: '/webhooks/quarterzip', rawQuery: '' });
+  });
+});
+
+describe('toProxyResult of a text reply', () => {
+  it('sends the text as it is, text/plain unless the reply names its type', () => {
+    expect(toProxyResult({ statusCode: 200, body: { handshake: true }, text: 'abc' })).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: 'abc' });
+    expect(toProxyResult({ statusCode: 200, body: {}, text: '<x/>', headers: { 'content-type': 'application/xml' } }).headers).toMatchObject({ 'content-type': 'application/xml' });
+  });
+});
