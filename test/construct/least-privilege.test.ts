@@ -44,7 +44,8 @@ describe('each vendor function', () => {
   it.each(VENDORS)('%s puts only events whose source is its own', (vendor) => {
     const puts = withAction(statementsOf(`CallhooksVendors${vendor}Function`), 'events:PutEvents');
     expect(puts.map((s) => [resourcesOf(s), s.Condition])).toEqual([
-      [[{ 'Fn::GetAtt': [bus, 'Arn'] }], { StringEquals: { 'events:source': sourceOf(vendor) } }],
+      // events:source is multivalued (IAM's service authorization reference): a set operator and a Null guard.
+      [[{ 'Fn::GetAtt': [bus, 'Arn'] }], { 'ForAllValues:StringEquals': { 'events:source': sourceOf(vendor) }, Null: { 'events:source': 'false' } }],
     ]);
   });
 
@@ -61,9 +62,9 @@ describe('each vendor function', () => {
 describe('the redrive', () => {
   const statements = statementsOf('CallhooksRedriveFunction');
 
-  it('publishes only events whose source is a callhooks one', () => {
+  it('publishes only events whose source is one of the configured vendors\' (not any callhooks.* source)', () => {
     expect(withAction(statements, 'events:PutEvents').map((s) => [resourcesOf(s), s.Condition])).toEqual([
-      [[{ 'Fn::GetAtt': [bus, 'Arn'] }], { StringLike: { 'events:source': 'callhooks.*' } }],
+      [[{ 'Fn::GetAtt': [bus, 'Arn'] }], { 'ForAllValues:StringEquals': { 'events:source': VENDORS.map(sourceOf) }, Null: { 'events:source': 'false' } }],
     ]);
   });
 
