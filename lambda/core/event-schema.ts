@@ -80,6 +80,10 @@ export function callEventDetailSchema() {
       sessionId: str().optional(),
       siteId: str().optional(),
       cost: z.number().optional(),
+      sipCallId: str().optional().meta({ description: 'The SIP Call-ID of the call (OpenAI Realtime SIP, LiveKit sip.callIDFull).' }),
+      conversationId: str().optional().meta({
+        description: "The id that groups a call's legs, recordings and transcripts at the vendor (Vonage conversation_uuid, LiveKit room sid).",
+      }),
     }).optional(),
     outcome: z.strictObject({ status: str().optional(), disposition: str().optional() }).optional(),
     contact: z.strictObject({

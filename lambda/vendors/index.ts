@@ -12,9 +12,11 @@ import { customVendor } from './custom';
 import { koeiq, koeiqOptions } from './koeiq';
 import { atoms, atomsOptions } from './atoms';
 import { converc, convercOptions } from './converc';
+import { openai, openaiOptions } from './openai';
+import { bland, blandOptions } from './bland';
 
 /** The built-in vendors, in the order the construct and the local mode set them up. */
-export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'] as const;
+export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland'] as const;
 export type BuiltInVendor = (typeof BUILT_IN_VENDORS)[number];
 
 /**
@@ -34,6 +36,8 @@ export const VENDOR_OPTIONS = {
   koeiq: koeiqOptions,
   atoms: atomsOptions,
   converc: convercOptions,
+  openai: openaiOptions,
+  bland: blandOptions,
 } as const satisfies Record<BuiltInVendor, unknown>;
 
 /** Name → the options its factory takes. */
@@ -51,6 +55,8 @@ const FACTORIES: Factories = {
   koeiq: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'koeiq' ? koeiq : undefined,
   atoms: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'atoms' ? atoms : undefined,
   converc: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'converc' ? converc : undefined,
+  openai: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'openai' ? openai : undefined,
+  bland: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'bland' ? bland : undefined,
 };
 
 

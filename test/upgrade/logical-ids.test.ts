@@ -33,8 +33,10 @@ describe('stateful resources keep their logical IDs', () => {
       'AWS::Events::EventBus': ['CallhooksEventBusDBD242A1'],
       'AWS::SecretsManager::Secret': [
         'CallhooksVendorsatomsSecretC5B8604B',
+        'CallhooksVendorsblandSecret0B0D9E27',
         'CallhooksVendorsconvercSecret2A103D52',
         'CallhooksVendorskoeiqSecret6C479223',
+        'CallhooksVendorsopenaiSecretBE03F669',
         'CallhooksVendorsqcallSecret318F12C6',
         'CallhooksVendorsquarterzipSecret74EA06A1',
         'CallhooksVendorsringlySecret209050FC',
