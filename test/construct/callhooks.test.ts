@@ -11,7 +11,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Callhooks, CallhooksProps } from '../../lib';
 import { resolveConfig, type CustomVendorConfig } from '../../lambda/config/config';
 import { ENV } from '../../lambda/config/env';
-import { BUILT_IN_VENDORS } from '../../lambda/vendors';
+import { BUILT_IN_VENDORS, DEFAULT_VENDORS } from '../../lambda/vendors';
 import { actionsOf, logicalId, resourcesOf, RINGLY, roleOfFunction, statementsOfRole, testApp, testStack } from './app';
 
 const ringly = RINGLY as unknown as CustomVendorConfig;
@@ -403,7 +403,7 @@ describe('Callhooks with existing resources and options', () => {
     const hooks = new Callhooks(stack, 'Hooks', { secrets: { qcall: existing } });
     const json = Template.fromStack(stack).toJSON() as TemplateJson;
     expect(hooks.secrets.qcall).toBe(existing);
-    expect(Object.values(json.Resources).filter((r) => r.Type === 'AWS::SecretsManager::Secret')).toHaveLength(BUILT_IN_VENDORS.length - 1);
+    expect(Object.values(json.Resources).filter((r) => r.Type === 'AWS::SecretsManager::Secret')).toHaveLength(DEFAULT_VENDORS.length - 1);
     expect(json.Resources[fnId(json, 'qcall')].Properties.Environment.Variables[ENV.secretArn]).toBe(arn);
     const statements = statementsOfRole(json, roleOfFunction(json, fnId(json, 'qcall')));
     const secretStatement = statements.find((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))!;
@@ -534,7 +534,7 @@ describe('Callhooks validation', () => {
     ['a bad eventBusName', () => ({ eventBusName: 'no spaces' }), /^Callhooks: eventBusName must be .*, got "no spaces"$/],
     ['eventBusName "default"', () => ({ eventBusName: 'default' }), /^Callhooks: eventBusName must be .* not "default", got "default"$/],
     ['a secret for an unknown vendor', () => ({ secrets: { acme: secret() } }),
-      new RegExp(`^Callhooks: secrets\\.acme is not an enabled vendor \\(enabled: ${BUILT_IN_VENDORS.join(', ')}\\)$`)],
+      new RegExp(`^Callhooks: secrets\\.acme is not an enabled vendor \\(enabled: ${DEFAULT_VENDORS.join(', ')}\\)$`)],
     ['a secret for a disabled vendor', () => ({ config: { vendors: { quarterzip: true, atoms: false } }, secrets: { atoms: secret() } }),
       /^Callhooks: secrets\.atoms is not an enabled vendor/],
     ['throttlingRateLimit 0', () => ({ throttlingRateLimit: 0 }), /^Callhooks: throttlingRateLimit must be a positive number of requests per second, got 0$/],
