@@ -10,10 +10,10 @@
  * post-call webhook per call; a resend from the dashboard or `POST /v1/postcall/webhooks/resend` is a duplicate).
  * A body without a `call_id` is still published, keyed by a SHA-256 of its bytes.
  */
-import { DEFAULTS } from '../config/defaults';
 import { vendorOptions, type OptionsOf } from '../config/schema';
 import type { NormalizedFields } from '../core/event';
-import { hmacAuthentication, type HmacScheme } from '../core/hmac';
+import { hmacScheme } from '../schemes/hmac';
+import { schemeAuthentication } from './scheme';
 import type { Delivery } from '../core/http';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
 import { idAt } from './json-source';
@@ -84,12 +84,8 @@ export function parseBland(d: Delivery): ParsedDelivery {
   return { dedupKey: callId ?? digestKey('sha256:', d.body), fields: stripUndefined(fields) };
 }
 
-export function bland(options: BlandOptions = {}): VendorAdapter {
-  const scheme: HmacScheme = {
-    header: BLAND_SIGNATURE_HEADER,
-    encoding: 'hex',
-    signedPayload: 'body',
-    toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
-  };
-  return { name: 'bland', methods: ['POST'], ...hmacAuthentication(scheme), parse: parseBland };
+export function bland(_options: BlandOptions = {}): VendorAdapter {
+  // Hex HMAC-SHA256 of the body alone: no timestamp, so toleranceSeconds has nothing to bound.
+  const scheme = hmacScheme({ header: BLAND_SIGNATURE_HEADER, encoding: 'hex', template: '{body}' });
+  return { name: 'bland', methods: ['POST'], ...schemeAuthentication(scheme), parse: parseBland };
 }

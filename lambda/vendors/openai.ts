@@ -13,12 +13,12 @@
  * `POST /v1/realtime/calls/{call_id}/accept`); OpenAI sends no event when a call ends. Every other event type
  * (responses, batches, fine-tuning, evals, and any added later) is `vendor.other`, its `data` kept in `fields`.
  */
-import { randomUUID } from 'node:crypto';
 import { DEFAULTS } from '../config/defaults';
 import { vendorOptions, type OptionsOf } from '../config/schema';
 import { lookupType, toIsoTime, type NormalizedFields, type NormalizedType } from '../core/event';
 import { ParseError } from '../core/errors';
-import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebhook } from '../core/standard-webhooks';
+import { standardWebhooksScheme } from '../schemes/standard-webhooks';
+import { schemeAuthentication } from './scheme';
 import type { Delivery } from '../core/http';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
 import { idAt } from './json-source';
@@ -84,13 +84,6 @@ export function parseOpenai(d: Delivery): ParsedDelivery {
 }
 
 export function openai(options: OpenaiOptions = {}): VendorAdapter {
-  const tolerance = options.toleranceSeconds ?? DEFAULTS.toleranceSeconds;
-  return {
-    name: 'openai',
-    methods: ['POST'],
-    verify: (d, secret, now) => verifyStandardWebhook(d.headers, d.body, secret, now, tolerance),
-    sign: (body, secret, now, id) => signStandardWebhook(body, secret, now, id ?? `wh_${randomUUID().replace(/-/g, '')}`),
-    generateSecret: generateStandardWebhooksSecret,
-    parse: parseOpenai,
-  };
+  const scheme = standardWebhooksScheme({ toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds });
+  return { name: 'openai', methods: ['POST'], ...schemeAuthentication(scheme), parse: parseOpenai };
 }
