@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { configFile, endpointSecretEnvName, vendorsFrom, webhookUrl } from '../../cli/context';
 import { fromApiGateway } from '../../lambda/core/http';
 import { loadConfig, secretEnvName } from '../../local/runtime';
-import { createAdapters } from '../../lambda/vendors';
+import { BUILT_IN_VENDORS, createAdapters } from '../../lambda/vendors';
 import { startTestLocal, TestLocal } from '../helpers/local';
 import { runCli, runHere } from './cli';
 
@@ -76,7 +76,8 @@ describe('callhooks send (in process, many deliveries)', () => {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(new Set(lines.map((l) => l.vendor))).toEqual(new Set(['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'ringly']));
+    expect(new Set(lines.map((l) => l.vendor))).toEqual(new Set(loadConfig().vendors.map((v) => v.name)));
+    expect(lines.map((l) => l.vendor)).toContain('ringly');
     for (const l of lines) expect([l.sample, l.status]).toEqual([l.sample, 200]);
   });
 
@@ -164,7 +165,7 @@ describe('the configuration the command reads', () => {
     const file = configFile({ env: {}, cwd: empty }, undefined, join(empty, 'callhooks.config.json'));
 
     expect(file).toBeUndefined();
-    expect([...vendorsFrom(file).adapters.keys()].sort()).toEqual(['atoms', 'converc', 'koeiq', 'qcall', 'quarterzip']);
+    expect([...vendorsFrom(file).adapters.keys()].sort()).toEqual([...BUILT_IN_VENDORS].sort());
   });
 
   it('still refuses a named configuration file that does not exist', () => {

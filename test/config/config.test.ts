@@ -66,7 +66,7 @@ describe('validation messages name the field and the bad value', () => {
     [5, 'the configuration must be a JSON object, got 5'],
     [{ foo: 1 }, 'foo is not a configuration option (options: vendors, customVendors, maxBodyBytes, maxEventBytes, retentionDays)'],
     [{ vendors: 3 }, 'vendors must be an object, got 3'],
-    [{ vendors: { acme: true } }, 'vendors.acme is not a built-in vendor (built in: quarterzip, qcall, koeiq, atoms, converc); describe it under customVendors'],
+    [{ vendors: { acme: true } }, `vendors.acme is not a built-in vendor (built in: ${BUILT_IN_VENDORS.join(', ')}); describe it under customVendors`],
     [{ vendors: { qcall: 'yes' } }, 'vendors.qcall must be true, false or an object, got "yes"'],
     [{ vendors: { quarterzip: { tokenHeader: 'x' } } }, 'vendors.quarterzip.tokenHeader is not an option of quarterzip (options: enabled, toleranceSeconds, endpoints)'],
     [{ vendors: { qcall: { enabled: 'no' } } }, 'vendors.qcall.enabled must be a boolean, got "no"'],

@@ -113,7 +113,8 @@ function sensitiveOfFixture(f: Fixture): Sensitive[] {
   }
   const walk = (v: unknown, key: string, inTranscript: boolean) => {
     if (typeof v === 'string') {
-      if (inTranscript && !/^(speaker|role|from|author|participant|timestamp|at|time|createdAt|start)$/i.test(key)) out.push({ what: `transcript text (${f.vendor}/${f.name})`, value: v });
+      // Keys of a turn that hold its speaker, time or ids (Bland's turns carry `user`, `created_at` and the call id `c_id`), not text.
+      if (inTranscript && !/^(speaker|role|user|from|author|participant|timestamp|at|time|createdAt|created_at|start|c_id)$/i.test(key)) out.push({ what: `transcript text (${f.vendor}/${f.name})`, value: v });
       if (PERSON_NAME_KEY.test(key)) out.push({ what: `name in ${key} (${f.vendor}/${f.name})`, value: v });
       if (ADDRESS_KEY.test(key)) out.push({ what: `address (${f.vendor}/${f.name})`, value: v });
       if (PHONE_KEY.test(key) && (v.match(/\d/g) ?? []).length >= 7) out.push({ what: `phone in ${key} (${f.vendor}/${f.name})`, value: v });
