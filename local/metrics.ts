@@ -5,12 +5,15 @@
  */
 import type { DeliveryObservation, MetricsRecorder, RedriveObservation } from '../lambda/core/metrics';
 import { OUTCOMES, type Outcome } from '../lambda/core/outcome';
+import type { RefusalReason } from '../lambda/contracts/scheme';
 
 export interface RouteTotals {
   readonly vendor: string;
   readonly endpoint: string;
   readonly deliveries: number;
   readonly outcomes: Readonly<Partial<Record<Outcome, number>>>;
+  /** Why its unauthorized deliveries were refused (present when any were). */
+  readonly refusals?: Readonly<Partial<Record<RefusalReason, number>>>;
   readonly offloads: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
 }
@@ -28,6 +31,8 @@ interface Route {
   endpoint: string;
   deliveries: number;
   outcomes: Partial<Record<Outcome, number>>;
+  /** Why its unauthorized deliveries were refused, when any were. */
+  refusals?: Partial<Record<RefusalReason, number>>;
   offloads: number;
   latencies: number[];
 }
@@ -51,6 +56,10 @@ export class LocalMetrics implements MetricsRecorder {
     }
     route.deliveries++;
     route.outcomes[o.outcome] = (route.outcomes[o.outcome] ?? 0) + 1;
+    if (o.refusal) {
+      route.refusals ??= {};
+      route.refusals[o.refusal] = (route.refusals[o.refusal] ?? 0) + 1;
+    }
     route.offloads += o.offloads;
     route.latencies.push(o.latencyMs);
     if (route.latencies.length > MAX_SAMPLES) route.latencies.shift();
@@ -77,6 +86,7 @@ export class LocalMetrics implements MetricsRecorder {
         endpoint: r.endpoint,
         deliveries: r.deliveries,
         outcomes: { ...r.outcomes },
+        ...(r.refusals ? { refusals: { ...r.refusals } } : {}),
         offloads: r.offloads,
         latencyMs: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1] ?? 0) },
       };
@@ -93,7 +103,8 @@ export class LocalMetrics implements MetricsRecorder {
     this.changed = false;
     const { routes, redrive } = this.snapshot();
     const parts = routes.map((r) => {
-      const outcomes = OUTCOMES.filter((o) => r.outcomes[o]).map((o) => `${o}=${r.outcomes[o]}`).join(' ');
+      const refusals = r.refusals ? ` (${Object.entries(r.refusals).map(([k, n]) => `${k}=${n}`).join(' ')})` : '';
+      const outcomes = OUTCOMES.filter((o) => r.outcomes[o]).map((o) => `${o}=${r.outcomes[o]}${o === 'unauthorized' ? refusals : ''}`).join(' ');
       const offloads = r.offloads ? ` offloads=${r.offloads}` : '';
       return `${r.vendor}/${r.endpoint} deliveries=${r.deliveries} ${outcomes}${offloads} p50=${r.latencyMs.p50}ms p99=${r.latencyMs.p99}ms`;
     });

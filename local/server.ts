@@ -7,10 +7,9 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { Delivery, fromApiGateway, toProxyResult } from '../lambda/core/http';
-import { handleDelivery, PipelineDeps } from '../lambda/core/pipeline';
+import { handle, PipelineDeps } from '../lambda/core/pipeline';
 import { redrive, RedriveReport } from '../lambda/core/redrive';
 import { countingOffloads, endpointOf, observingPending, redriveObservation } from '../lambda/core/metrics';
-import { outcomeOf } from '../lambda/core/outcome';
 import { SecretCache } from '../lambda/core/secrets';
 import { asLog, createLogger } from '../lambda/core/logger';
 import type { Log } from '../lambda/core/ports';
@@ -174,12 +173,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
       const started = performance.now();
       const offloadsBefore = offloads.count();
       const delivery = fromApiGateway(toGatewayEvent(req, body));
-      const reply = await handleDelivery(delivery, deps);
+      const { reply, outcome, refusal } = await handle(delivery, deps);
       metrics.delivery({
         // Bounded like the cloud's: a path that names no enabled vendor counts as "unknown" (endpoint "default"),
         // one that names no endpoint of an enabled vendor as that vendor's "unknown" endpoint.
         ...metricRoute(delivery, endpoints),
-        outcome: outcomeOf(reply),
+        outcome,
+        refusal,
         latencyMs: performance.now() - started,
         // Concurrent deliveries share the counter: the local figure is approximate under load.
         offloads: offloads.count() - offloadsBefore,

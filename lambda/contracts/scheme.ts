@@ -50,6 +50,8 @@ export const REFUSAL_REASONS = [
   'body-mismatch',
   /** The endpoint's credential is not of the kind the scheme verifies with (e.g. a secret where a public key belongs). */
   'wrong-key-kind',
+  /** The endpoint's secret cannot be decoded for the scheme (logged once with what is wrong): a configuration error. */
+  'unusable-credential',
   /** The scheme failed (threw): an adapter bug, logged as such; the delivery is refused. */
   'scheme-error',
 ] as const;

@@ -6,6 +6,7 @@
 import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE } from '../config/endpoints';
 import type { BlobStore, DedupRecord, DedupStore } from './ports';
 import type { Outcome } from './outcome';
+import type { RefusalReason } from '../contracts/scheme';
 import type { RedriveReport } from './redrive';
 
 /** The default CloudWatch namespace of the metrics (the construct's `metricsNamespace`). */
@@ -34,6 +35,8 @@ export interface DeliveryObservation {
   /** The endpoint the delivery arrived at. */
   readonly endpoint: string;
   readonly outcome: Outcome;
+  /** Why an `unauthorized` delivery was refused. */
+  readonly refusal?: RefusalReason;
   /** Time from the handler receiving the request to its answer. */
   readonly latencyMs: number;
   /** Bulky parts moved to the payload store so the event fits the bus (0, 1 or 2). */

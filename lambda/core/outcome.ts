@@ -3,6 +3,7 @@
  * (one CloudWatch metric per outcome, so no outcome needs a dimension and alarms need no metric math).
  */
 import type { Reply } from './http';
+import type { RefusalReason } from '../contracts/scheme';
 
 export const OUTCOMES = [
   'published',
@@ -15,6 +16,7 @@ export const OUTCOMES = [
   'not_found',
   'conflict',
   'unavailable',
+  'handshake',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -30,6 +32,23 @@ export const OUTCOME_METRICS: Readonly<Record<Outcome, string>> = {
   not_found: 'NotFound',
   conflict: 'Conflict',
   unavailable: 'Unavailable',
+  handshake: 'Handshake',
+};
+
+/**
+ * The CloudWatch metric of each refusal reason (counted beside `Unauthorized`): which check refused, for the
+ * operator, never for the vendor.
+ */
+export const REFUSAL_METRICS: Readonly<Record<RefusalReason, string>> = {
+  'missing-header': 'RefusedMissingHeader',
+  'malformed-signature': 'RefusedMalformedSignature',
+  'stale-timestamp': 'RefusedStaleTimestamp',
+  'future-timestamp': 'RefusedFutureTimestamp',
+  'no-key-matched': 'RefusedNoKeyMatched',
+  'body-mismatch': 'RefusedBodyMismatch',
+  'wrong-key-kind': 'RefusedWrongKeyKind',
+  'unusable-credential': 'RefusedUnusableCredential',
+  'scheme-error': 'RefusedSchemeError',
 };
 
 const BY_STATUS: Readonly<Record<number, Outcome>> = {
@@ -43,7 +62,8 @@ const BY_STATUS: Readonly<Record<number, Outcome>> = {
 };
 
 /**
- * The outcome of the pipeline's reply: 200 is `duplicate` when the body says so, else `published`; 202 is
+ * The outcome of the pipeline's reply, for an answer whose outcome is not given (the pipeline's `handle` gives it,
+ * a handshake's included): 200 is `duplicate` when the body says so, else `published`; 202 is
  * accepted (stored durably, not on the bus yet); any other status maps by its meaning, any 5xx (and a status the
  * pipeline does not answer) is `unavailable`.
  */

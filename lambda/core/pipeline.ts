@@ -15,7 +15,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Delivery, Reply } from './http';
-import type { ParsedDelivery, VendorAdapter } from './vendor';
+import type { ParsedDelivery, Proof, VendorAdapter } from './vendor';
+import type { RefusalReason } from '../contracts/scheme';
+import { authenticate, type Authentication } from './authenticate';
+import { outcomeOf, type Outcome } from './outcome';
 import type { BlobStore, BusEntry, Claim, ClaimResult, DedupStore, EventPublisher, Log } from './ports';
 import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
@@ -108,17 +111,6 @@ const reply = (statusCode: number, body: Record<string, unknown>, headers?: Reco
 export const UNAUTHORIZED: Reply = reply(401, { error: 'unauthorized', message: 'the delivery could not be authenticated' });
 const UNAVAILABLE: Reply = reply(503, { error: 'unavailable', message: 'temporarily unable to store the delivery; retry later' }, { 'retry-after': '5' });
 
-/** Verifies the delivery with its own endpoint's secret only (a delivery signed for another endpoint is refused). */
-async function authenticate(adapter: VendorAdapter, endpoint: string, delivery: Delivery, deps: PipelineDeps): Promise<boolean> {
-  const now = delivery.receivedAt;
-  const key = secretKeyOf(adapter.name, endpoint);
-  const matches = (secrets: readonly string[]) => secrets.some((s) => adapter.verify(delivery, s, now));
-  if (matches(await deps.secrets.get(key))) return true;
-  // A rotation may just have happened: re-read the secret (rate-limited) before refusing.
-  const fresh = await deps.secrets.refreshAfterFailure(key);
-  return fresh !== undefined && matches(fresh);
-}
-
 /** The adapter of the delivery's vendor and endpoint, or undefined when either is not served. */
 function adapterOf(delivery: Delivery, endpoint: string, deps: PipelineDeps): VendorAdapter | undefined {
   const vendor = deps.adapters.get(delivery.vendor);
@@ -161,10 +153,10 @@ type Prepared =
 const unparseable = (message: string): Prepared => ({ kind: 'refused', tooLarge: false, error: 'bad_request', message });
 
 /** Parses an authenticated delivery, composes its event and fits it under the bus's size limit. */
-async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Delivery, deps: PipelineDeps, ctx: Record<string, unknown>): Promise<Prepared> {
+async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Delivery, deps: PipelineDeps, ctx: Record<string, unknown>, proof?: Proof): Promise<Prepared> {
   let parsed: ParsedDelivery;
   try {
-    parsed = adapter.parse(delivery);
+    parsed = adapter.parse(delivery, proof);
   } catch (err) {
     if (err instanceof ParseError) return unparseable(err.message);
     // An adapter must only throw ParseError; anything else is our bug, and the delivery is still kept.
@@ -192,31 +184,70 @@ async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Deliv
   return { kind: 'event', fitted, dedupKey: parsed.dedupKey };
 }
 
+/** What became of a delivery: the answer, its outcome (for the metrics) and, for a refusal, why (never sent). */
+export interface Handled {
+  readonly reply: Reply;
+  readonly outcome: Outcome;
+  readonly refusal?: RefusalReason;
+}
+
 /** Handles one delivery and answers it. Never throws for anything a vendor can send. */
 export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Promise<Reply> {
+  return (await handle(delivery, deps)).reply;
+}
+
+/**
+ * Handles one delivery: route (404) → method (405) → size (413) → handshake (the scheme's answer) → verify (401)
+ * → the rest (`afterAuthentication`). Returns the answer with its outcome. Never throws for anything a vendor
+ * can send.
+ */
+export async function handle(delivery: Delivery, deps: PipelineDeps): Promise<Handled> {
   const { log, limits } = deps;
   const endpoint = delivery.endpoint ?? DEFAULT_ENDPOINT;
   const adapter = adapterOf(delivery, endpoint, deps);
-  if (!adapter) return reply(404, { error: deps.adapters.has(delivery.vendor) ? 'unknown_endpoint' : 'unknown_vendor', message: 'no such webhook endpoint' });
+  if (!adapter) {
+    return { reply: reply(404, { error: deps.adapters.has(delivery.vendor) ? 'unknown_endpoint' : 'unknown_vendor', message: 'no such webhook endpoint' }), outcome: 'not_found' };
+  }
   if (!adapter.methods.includes(delivery.method)) {
-    return reply(405, { error: 'method_not_allowed', message: `use ${adapter.methods.join(', ')}` }, { allow: adapter.methods.join(', ') });
+    const answer = reply(405, { error: 'method_not_allowed', message: `use ${adapter.methods.join(', ')}` }, { allow: adapter.methods.join(', ') });
+    return { reply: answer, outcome: 'method_not_allowed' };
   }
   if (delivery.body.length > limits.maxBodyBytes) {
-    return reply(413, { error: 'payload_too_large', message: `the body is larger than ${limits.maxBodyBytes} bytes` });
+    return { reply: reply(413, { error: 'payload_too_large', message: `the body is larger than ${limits.maxBodyBytes} bytes` }), outcome: 'too_large' };
   }
   const ctx = { vendor: adapter.name, endpoint, requestId: delivery.requestId };
 
+  let auth: Authentication;
   try {
-    if (!(await authenticate(adapter, endpoint, delivery, deps))) {
-      log.warn('delivery refused: authentication failed', ctx);
-      return UNAUTHORIZED;
-    }
+    auth = await authenticate(adapter, secretKeyOf(adapter.name, endpoint), delivery, deps, ctx);
   } catch (err) {
     log.error('secret unavailable', { ...ctx, error: errorName(err) });
-    return UNAVAILABLE;
+    return { reply: UNAVAILABLE, outcome: 'unavailable' };
   }
+  if (auth.kind === 'handshake') {
+    log.info('handshake answered', ctx);
+    const { statusCode, headers, json, text } = auth.reply;
+    return { reply: { statusCode, headers, body: json ?? {}, text: json === undefined ? text ?? '' : undefined }, outcome: 'handshake' };
+  }
+  if (auth.kind === 'refused') {
+    log.warn('delivery refused: authentication failed', { ...ctx, reason: auth.reason });
+    return { reply: UNAUTHORIZED, outcome: 'unauthorized', refusal: auth.reason };
+  }
+  const answer = await afterAuthentication(adapter, endpoint, delivery, deps, ctx, auth.proof);
+  return { reply: answer, outcome: outcomeOf(answer) };
+}
 
-  const prepared = await prepare(adapter, endpoint, delivery, deps, ctx);
+/** An authenticated delivery: parse (400, raw kept) → normalize → fit → claim → publish → settle. */
+async function afterAuthentication(
+  adapter: VendorAdapter,
+  endpoint: string,
+  delivery: Delivery,
+  deps: PipelineDeps,
+  ctx: { vendor: string; endpoint: string; requestId?: string },
+  proof: Proof | undefined,
+): Promise<Reply> {
+  const { log, limits } = deps;
+  const prepared = await prepare(adapter, endpoint, delivery, deps, ctx, proof);
   if (prepared.kind === 'unavailable') return UNAVAILABLE;
   if (prepared.kind === 'refused') {
     try {

@@ -35,6 +35,8 @@ export interface SecretCacheOptions {
 }
 
 interface Entry {
+  /** The secret value as stored. */
+  raw: string;
   values: string[];
   fetchedAt: number;
 }
@@ -62,6 +64,22 @@ export class SecretCache {
     return (await this.load(vendor)).values;
   }
 
+  /** The secret value as stored (decoded by the vendor's scheme). Throws DependencyError when the source fails. */
+  async value(key: string): Promise<string> {
+    const entry = this.entries.get(key);
+    if (entry && this.clock() - entry.fetchedAt < this.maxAgeMs) return entry.raw;
+    return (await this.load(key)).raw;
+  }
+
+  /** As `refreshAfterFailure`, with the value as stored: the new value when it changed, else undefined. */
+  async refreshValueAfterFailure(key: string): Promise<string | undefined> {
+    const entry = this.entries.get(key);
+    if (entry && this.clock() - entry.fetchedAt < this.minRefreshIntervalMs) return undefined;
+    const before = entry?.raw;
+    const fresh = await this.load(key);
+    return fresh.raw === before ? undefined : fresh.raw;
+  }
+
   /**
    * Re-reads the secret after a failed signature, unless it was read less than `minRefreshIntervalMs`
    * ago. Resolves with the new values when they differ from the cached ones, else undefined.
@@ -80,7 +98,7 @@ export class SecretCache {
     const p = this.source
       .fetch(vendor)
       .then((raw) => {
-        const entry = { values: parseSecretValue(raw), fetchedAt: this.clock() };
+        const entry = { raw, values: parseSecretValue(raw), fetchedAt: this.clock() };
         this.entries.set(vendor, entry);
         return entry;
       })

@@ -27,6 +27,8 @@ export interface VendorAdapter {
   readonly scheme?: Scheme;
   /** The URL the vendor calls, when it differs from the one requests arrive at (URL-signing schemes). */
   readonly publicUrl?: string;
+  /** The field of a JSON secret that holds the credential (a secret shared with other tools). @default - the whole secret */
+  readonly secretField?: string;
   /**
    * True when the delivery was made with this secret (and any signed timestamp is within tolerance of
    * `now`). Must never throw, whatever the headers and body hold.

@@ -13,9 +13,8 @@ import { ENV, intEnv, requireEnv, secretArnsFromEnv } from '../config/env';
 import { DEFAULTS } from '../config/defaults';
 import type { VendorRuntimeConfig } from '../config/config';
 import { fromApiGateway, toProxyResult } from '../core/http';
-import { handleDelivery, PipelineDeps } from '../core/pipeline';
+import { handle, PipelineDeps } from '../core/pipeline';
 import { countingOffloads, endpointOf, MetricsRecorder } from '../core/metrics';
-import { outcomeOf } from '../core/outcome';
 import { SecretCache } from '../core/secrets';
 import { asLog, createLogger } from '../core/logger';
 import { createVendorAdapters, endpointsOf } from '../vendors';
@@ -82,11 +81,12 @@ export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGateway
   setup ??= setupFromEnv();
   const offloadsBefore = setup.offloads();
   const delivery = fromApiGateway(event);
-  const reply = await handleDelivery(delivery, setup.deps);
+  const { reply, outcome, refusal } = await handle(delivery, setup.deps);
   setup.metrics.delivery({
     vendor: setup.vendor,
     endpoint: endpointOf(delivery),
-    outcome: outcomeOf(reply),
+    outcome,
+    refusal,
     latencyMs: performance.now() - started,
     offloads: setup.offloads() - offloadsBefore,
   });

@@ -57,7 +57,9 @@ export function parseTimestamp(text: string | undefined, unit: TimestampUnit): n
   }
   if (!/^[0-9]{1,16}$/.test(text)) return undefined;
   const n = Number(text);
-  if (unit === 'ms' || (unit === 'auto' && text.length >= 13)) return n;
+  if (unit === 'ms') return n;
+  // `auto` reads milliseconds to the second, as the seconds it stands for.
+  if (unit === 'auto' && text.length >= 13) return Math.floor(n / 1000) * 1000;
   return n * 1000;
 }
 
@@ -66,7 +68,9 @@ export function parseTimestamp(text: string | undefined, unit: TimestampUnit): n
  * undefined. Written as "not within", so that an invalid clock (NaN) refuses rather than accepts.
  */
 export function checkFreshness(signedMs: number, now: Date, toleranceSeconds: number, futureToleranceSeconds = toleranceSeconds): RefusalReason | undefined {
-  const skewMs = now.getTime() - signedMs;
+  // A timestamp in whole seconds is compared with the clock's whole second (a skew of exactly the tolerance passes).
+  const nowMs = signedMs % 1000 === 0 ? Math.floor(now.getTime() / 1000) * 1000 : now.getTime();
+  const skewMs = nowMs - signedMs;
   if (!(skewMs <= toleranceSeconds * 1000)) return skewMs > 0 ? 'stale-timestamp' : 'future-timestamp';
   if (!(-skewMs <= futureToleranceSeconds * 1000)) return 'future-timestamp';
   return undefined;

@@ -3,8 +3,9 @@
  * (`{timestamp}|{body}`), verified with the vendor's public key through node:crypto (no library). The endpoint's
  * secret holds only the public key; a signer (tests, the local mode) holds the private half.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, KeyObject, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { Credential, Scheme, SchemeRequest, SignInput, Verdict, Vouches } from '../contracts/scheme';
+export { ed25519PublicKey } from '../core/credentials';
 import { accept, checkFreshness, firstMatching, decodeDigest, formatTimestamp, parseTimestamp, refuse, TimestampUnit } from './common';
 
 export interface PublicKeyOptions {
@@ -18,16 +19,6 @@ export interface PublicKeyOptions {
   readonly template?: string;
   /** Accepted clock skew of the signed timestamp, in seconds. @default 300 */
   readonly toleranceSeconds?: number;
-}
-
-/** Ed25519's public key from its 32 raw bytes; undefined when they are not one. */
-export function ed25519PublicKey(raw: Buffer): KeyObject | undefined {
-  if (raw.length !== 32) return undefined;
-  try {
-    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
-  } catch {
-    return undefined;
-  }
 }
 
 /** A signing key: PKCS8 PEM, or base64 (or hex) of a 32-byte seed. */

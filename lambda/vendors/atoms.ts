@@ -15,12 +15,12 @@
  * Where the key's field is missing, a SHA-256 of the raw body is the key.
  */
 import { lookupType } from '../core/event';
-import { DEFAULTS } from '../config/defaults';
 import { vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType } from '../core/event';
 import type { Delivery } from '../core/http';
-import { HmacScheme, hmacAuthentication } from '../core/hmac';
+import { hmacScheme } from '../schemes/hmac';
+import { schemeAuthentication } from './scheme';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
 import { idAt } from './json-source';
 import { arr, compact, digestKey, isObject, joinKey, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
@@ -197,16 +197,11 @@ export const atomsOptions = () => vendorOptions('atoms', {}, 'Atoms (HMAC-SHA256
 export type AtomsOptions = OptionsOf<typeof atomsOptions>;
 
 export function atoms(options: AtomsOptions = {}): VendorAdapter {
-  const scheme: HmacScheme = {
-    header: ATOMS_SIGNATURE_HEADER,
-    encoding: 'hex',
-    signedPayload: 'body',
-    toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
-  };
+  void options; // Atoms signs no timestamp: toleranceSeconds has nothing to bound.
   return {
     name: 'atoms',
     methods: ['POST'],
-    ...hmacAuthentication(scheme),
+    ...schemeAuthentication(hmacScheme({ header: ATOMS_SIGNATURE_HEADER })),
     parse(d) {
       const body = parseJsonObject(d);
       const metadata = obj(body, 'metadata');

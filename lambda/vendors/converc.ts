@@ -19,7 +19,8 @@ import { DEFAULTS } from '../config/defaults';
 import { vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType, TranscriptTurn } from '../core/event';
-import { HmacScheme, hmacAuthentication, signHmac } from '../core/hmac';
+import { hmacScheme } from '../schemes/hmac';
+import { schemeAuthentication } from './scheme';
 import { idAt } from './json-source';
 import type { VendorAdapter } from '../core/vendor';
 import { arr, bool, compact, digestKey, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
@@ -129,18 +130,20 @@ export const convercOptions = () => vendorOptions('converc', {}, 'Converc (HMAC-
 export type ConvercOptions = OptionsOf<typeof convercOptions>;
 
 export function converc(options: ConvercOptions = {}): VendorAdapter {
-  const scheme: HmacScheme = {
+  const scheme = hmacScheme({
     header: CONVERC_SIGNATURE_HEADER,
-    encoding: 'hex',
+    signatures: 'pairs',
     signatureKey: 'v1',
     timestampKey: 't',
-    signedPayload: 'timestamp.body',
+    timestampUnit: 'auto',
+    template: '{timestamp}.{body}',
     toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
-  };
+  });
+  const authentication = schemeAuthentication(scheme);
   return {
     name: 'converc',
     methods: ['POST'],
-    ...hmacAuthentication(scheme),
+    ...authentication,
     sign(body, secret, now, id) {
       // Converc also sends the event type and the envelope id in headers: take them from the body.
       let envelope: Json | undefined;
@@ -150,7 +153,7 @@ export function converc(options: ConvercOptions = {}): VendorAdapter {
       } catch {
         envelope = undefined;
       }
-      const headers = signHmac(body, secret, now, scheme);
+      const headers = authentication.sign(body, secret, now);
       headers[CONVERC_ID_HEADER] = str(envelope, 'id') ?? id ?? randomUUID();
       const type = str(envelope, 'type');
       if (type !== undefined) headers[CONVERC_EVENT_HEADER] = type;

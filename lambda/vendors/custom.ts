@@ -3,14 +3,21 @@
  * or headers for its event type, id, call id and time. Its whole payload is kept in `detail.fields`.
  */
 import { lookupType, NORMALIZED_TYPES, toIsoTime } from '../core/event';
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULTS, VENDOR_NAME_RE } from '../config/defaults';
-import { endpointsOption, headerName, intRange, nonEmptyString, oneOf, strictObject, stringValue, type OptionsOf } from '../config/schema';
+import { endpointsOption, flag, headerName, intRange, nonEmptyString, oneOf, strictObject, stringValue, type OptionsOf } from '../config/schema';
 import { CallhooksError, ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
-import { generateHexSecret, HmacScheme, signHmac, verifyHmac, verifyStaticToken } from '../core/hmac';
-import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebhook } from '../core/standard-webhooks';
+import { mediaTypeOf, parseUrlEncoded } from '../core/form';
+import type { Scheme } from '../contracts/scheme';
+import { canonicalRequestScheme } from '../schemes/canonical-request';
+import { hmacScheme } from '../schemes/hmac';
+import { jwtScheme } from '../schemes/jwt';
+import { publicKeyScheme } from '../schemes/public-key';
+import { standardWebhooksScheme } from '../schemes/standard-webhooks';
+import { staticTokenScheme } from '../schemes/static-token';
+import { urlSigningScheme } from '../schemes/url-signing';
+import { schemeAuthentication } from './scheme';
 import type { VendorAdapter } from '../core/vendor';
 import { numberText, resolvePointer } from './json-source';
 import { digestKey, Json, parseJsonObject, stripUndefined } from './util';
@@ -55,20 +62,79 @@ export const customVendorSchema = () => {
       ctx.addIssue({ code: 'custom', path: ['timestampKey'], message: 'needs signatureKey (the header must be key=value pairs)' });
     }
   });
+  const unitOption = oneOf(['s', 'ms', 'auto', 'iso']).optional().meta({
+    description: 'How the timestamp is written: Unix seconds, milliseconds, either (told apart by their digits), or ISO 8601.', default: 's',
+  });
+  const hmacFull = strictObject({
+    scheme: z.literal('hmac').meta({ description: 'An HMAC over a template of the body, the signed timestamp, an id, header values, the method or the URL.' }),
+    header: headerName().meta({ description: 'Header holding the signature(s).' }),
+    algorithm: oneOf(['sha1', 'sha256', 'sha512']).optional().meta({ description: 'The HMAC\'s hash.', default: 'sha256' }),
+    encoding: oneOf(['hex', 'base64']).optional().meta({ description: 'How the digest is written.', default: 'hex' }),
+    template: nonEmptyString().optional().meta({
+      description: 'What is signed: {body}, {timestamp}, {id}, {header:NAME}, {method}, {url} and literal text, e.g. "{timestamp}.{body}", ' +
+        '"v0:{timestamp}:{body}", "{body}{timestamp}".', default: '{body}',
+    }),
+    signatures: oneOf(['one', 'comma-list', 'space-list', 'pairs']).optional().meta({
+      description: 'How the header holds the signatures: the whole value, a comma or space separated list (any may match), or key=value pairs.', default: 'one',
+    }),
+    prefix: prefix('Text before each digest (e.g. "sha256=", "v0="); optional on the wire.'),
+    signatureKey: nonEmptyString().optional().meta({ description: 'With signatures "pairs": the key of the signatures (e.g. "v1", "d").' }),
+    timestampKey: nonEmptyString().optional().meta({ description: 'With signatures "pairs": the key of the signed timestamp (e.g. "t", "v").' }),
+    timestampHeader: headerName().optional().meta({ description: 'Header holding the signed timestamp.' }),
+    timestampUnit: unitOption,
+    idHeader: headerName().optional().meta({ description: 'Header holding the delivery id of {id}.' }),
+    secretEncoding: oneOf(['utf8', 'base64', 'whsec']).optional().meta({ description: 'How the secret becomes the key: its UTF-8 bytes, base64, or whsec_ + base64.', default: 'utf8' }),
+    handshake: z.literal('zoom-url-validation').optional().meta({ description: "Answer Zoom's signed endpoint.url_validation challenge." }),
+  }, { unknownKey: unknownKey('the "hmac" scheme') });
   const auth = z.discriminatedUnion('scheme', [
     strictObject({
       scheme: z.literal('standard-webhooks').meta({
         description: 'Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature, whsec_ secrets).',
       }),
+      headerPrefix: oneOf(['webhook', 'svix']).optional().meta({ description: 'The headers\' prefix.', default: 'webhook' }),
     }, { unknownKey: unknownKey('the "standard-webhooks" scheme') }),
     strictObject({
-      scheme: z.literal('static-token').meta({ description: 'A static token in a header, compared in constant time.' }),
-      header: headerName().meta({ description: 'Header holding the token.' }),
+      scheme: z.literal('static-token').meta({ description: 'A static token (in a header, a JSON body field or Basic auth), compared in constant time.' }),
+      in: oneOf(['header', 'body', 'basic']).optional().meta({ description: 'Where the token is.', default: 'header' }),
+      header: headerName().optional().meta({ description: 'With "header" (the default): the header holding the token; required then.' }),
       prefix: prefix('Text before the token, e.g. "Bearer ".'),
-    }, { unknownKey: unknownKey('the "static-token" scheme') }),
+      field: pointer('With "body": the JSON pointer of the body field holding the token ("/token").').optional(),
+      realm: nonEmptyString().optional().meta({ description: 'With "basic": the realm of the WWW-Authenticate challenge.', default: 'callhooks' }),
+      echoHeader: headerName().optional().meta({ description: 'A header whose value is echoed back (RingCentral\'s Validation-Token), storing nothing.' }),
+    }, { unknownKey: unknownKey('the "static-token" scheme') }).superRefine((auth, ctx) => {
+      if ((auth.in ?? 'header') === 'header' && auth.header === undefined) ctx.addIssue({ code: 'custom', path: ['header'], message: 'must be an HTTP header name, got undefined' });
+      if (auth.in === 'body' && auth.field === undefined) ctx.addIssue({ code: 'custom', path: ['field'], message: 'must be a JSON pointer ("/token") when the token is in the body' });
+    }),
     hmac,
+    hmacFull,
+    strictObject({
+      scheme: z.literal('public-key').meta({ description: 'An Ed25519 signature over a template of the signed timestamp and the body; the secret holds the public key.' }),
+      signatureHeader: headerName().meta({ description: 'Header holding the base64 signature.' }),
+      timestampHeader: headerName().meta({ description: 'Header holding the signed timestamp.' }),
+      timestampUnit: unitOption,
+      template: nonEmptyString().optional().meta({ description: 'What is signed: {timestamp}, {body} and literal text.', default: '{timestamp}|{body}' }),
+    }, { unknownKey: unknownKey('the "public-key" scheme') }),
+    strictObject({
+      scheme: z.literal('url-signing').meta({ description: 'An HMAC of the URL as called and the sorted form fields (see publicUrl).' }),
+      form: oneOf(['twilio', 'plivo-v3']).meta({ description: 'Whose form of URL signing.' }),
+    }, { unknownKey: unknownKey('the "url-signing" scheme') }),
+    strictObject({
+      scheme: z.literal('jwt').meta({ description: 'An HS256 JWT carrying a hash of the body, or a body that is the JWT.' }),
+      header: headerName().optional().meta({ description: 'Header holding the token ("Bearer " optional).', default: 'authorization' }),
+      bodyIsJwt: flag().optional().meta({ description: 'The body is the JWT; its verified claims are the payload.', default: false }),
+      bodyHashClaim: nonEmptyString().optional().meta({ description: 'The claim holding the SHA-256 of the raw body (e.g. "payload_hash", "sha256").' }),
+      bodyHashEncoding: oneOf(['hex', 'base64']).optional().meta({ description: 'How that claim writes the hash.', default: 'hex' }),
+      issuer: nonEmptyString().optional().meta({ description: 'The iss every token must carry.' }),
+      keyed: flag().optional().meta({ description: 'The secret is JSON {"key", "secret"}: iss must equal the key.', default: false }),
+      requireExp: flag().optional().meta({ description: 'Refuse a token without exp.', default: false }),
+      leewaySeconds: intRange(0, 300).optional().meta({ description: 'Leeway for exp and nbf, in seconds.', default: 10 }),
+    }, { unknownKey: unknownKey('the "jwt" scheme') }),
+    strictObject({
+      scheme: z.literal('canonical-request').meta({ description: 'Sinch\'s signed canonical request; the secret is JSON {"key", "secret"}.' }),
+      authScheme: nonEmptyString().optional().meta({ description: 'The word before <key>:<signature> in Authorization.', default: 'application' }),
+    }, { unknownKey: unknownKey('the "canonical-request" scheme') }),
   ], {
-    error: (iss) => (iss.code === 'invalid_union' ? 'must be "standard-webhooks", "static-token" or "hmac-sha256"' : 'must be an object'),
+    error: (iss) => (iss.code === 'invalid_union' ? `must be ${CUSTOM_SCHEMES.map((x) => JSON.stringify(x)).join(', ')}` : 'must be an object'),
   }).meta({ description: 'How the vendor proves a delivery is its own.' });
   const nameError = 'must be lower case letters, digits and dashes (at most 40)';
   const methodsError = `must be a non-empty array of ${CUSTOM_VENDOR_METHODS.join(', ')}`;
@@ -80,8 +146,12 @@ export const customVendorSchema = () => {
     methods: z.array(z.enum(CUSTOM_VENDOR_METHODS, { error: `must be one of ${CUSTOM_VENDOR_METHODS.join(', ')}` }), { error: methodsError })
       .min(1, { error: methodsError }).optional().meta({ description: 'Methods it uses.', default: ['POST'] }),
     toleranceSeconds: intRange(1, 3600).optional().meta({ description: 'Accepted clock skew when a timestamp is signed, in seconds.', default: 300 }),
+    publicUrl: publicUrl().optional().meta({ description: PUBLIC_URL_DESCRIPTION }),
+    secretField: nonEmptyString().optional().meta({ description: SECRET_FIELD_DESCRIPTION }),
     endpoints: endpointsOption('a custom vendor', {
       toleranceSeconds: intRange(1, 3600).optional().meta({ description: 'Accepted clock skew at this endpoint, in seconds.', default: 300 }),
+      publicUrl: publicUrl().optional().meta({ description: PUBLIC_URL_DESCRIPTION }),
+      secretField: nonEmptyString().optional().meta({ description: SECRET_FIELD_DESCRIPTION }),
     }),
     fields: strictObject({
       eventType: pointer('Where the vendor event type is: a JSON pointer, or a header the scheme signs (see eventId).'),
@@ -101,50 +171,104 @@ export const customVendorSchema = () => {
     }).optional().meta({ description: 'Vendor event type → normalized type; anything else is published as vendor.other.', default: {} }),
   }, { unknownKey: unknownKey('a custom vendor') }).meta({ description: 'A platform that is not built in, described by configuration alone.' })
     .superRefine((def, ctx) => {
-      for (const p of unsignedSources(def)) ctx.addIssue({ code: 'custom', path: ['fields', p.field], message: p.message });
+      let scheme: Scheme;
+      try {
+        scheme = schemeOf(def.auth, def.toleranceSeconds ?? DEFAULTS.toleranceSeconds);
+      } catch (err) {
+        // hmac-sha256 and static-token say what is missing in their own words (above).
+        if (def.auth.scheme !== 'hmac-sha256' && def.auth.scheme !== 'static-token') {
+          ctx.addIssue({ code: 'custom', path: ['auth'], message: `: ${err instanceof Error ? err.message : String(err)}` });
+        }
+        return;
+      }
+      for (const p of unsignedSources(def, scheme)) ctx.addIssue({ code: 'custom', path: ['fields', p.field], message: p.message });
     });
 };
+
+/** The schemes a custom vendor can use (`auth.scheme`). */
+export const CUSTOM_SCHEMES = ['standard-webhooks', 'static-token', 'hmac-sha256', 'hmac', 'public-key', 'url-signing', 'jwt', 'canonical-request'] as const;
+
+const PUBLIC_URL_DESCRIPTION = 'The URL the vendor calls (scheme, host and path), when it differs from the one requests arrive at: a custom domain ' +
+  'or a proxy in front of the API. URL-signing vendors sign it; the query is always the one the request carries.';
+const SECRET_FIELD_DESCRIPTION = 'The field of a JSON secret that holds the credential (a secret other tools read too, ' +
+  'e.g. {"apiKey": …, "webhookSecret": …}); it may hold {"current", "previous"}. Default: the whole secret.';
+
+function publicUrl() {
+  const error = 'must be an absolute http(s) URL without a query or fragment';
+  return z.string({ error }).regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i, { error });
+}
 
 /** A platform that is not built in, described by configuration alone. */
 export type CustomVendorConfig = OptionsOf<typeof customVendorSchema>;
 /** How a custom vendor proves a delivery is its own. */
 export type CustomAuth = CustomVendorConfig['auth'];
 
-/**
- * The headers a custom vendor's scheme signs, lower case: Standard Webhooks signs `webhook-id` and
- * `webhook-timestamp`; HMAC over `<timestamp>.<body>` signs its `timestampHeader`. `'any'` for a static
- * token: it signs nothing, but vouches for the whole request alike (whoever can replay a delivery holds the
- * token and could send any body too), so its headers are worth as much as its body.
- */
-export function signedHeadersOf(auth: CustomAuth): readonly string[] | 'any' {
+/** The scheme of a custom vendor's `auth`. Throws when its options do not make one (the configuration says why). */
+export function schemeOf(auth: CustomAuth, toleranceSeconds: number): Scheme {
   switch (auth.scheme) {
     case 'standard-webhooks':
-      return ['webhook-id', 'webhook-timestamp'];
+      return standardWebhooksScheme({ toleranceSeconds, headerPrefix: auth.headerPrefix });
     case 'static-token':
-      return 'any';
-    default:
-      return auth.signedPayload === 'timestamp.body' && auth.timestampHeader !== undefined ? [auth.timestampHeader.toLowerCase()] : [];
+      return staticTokenScheme({ in: auth.in, header: auth.header, prefix: auth.prefix, field: auth.field, realm: auth.realm, echoHeader: auth.echoHeader });
+    case 'hmac-sha256':
+      return hmacScheme({
+        header: auth.header,
+        encoding: auth.encoding,
+        prefix: auth.prefix,
+        signatures: auth.signatureKey !== undefined ? 'pairs' : 'one',
+        signatureKey: auth.signatureKey,
+        timestampKey: auth.timestampKey,
+        timestampHeader: auth.timestampHeader,
+        timestampUnit: 'auto',
+        template: auth.signedPayload === 'timestamp.body' ? '{timestamp}.{body}' : '{body}',
+        toleranceSeconds,
+      });
+    case 'hmac': {
+      const { scheme: _family, ...options } = auth;
+      return hmacScheme({ ...options, toleranceSeconds });
+    }
+    case 'public-key': {
+      const { scheme: _family, ...options } = auth;
+      return publicKeyScheme({ ...options, toleranceSeconds });
+    }
+    case 'url-signing':
+      return urlSigningScheme({ form: auth.form });
+    case 'jwt': {
+      const { scheme: _family, ...options } = auth;
+      return jwtScheme({ ...options, toleranceSeconds });
+    }
+    case 'canonical-request':
+      return canonicalRequestScheme({ authScheme: auth.authScheme, toleranceSeconds });
   }
 }
 
 /**
  * Only signed bytes may decide the dedup key (`fields.eventId`) and the event type (`fields.eventType`): a
- * `header:` source for either must be a header the scheme signs. Otherwise one signed body, replayed within
- * the tolerance window with other header values, would become several events, or could claim the key of a
- * genuine delivery still to come. The other fields only describe the event and may read any header.
+ * `header:` source for either must be a header the scheme vouches for, a JSON pointer needs a scheme that vouches
+ * for the body. Otherwise one signed delivery, replayed within the tolerance window with other header values (or
+ * another body), would become several events, or could claim the key of a genuine delivery still to come. The
+ * other fields only describe the event and may read any header.
  */
-export function unsignedSources(def: Pick<CustomVendorConfig, 'auth' | 'fields'>): Array<{ field: 'eventId' | 'eventType'; message: string }> {
-  const signed = signedHeadersOf(def.auth);
-  if (signed === 'any') return [];
+export function unsignedSources(def: Pick<CustomVendorConfig, 'auth' | 'fields' | 'toleranceSeconds'>, scheme?: Scheme): Array<{ field: 'eventId' | 'eventType'; message: string }> {
+  const { vouches } = scheme ?? schemeOf(def.auth, def.toleranceSeconds ?? DEFAULTS.toleranceSeconds);
+  if (vouches.headers === 'all') return [];
+  const signed = vouches.headers;
+  const allowed = [...(vouches.body ? ['a JSON pointer into the body'] : []), ...(signed.length > 0 ? [signed.map((h) => `header:${h}`).join(', ')] : [])].join(', or ') || 'none';
   const deciding = [
     ['eventId', 'the dedup key'],
     ['eventType', 'the event type'],
   ] as const;
-  const allowed = ['a JSON pointer into the body', ...(signed.length > 0 ? [signed.map((h) => `header:${h}`).join(', ')] : [])].join(', or ');
   return deciding.flatMap(([field, what]) => {
     const source = def.fields[field];
-    if (source === undefined || !source.startsWith('header:') || signed.includes(source.slice('header:'.length).toLowerCase())) return [];
-    return [{ field, message: `${JSON.stringify(source)} reads a header that the ${def.auth.scheme} scheme does not sign: ${what} must come from signed bytes (${allowed})` }];
+    if (source === undefined) {
+      // Without a source the dedup key is a digest of the body: the body must be signed.
+      return field === 'eventId' && !vouches.body ? [{ field, message: `is required: the ${def.auth.scheme} scheme does not sign the body, so the dedup key must come from signed bytes (${allowed})` }] : [];
+    }
+    if (source.startsWith('header:')) {
+      if (signed.includes(source.slice('header:'.length).toLowerCase())) return [];
+      return [{ field, message: `${JSON.stringify(source)} reads a header that the ${def.auth.scheme} scheme does not sign: ${what} must come from signed bytes (${allowed})` }];
+    }
+    return vouches.body ? [] : [{ field, message: `${JSON.stringify(source)} reads the body, which the ${def.auth.scheme} scheme does not sign: ${what} must come from signed bytes (${allowed})` }];
   });
 }
 
@@ -164,44 +288,32 @@ function readText(location: string | undefined, delivery: Delivery, body: Json):
   return undefined;
 }
 
+/** Form fields as an object of own data properties (a `__proto__` field stays a plain field). */
+function formObject(fields: ReadonlyArray<readonly [string, string]>): Json {
+  const out: Json = {};
+  for (const [k, v] of fields) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
 export function customVendor(def: CustomVendorConfig): VendorAdapter {
-  // The configuration refuses these already; an adapter built from a definition directly is held to it too.
-  const [unsigned] = unsignedSources(def);
-  if (unsigned) throw new CallhooksError(`custom vendor ${JSON.stringify(def.name)}: fields.${unsigned.field} ${unsigned.message}`);
   const tolerance = def.toleranceSeconds ?? DEFAULTS.toleranceSeconds;
   const auth = def.auth;
-  const hmac: HmacScheme | undefined =
-    auth.scheme === 'hmac-sha256'
-      ? {
-          header: auth.header,
-          encoding: auth.encoding ?? 'hex',
-          prefix: auth.prefix,
-          signatureKey: auth.signatureKey,
-          signedPayload: auth.signedPayload ?? 'body',
-          timestampHeader: auth.timestampHeader,
-          timestampKey: auth.timestampKey,
-          toleranceSeconds: tolerance,
-        }
-      : undefined;
-  const verify: VendorAdapter['verify'] = (d, secret, now) => {
-    if (hmac) return verifyHmac(d.headers, d.body, secret, now, hmac);
-    if (auth.scheme === 'static-token') return verifyStaticToken(d.headers, secret, auth.header, auth.prefix ?? '');
-    return verifyStandardWebhook(d.headers, d.body, secret, now, tolerance);
-  };
-  const sign: VendorAdapter['sign'] = (body, secret, now, id) => {
-    if (hmac) return signHmac(body, secret, now, hmac);
-    if (auth.scheme === 'static-token') return { [auth.header]: `${auth.prefix ?? ''}${secret}` };
-    return signStandardWebhook(body, secret, now, id ?? `msg_${createHash('sha256').update(body).digest('hex').slice(0, 24)}`);
-  };
-  const eventIdAt = def.fields.eventId ?? (auth.scheme === 'standard-webhooks' ? 'header:webhook-id' : undefined);
+  const scheme = schemeOf(auth, tolerance);
+  // The configuration refuses these already; an adapter built from a definition directly is held to it too.
+  const [unsigned] = unsignedSources(def, scheme);
+  if (unsigned) throw new CallhooksError(`custom vendor ${JSON.stringify(def.name)}: fields.${unsigned.field} ${unsigned.message}`);
+  const eventIdAt = def.fields.eventId ?? (auth.scheme === 'standard-webhooks' ? `header:${auth.headerPrefix ?? 'webhook'}-id` : undefined);
   return {
     name: def.name,
     methods: def.methods ?? ['POST'],
-    verify,
-    sign,
-    generateSecret: auth.scheme === 'standard-webhooks' ? generateStandardWebhooksSecret : () => generateHexSecret(),
-    parse(d) {
-      const body = parseJsonObject(d);
+    ...schemeAuthentication(scheme, { publicUrl: def.publicUrl, secretField: def.secretField }),
+    parse(d, proof) {
+      // A body that is a JWT: the verified claims are the payload.
+      const signed = proof?.payload ? { ...d, body: proof.payload } : d;
+      // A form body (URL-signing vendors post forms): its fields, a repeated name keeping its last value.
+      const body = mediaTypeOf(signed.headers.get('content-type')) === 'application/x-www-form-urlencoded'
+        ? formObject(parseUrlEncoded(signed.body.toString('utf8')))
+        : parseJsonObject(signed);
       const vendorEventType = readText(def.fields.eventType, d, body);
       if (!vendorEventType) throw new ParseError(`the event type (${def.fields.eventType}) is missing`);
       const id = readText(eventIdAt, d, body);

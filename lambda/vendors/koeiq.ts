@@ -10,10 +10,10 @@
  * trip several rules). Without a voicelog id (or an alert without its rule id), a SHA-256 of the raw body.
  */
 import { lookupType } from '../core/event';
-import { DEFAULTS } from '../config/defaults';
 import { vendorOptions, type OptionsOf } from '../config/schema';
 import type { NormalizedFields, NormalizedType } from '../core/event';
-import { HmacScheme, hmacAuthentication } from '../core/hmac';
+import { hmacScheme } from '../schemes/hmac';
+import { schemeAuthentication } from './scheme';
 import type { VendorAdapter } from '../core/vendor';
 import { idAt } from './json-source';
 import { compact, digestKey, joinKey, Json, num, obj, parseJsonObject, requireStr, str, stripUndefined } from './util';
@@ -37,17 +37,11 @@ export const koeiqOptions = () => vendorOptions('koeiq', {}, 'KoeIQ (HMAC-SHA256
 export type KoeiqOptions = OptionsOf<typeof koeiqOptions>;
 
 export function koeiq(options: KoeiqOptions = {}): VendorAdapter {
-  const scheme: HmacScheme = {
-    header: KOEIQ_SIGNATURE_HEADER,
-    encoding: 'hex',
-    prefix: 'sha256=',
-    signedPayload: 'body',
-    toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds,
-  };
+  void options; // KoeIQ signs no timestamp: toleranceSeconds has nothing to bound.
   return {
     name: 'koeiq',
     methods: ['POST'],
-    ...hmacAuthentication(scheme),
+    ...schemeAuthentication(hmacScheme({ header: KOEIQ_SIGNATURE_HEADER, prefix: 'sha256=' })),
     parse(d) {
       const body = parseJsonObject(d);
       const vendorEventType = requireStr(body, 'event');

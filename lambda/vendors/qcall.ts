@@ -18,7 +18,8 @@ import { ParseError } from '../core/errors';
 import { looksLikeForm, mediaTypeOf, parseUrlEncoded } from '../core/form';
 import { parseMultipart as parseMultipart_ } from '../core/multipart';
 import type { NormalizedFields } from '../core/event';
-import { generateHexSecret, verifyStaticToken } from '../core/hmac';
+import { staticTokenScheme } from '../schemes/static-token';
+import { schemeAuthentication } from './scheme';
 import type { Delivery } from '../core/http';
 import type { VendorAdapter } from '../core/vendor';
 import { childPointer, numberText } from './json-source';
@@ -271,15 +272,7 @@ export function qcall(options: QCallOptions = {}): VendorAdapter {
   return {
     name: 'qcall',
     methods: ['POST', 'PUT', 'GET', 'DELETE'],
-    verify(d, secret) {
-      try {
-        return verifyStaticToken(d.headers, secret, header, prefix);
-      } catch {
-        return false;
-      }
-    },
-    sign: (_body, secret) => ({ [header]: `${prefix}${secret}` }),
-    generateSecret: () => generateHexSecret(32),
+    ...schemeAuthentication(staticTokenScheme({ header, prefix })),
     parse(d) {
       try {
         const fields = readFields(d);

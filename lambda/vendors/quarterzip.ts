@@ -3,7 +3,8 @@
  * docs/vendors/quarterzip.md).
  * Dedup key: `webhook-id`, which a redelivery of the same message repeats.
  */
-import { generateStandardWebhooksSecret, signStandardWebhook, verifyStandardWebhook } from '../core/standard-webhooks';
+import { standardWebhooksScheme } from '../schemes/standard-webhooks';
+import { schemeAuthentication } from './scheme';
 import { randomUUID } from 'node:crypto';
 import { ParseError } from '../core/errors';
 import type { VendorAdapter } from '../core/vendor';
@@ -18,13 +19,12 @@ export const quarterzipOptions = () => vendorOptions('quarterzip', {}, 'Quarterz
 export type QuarterzipOptions = OptionsOf<typeof quarterzipOptions>;
 
 export function quarterzip(options: QuarterzipOptions = {}): VendorAdapter {
-  const tolerance = options.toleranceSeconds ?? DEFAULTS.toleranceSeconds;
+  const authentication = schemeAuthentication(standardWebhooksScheme({ toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds }));
   return {
     name: 'quarterzip',
     methods: ['POST'],
-    verify: (d, secret, now) => verifyStandardWebhook(d.headers, d.body, secret, now, tolerance),
-    sign: (body, secret, now, id) => signStandardWebhook(body, secret, now, id ?? `msg_${randomUUID()}`),
-    generateSecret: generateStandardWebhooksSecret,
+    ...authentication,
+    sign: (body, secret, now, id) => authentication.sign(body, secret, now, id ?? `msg_${randomUUID()}`),
     parse(d) {
       const webhookId = d.headers.get('webhook-id');
       if (!webhookId) throw new ParseError('webhook-id header is missing');

@@ -11,8 +11,8 @@ import { createPublicKey } from 'node:crypto';
 import type { Credential } from '../contracts/scheme';
 import type { Scheme } from '../contracts/scheme';
 import type { VendorAdapter } from '../core/vendor';
-import { decodeCredentials } from '../schemes/credentials';
-import { schemeRequestOf } from '../schemes/request';
+import { decodeCredentials } from '../core/credentials';
+import { schemeRequestOf } from '../core/scheme-request';
 
 export interface SchemeAuthenticationOptions {
   /** The URL the vendor calls (an endpoint option of URL-signing vendors). @default - the URL requests arrive at */
@@ -38,10 +38,11 @@ export function credentialsOf(scheme: Scheme, secret: string, field?: string): C
 export function schemeAuthentication(
   scheme: Scheme,
   options: SchemeAuthenticationOptions = {},
-): Pick<VendorAdapter, 'scheme' | 'publicUrl' | 'verify' | 'sign' | 'generateSecret'> {
+): Pick<VendorAdapter, 'scheme' | 'publicUrl' | 'secretField' | 'verify' | 'sign' | 'generateSecret'> {
   return {
     scheme,
     publicUrl: options.publicUrl,
+    secretField: options.secretField,
     verify(delivery, secret, now) {
       try {
         const credentials = credentialsOf(scheme, secret, options.secretField);

@@ -35,7 +35,7 @@ describe('the endpoints option', () => {
     ['a tolerance out of range', { vendors: { converc: { endpoints: { 'org-b': { toleranceSeconds: 0 } } } } }, 'vendors.converc.endpoints["org-b"].toleranceSeconds must be an integer from 1 to 3600, got 0'],
     ['endpoint options that are no object', { vendors: { quarterzip: { endpoints: { eu: true } } } }, 'vendors.quarterzip.endpoints.eu must be an object (the options of this endpoint), got true'],
     ['a custom vendor endpoint option it does not have', { customVendors: [{ ...RINGLY, endpoints: { a: { auth: {} } } }] },
-      "customVendors[0].endpoints.a.auth is not an option of an endpoint of a custom vendor (an endpoint's options: toleranceSeconds)"],
+      "customVendors[0].endpoints.a.auth is not an option of an endpoint of a custom vendor (an endpoint's options: toleranceSeconds, publicUrl, secretField)"],
   ])('refuses %s with a message naming it, and the JSON Schema refuses it too', (_name, config, message) => {
     // Act + Assert
     expect(() => resolveConfig(config)).toThrow(message);

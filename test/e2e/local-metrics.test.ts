@@ -28,11 +28,11 @@ describe('local mode metrics', () => {
     const res = await fetch(`${t.local.url}/_callhooks/metrics`);
     const snapshot = (await res.json()) as MetricsSnapshot;
     expect(snapshot.routes).toEqual([
-      expect.objectContaining({ vendor: 'quarterzip', endpoint: 'default', deliveries: 3, outcomes: { published: 1, duplicate: 1, unauthorized: 1 }, offloads: 0 }),
+      expect.objectContaining({ vendor: 'quarterzip', endpoint: 'default', deliveries: 3, outcomes: { published: 1, duplicate: 1, unauthorized: 1 }, refusals: { 'missing-header': 1 }, offloads: 0 }),
       expect.objectContaining({ vendor: 'unknown', endpoint: 'default', deliveries: 1, outcomes: { not_found: 1 } }),
     ]);
     expect(JSON.stringify(snapshot)).not.toContain('nosuchvendor');
-    expect(t.local.metrics.summaryLine()).toMatch(/^metrics: quarterzip\/default deliveries=3 published=1 duplicate=1 unauthorized=1 p50=[\d.]+ms p99=[\d.]+ms \| unknown\/default deliveries=1 not_found=1 .* \| redrive runs=0 /);
+    expect(t.local.metrics.summaryLine()).toMatch(/^metrics: quarterzip\/default deliveries=3 published=1 duplicate=1 unauthorized=1 \(missing-header=1\) p50=[\d.]+ms p99=[\d.]+ms \| unknown\/default deliveries=1 not_found=1 .* \| redrive runs=0 /);
   });
 
   it('counts the redrive runs', async () => {

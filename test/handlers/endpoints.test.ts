@@ -58,7 +58,7 @@ describe('the webhook handler of a vendor with endpoints', () => {
 
     // Assert
     expect(eu).toEqual({ status: 200, metrics: [{ endpoint: 'eu', outcomes: ['Published'] }] });
-    expect(euSecretAtUs).toEqual({ status: 401, metrics: [{ endpoint: 'us', outcomes: ['Unauthorized'] }] });
+    expect(euSecretAtUs).toEqual({ status: 401, metrics: [{ endpoint: 'us', outcomes: ['Unauthorized', 'RefusedNoKeyMatched'] }] });
     const read = secrets.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId);
     expect([...new Set(read)].sort()).toEqual([ARN('qz-eu'), ARN('qz-us')]);
     const put = JSON.parse(eventbridge.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0].Detail!);

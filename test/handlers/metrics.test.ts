@@ -64,14 +64,14 @@ describe('webhook metrics', () => {
   });
 
   it.each([
-    ['Unauthorized', () => event({ sign: false })],
-    ['MethodNotAllowed', () => event({ method: 'PUT' })],
-    ['TooLarge', () => event({ body: 'x'.repeat(2 * 1024 * 1024 + 1) })],
-  ])('counts %s', async (metric, make) => {
+    ['Unauthorized', () => event({ sign: false }), ['RefusedMissingHeader']],
+    ['MethodNotAllowed', () => event({ method: 'PUT' }), []],
+    ['TooLarge', () => event({ body: 'x'.repeat(2 * 1024 * 1024 + 1) }), []],
+  ])('counts %s (an unauthorized delivery also under the reason it was refused)', async (metric, make, reasons) => {
     const { emf } = await emfLines(() => handler(make(), context));
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ vendor: 'quarterzip', Deliveries: 1, [metric]: 1 });
-    expect(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((x) => x.Name)).toEqual(['Deliveries', metric, 'Latency']);
+    expect(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((x) => x.Name)).toEqual(['Deliveries', metric, ...reasons, 'Latency']);
   });
 
   it('counts AcceptedNotPublished when the bus refuses the entry', async () => {

@@ -53,3 +53,21 @@ describe('schemeAuthentication: a scheme as the adapter\'s verify, sign and gene
     expect(auth.verify(delivery(body, headers), 'w', NOW)).toBe(false);
   });
 });
+
+describe('the local mode\'s development key pair', () => {
+  it('the functions read the public half of a development private key; any other value as it is', async () => {
+    const { StaticSecretSource } = await import('../../lambda/adapters/local/static-secrets');
+    const scheme = publicKeyScheme({ signatureHeader: 'x-sig', timestampHeader: 'x-ts' });
+    const { signingKey } = scheme.generateCredential();
+    const source = new StaticSecretSource(new Map([['telnyxish', signingKey], ['other', 'plain']]));
+    const read = await source.fetch('telnyxish');
+    expect(read).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const body = Buffer.from('{}');
+    const headers = scheme.sign({ body }, signingKey, NOW).headers;
+    const { schemeRequestOf } = await import('../../lambda/core/scheme-request');
+    const { decodeCredentials } = await import('../../lambda/core/credentials');
+    const decoded = decodeCredentials(read, scheme.credential);
+    expect(decoded.ok && scheme.verify(schemeRequestOf(delivery('{}', headers)), decoded.credentials, NOW)).toMatchObject({ ok: true });
+    expect(await source.fetch('other')).toBe('plain');
+  });
+});

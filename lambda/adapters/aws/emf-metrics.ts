@@ -8,7 +8,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_METRICS_NAMESPACE, METRIC, METRICS_SERVICE, type DeliveryObservation, type MetricsRecorder, type RedriveObservation } from '../../core/metrics';
-import { OUTCOME_METRICS } from '../../core/outcome';
+import { OUTCOME_METRICS, REFUSAL_METRICS } from '../../core/outcome';
 
 export class EmfMetrics implements MetricsRecorder {
   private readonly namespace: string;
@@ -30,6 +30,7 @@ export class EmfMetrics implements MetricsRecorder {
     m.addDimensions({});
     m.addMetric(METRIC.deliveries, MetricUnit.Count, 1);
     m.addMetric(OUTCOME_METRICS[o.outcome], MetricUnit.Count, 1);
+    if (o.refusal) m.addMetric(REFUSAL_METRICS[o.refusal], MetricUnit.Count, 1);
     m.addMetric(METRIC.latency, MetricUnit.Milliseconds, Math.max(0, Math.round(o.latencyMs)));
     if (o.offloads > 0) m.addMetric(METRIC.offloads, MetricUnit.Count, o.offloads);
     m.publishStoredMetrics();
