@@ -13,8 +13,9 @@
  *     floor (HMAC-SHA256 + JSON.parse of the same bytes) and the reference `standardwebhooks` verify.
  *
  * Options: --write (rewrite the `bench` section of docs/BENCHMARKS.md), --quick (fewer iterations),
- * --only wcu,cpu,bundle,init (a comma-separated choice; `init`, module init of every shipped bundle beside one
- * shared webhook bundle, runs only when named).
+ * --only wcu,cpu,bundle,init,schemes (a comma-separated choice; `init`, module init of every shipped bundle beside
+ * one shared webhook bundle, runs only when named; `schemes` is the CPU of one verification per scheme family at
+ * 2 KB and 1 MB beside one HMAC-SHA256 of the body, scripts/lib/scheme-bench.ts).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -37,6 +38,7 @@ import { callCompletedBody } from './lib/payloads';
 import { BUNDLES, BundleSpec, esbuildOptions } from './bundle';
 import { flag, fmt, fmtInt, kib, machine, median, option, ROOT, table, today, writeSection } from './lib/report';
 import { DeliveryCost, measureWriteUnits, SizeResult } from './lib/write-units';
+import { benchSchemes } from './lib/scheme-bench';
 import { billPerMillion, LAMBDA, lambdaMs, PRICES } from './lib/cost-model';
 
 const argv = process.argv.slice(2);
@@ -581,7 +583,7 @@ function writeUnitTables(results: SizeResult[]): string {
 // ───────────────────────────── main ─────────────────────────────
 
 /** The sections `--only` can pick (comma-separated); `init` (per-vendor or shared bundle) runs only when asked. */
-const SECTIONS = ['wcu', 'cpu', 'bundle', 'init'] as const;
+const SECTIONS = ['wcu', 'cpu', 'bundle', 'init', 'schemes'] as const;
 const want = (section: (typeof SECTIONS)[number]) => (ONLY ? ONLY.split(',').includes(section) : section !== 'init');
 
 function headline(wcu: SizeResult[] | undefined, bundles: BundleResult | undefined, cpu: CpuResult[] | undefined): string {
@@ -637,6 +639,10 @@ async function main() {
       cpu.push(await benchCase(c));
     }
     parts.push('### CPU per Quarterzip delivery through the core', '', cpuTables(cpu), '');
+  }
+  if (want('schemes')) {
+    process.stderr.write('bench: verification per scheme…\n');
+    parts.push('### Verification per scheme', '', await benchSchemes(QUICK), '');
   }
   if (want('init')) {
     process.stderr.write('bench: per-vendor or shared webhook bundle…\n');
