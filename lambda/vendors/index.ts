@@ -14,9 +14,11 @@ import { atoms, atomsOptions } from './atoms';
 import { converc, convercOptions } from './converc';
 import { openai, openaiOptions } from './openai';
 import { bland, blandOptions } from './bland';
+import { ultravox, ultravoxOptions } from './ultravox';
+import { livekit, livekitOptions } from './livekit';
 
 /** The built-in vendors, in the order the construct and the local mode set them up. */
-export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland'] as const;
+export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland', 'ultravox', 'livekit'] as const;
 export type BuiltInVendor = (typeof BUILT_IN_VENDORS)[number];
 
 /**
@@ -38,6 +40,8 @@ export const VENDOR_OPTIONS = {
   converc: convercOptions,
   openai: openaiOptions,
   bland: blandOptions,
+  ultravox: ultravoxOptions,
+  livekit: livekitOptions,
 } as const satisfies Record<BuiltInVendor, unknown>;
 
 /** Name → the options its factory takes. */
@@ -57,6 +61,8 @@ const FACTORIES: Factories = {
   converc: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'converc' ? converc : undefined,
   openai: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'openai' ? openai : undefined,
   bland: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'bland' ? bland : undefined,
+  ultravox: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'ultravox' ? ultravox : undefined,
+  livekit: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'livekit' ? livekit : undefined,
 };
 
 

@@ -36,10 +36,12 @@ describe('stateful resources keep their logical IDs', () => {
         'CallhooksVendorsblandSecret0B0D9E27',
         'CallhooksVendorsconvercSecret2A103D52',
         'CallhooksVendorskoeiqSecret6C479223',
+        'CallhooksVendorslivekitSecret7DFDC412',
         'CallhooksVendorsopenaiSecretBE03F669',
         'CallhooksVendorsqcallSecret318F12C6',
         'CallhooksVendorsquarterzipSecret74EA06A1',
         'CallhooksVendorsringlySecret209050FC',
+        'CallhooksVendorsultravoxSecret32CFF52D',
       ],
     });
   });
