@@ -46,7 +46,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .command('send')
     .description("sign a delivery exactly as the vendor does and send it; prints the API's answer")
     .argument('[vendor[/endpoint]]', 'the vendor, and an endpoint other than "default" (default: quarterzip)')
-    .argument('[sample]', 'a sample name from fixtures/<vendor>/ (default: the vendor's call sample, e.g. call-completed for quarterzip; else the first), or a file whose bytes are the body')
+    .argument('[sample]', 'a sample name from fixtures/<vendor>/ (default: a call sample of the vendor, e.g. call-completed for quarterzip; else the first), or a file whose bytes are the body')
     .option('--url <url>', "the API's base URL or a full webhook URL (default: $CALLHOOKS_URL, else the running local mode, else http://127.0.0.1:$PORT)")
     .option('--secret <secret>', 'the secret to sign with (see Secrets below)')
     .option('--all', 'send every sample of the vendor (of every endpoint of every enabled vendor when none is named)')
