@@ -162,7 +162,8 @@ export function livekit(options: LivekitOptions = {}): VendorAdapter {
   return {
     name: 'livekit',
     methods: ['POST'],
-    scheme: plain.scheme,
+    // No single `scheme`: the secret's form (JSON key pair, or the API secret alone) picks one of two, so the
+    // pipeline authenticates through `verify`, one secret value at a time (rotation included).
     verify: (d, secret, now) => (isKeyed(secret) ? keyed : plain).verify(d, secret, now),
     sign: (body, secret, now, id) => (isKeyed(secret) ? keyed : plain).sign(body, secret, now, id),
     generateSecret: keyed.generateSecret,
