@@ -29,7 +29,9 @@ export function renderExamples(): string {
       parts.push(`### ${vendor}\n`);
     }
     const headers = new Headers(Object.entries(fixtureHeaders(f, adapter, 'example-secret', RECEIVED)));
-    const parsed = adapter.parse({ vendor: f.vendor, method: f.method ?? 'POST', headers, query: f.query ?? {}, body: fixtureBody(f), receivedAt: RECEIVED });
+    // The request id QCall's key is made of without dedupFields: the one test/upgrade/event-ids.test.ts pins.
+    const requestId = `fixture:${f.vendor}/${f.name}`;
+    const parsed = adapter.parse({ vendor: f.vendor, method: f.method ?? 'POST', headers, query: f.query ?? {}, body: fixtureBody(f), receivedAt: RECEIVED, requestId });
     const detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, RECEIVED);
     const event = { ...asDelivered({ source: `callhooks.${adapter.name}`, detailType: detail.type, detail, time: RECEIVED }), id: '(assigned by EventBridge)' };
     parts.push(`<details><summary><code>${f.vendor}/${f.name}</code> → <code>${detail.type}</code> — ${f.description}</summary>\n\n\`\`\`json\n${JSON.stringify(event, null, 2)}\n\`\`\`\n</details>\n`);

@@ -72,7 +72,10 @@ export interface Delivery {
   /** The raw body bytes, exactly as the vendor sent them. */
   readonly body: Buffer;
   readonly receivedAt: Date;
-  /** API Gateway's request id, for logs. */
+  /**
+   * API Gateway's request id (the local mode's gateway makes one too): for logs, and QCall's dedup key without
+   * `dedupFields` (every delivery its own event), so whatever keeps a delivery to handle it later must keep it.
+   */
   readonly requestId?: string;
 }
 

@@ -9,9 +9,12 @@
  *   extract arrives as `""`. All of them are kept as they came in `detail.fields`; the recommended ones
  *   are also mapped onto the normalized event, where `""` means "not extracted" and is left out.
  * - QCall sends no event name: every delivery is `call.ended` with vendorEventType `end-of-call`.
- * - No call or event id: the dedup key is the configured `dedupFields`, or a SHA-256 over a canonical
- *   form of every delivered field (the same whatever the body type, so JSON `184` and form `"184"` agree).
+ * - No call or event id, and QCall fires once and never retries: without `dedupFields` every delivery is its own
+ *   event, keyed by the request id API Gateway gave it (`request:<id>`): two calls whose extracted values are
+ *   equal (two unanswered calls to one number on one day) are never merged. With `dedupFields`, the key is
+ *   their values (a field that is present but blank falls back to the request id).
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { headerName, stringValue, vendorOptions, type OptionsOf } from '../config/schema';
 import { ParseError } from '../core/errors';
@@ -23,7 +26,7 @@ import { schemeAuthentication } from './scheme';
 import type { Delivery } from '../core/http';
 import type { VendorAdapter } from '../core/vendor';
 import { childPointer, numberText } from './json-source';
-import { compact, digestKey, isObject, Json, stripUndefined } from './util';
+import { compact, isObject, Json, stripUndefined } from './util';
 
 export const QCALL_VENDOR_EVENT_TYPE = 'end-of-call';
 export const QCALL_DEFAULT_TOKEN_HEADER = 'authorization';
@@ -178,12 +181,27 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
+ * The key of one delivery: API Gateway's id of the request (`request:<id>`). It is unique per request and chosen
+ * by API Gateway (the local mode's gateway likewise), never by the sender; a delivery without one (a direct call
+ * of the pipeline) gets a random id, so that it is never merged either.
+ */
+export function qcallRequestKey(requestId: string | undefined): string {
+  return `request:${requestId === undefined || requestId === '' ? randomUUID() : requestId}`;
+}
+
+/**
  * The dedup key. With `dedupFields`: those values in that order; a field that is absent makes the key
  * unsafe (ParseError naming it); a field that is present but blank ("" = not extracted) would merge
- * unrelated calls, so the key then falls back to the digest of every field. Without `dedupFields`:
- * `sha256:` of the canonical form of every field (names sorted, values as strings).
+ * unrelated calls, so the key then falls back to the delivery's own key. Without `dedupFields`: the delivery's
+ * own key (`qcallRequestKey`), since QCall fires each call once and never retries — equal values are no proof
+ * of one call.
  */
-export function qcallDedupKey(fields: Json, dedupFields: readonly string[] | undefined, numberAsText: NumberText = (_f, v) => String(v)): string {
+export function qcallDedupKey(
+  fields: Json,
+  dedupFields: readonly string[] | undefined,
+  requestId: string | undefined,
+  numberAsText: NumberText = (_f, v) => String(v),
+): string {
   if (dedupFields && dedupFields.length > 0) {
     const values: string[] = [];
     for (const name of dedupFields) {
@@ -194,12 +212,7 @@ export function qcallDedupKey(fields: Json, dedupFields: readonly string[] | und
     }
     if (values.every((v) => v.trim() !== '')) return `fields:${JSON.stringify(values)}`;
   }
-  const canonical = JSON.stringify(
-    Object.keys(fields)
-      .sort()
-      .map((k) => [k, asString(fields[k], k, numberAsText)]),
-  );
-  return digestKey('sha256:', canonical);
+  return qcallRequestKey(requestId);
 }
 
 /** Maps the recommended Body Parameters onto the normalized event. */
@@ -258,11 +271,11 @@ export const qcallOptions = () => {
       .optional()
       .meta({
         description: 'Body fields whose values identify one call (e.g. ["order_id", "phone_number", "call_date"]). ' +
-          'Default: a canonical SHA-256 of every delivered field.',
+          'Default: none — every delivery is its own event (QCall fires once per call and never retries).',
       }),
   }, 'QCall (a static token in a header): true, false or its options. QCall signs no timestamp, so toleranceSeconds has no effect.', ['tokenHeader', 'tokenPrefix']);
 };
-/** QCall's options (`vendors.qcall`): `tokenHeader` (default `authorization`), `tokenPrefix` (default `"Bearer "`), `dedupFields` (default: a hash of every field), and the common ones. */
+/** QCall's options (`vendors.qcall`): `tokenHeader` (default `authorization`), `tokenPrefix` (default `"Bearer "`), `dedupFields` (default: none, every delivery is its own event), and the common ones. */
 export type QCallOptions = OptionsOf<typeof qcallOptions>;
 
 export function qcall(options: QCallOptions = {}): VendorAdapter {
@@ -278,7 +291,7 @@ export function qcall(options: QCallOptions = {}): VendorAdapter {
         const fields = readFields(d);
         // A JSON body's integers beyond 2^53 keep their digits as sent (a double would merge different values).
         const numberAsText: NumberText = (field, value) => numberText(d.body, childPointer('', field), value);
-        return { dedupKey: qcallDedupKey(fields, dedupFields, numberAsText), fields: normalizeQCall(fields) };
+        return { dedupKey: qcallDedupKey(fields, dedupFields, d.requestId, numberAsText), fields: normalizeQCall(fields) };
       } catch (err) {
         if (err instanceof ParseError) throw err;
         // Nothing above should throw anything else; if it does, the delivery is still refused as unparseable.

@@ -148,10 +148,8 @@ describe('QCall: numeric fields beyond 2^53 in a JSON body', () => {
     receivedAt: NOW,
   });
 
-  it.each([
-    ['the digest of every field', qcall()],
-    ['dedupFields', qcall({ dedupFields: ['order_id'] })],
-  ])('%s: two orders that differ past 2^53 are two events', (_label, adapter) => {
+  it('dedupFields: two orders that differ past 2^53 are two events', () => {
+    const adapter = qcall({ dedupFields: ['order_id'] });
     expect(adapter.parse(deliver(A)).dedupKey).not.toBe(adapter.parse(deliver(B)).dedupKey);
     expect(adapter.parse(deliver(C)).dedupKey).not.toBe(adapter.parse(deliver(D)).dedupKey);
   });

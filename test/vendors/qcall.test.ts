@@ -195,17 +195,13 @@ describe('qcall adapter', () => {
   });
 
   describe('every transport of the documented example', () => {
-    const reference = adapter.parse(jsonDelivery(SAMPLE));
-
-    it.each(TRANSPORTS)('%s → the same normalized event and dedup key', (_label, d) => {
+    it.each(TRANSPORTS)('%s → the same normalized event', (_label, d) => {
       // Act
       const parsed = adapter.parse(d);
 
       // Assert
       const { fields, ...normalized } = parsed.fields;
       expect(normalized).toEqual(NORMALIZED);
-      expect(parsed.dedupKey).toBe(reference.dedupKey);
-      expect(parsed.dedupKey).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(Object.keys(fields ?? {}).sort()).toEqual(Object.keys(SAMPLE).sort());
     });
 
@@ -220,19 +216,20 @@ describe('qcall adapter', () => {
       },
     );
 
-    it('publishes one schema-valid event; the same call as a form afterwards is a duplicate', async () => {
+    it('publishes one schema-valid event per delivery: the same values delivered again as a form are a second call', async () => {
       // Prepare
       const world = memoryWorld([adapter], { qcall: TOKEN });
-      const asForm = delivery({ contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams(SAMPLE_STRINGS).toString() });
+      const asForm = { ...delivery({ contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams(SAMPLE_STRINGS).toString() }), requestId: 'req-2' };
 
       // Act
-      const first = await handleDelivery(jsonDelivery(SAMPLE), world.deps);
+      const first = await handleDelivery({ ...jsonDelivery(SAMPLE), requestId: 'req-1' }, world.deps);
       const second = await handleDelivery(asForm, world.deps);
 
       // Assert
       expect(first).toMatchObject({ statusCode: 200, body: { status: 'published' } });
-      expect(second).toMatchObject({ statusCode: 200, body: { status: 'duplicate', eventId: first.body.eventId } });
-      expect(world.publisher.published).toHaveLength(1);
+      expect(second).toMatchObject({ statusCode: 200, body: { status: 'published' } });
+      expect(second.body.eventId).not.toBe(first.body.eventId);
+      expect(world.publisher.published).toHaveLength(2);
       const [entry] = world.publisher.published;
       expect(entry.source).toBe('callhooks.qcall');
       expect(entry.detailType).toBe('call.ended');
@@ -377,18 +374,30 @@ describe('qcall adapter', () => {
   describe('dedup key', () => {
     const keyOf = (a: VendorAdapter, d: Delivery) => a.parse(d).dedupKey;
 
-    it('is the same whatever the order of the fields', () => {
-      const reversed = Object.fromEntries(Object.entries(SAMPLE).reverse());
-      expect(keyOf(adapter, jsonDelivery(reversed))).toBe(keyOf(adapter, jsonDelivery(SAMPLE)));
+    it("is, without dedupFields, the request's own id, whatever the values", () => {
+      expect(keyOf(adapter, { ...jsonDelivery(SAMPLE), requestId: 'JJ9bQhP8IAMEMeQ=' })).toBe('request:JJ9bQhP8IAMEMeQ=');
+      expect(keyOf(adapter, { ...delivery({ method: 'GET', query: SAMPLE_STRINGS }), requestId: 'JJ9bQhP8IAMEMeQ=' })).toBe('request:JJ9bQhP8IAMEMeQ=');
     });
 
-    it('changes when any value changes', () => {
-      expect(keyOf(adapter, jsonDelivery({ ...SAMPLE, call_summary: 'other' }))).not.toBe(keyOf(adapter, jsonDelivery(SAMPLE)));
+    it('is a fresh random one for a delivery without a request id (never merged either)', () => {
+      const keys = [keyOf(adapter, jsonDelivery(SAMPLE)), keyOf(adapter, jsonDelivery(SAMPLE))];
+      expect(keys[0]).toMatch(/^request:[0-9a-f-]{36}$/);
+      expect(keys[1]).not.toBe(keys[0]);
     });
 
-    it('tells apart a field that is missing from one that is ""', () => {
-      const { email_address: _omitted, ...without } = SAMPLE;
-      expect(keyOf(adapter, jsonDelivery(without))).not.toBe(keyOf(adapter, jsonDelivery({ ...without, email_address: '' })));
+    it('never merges two calls whose extracted values are equal (two unanswered calls to one number on one day): both are published', async () => {
+      // Prepare: QCall fires once per call and never retries; nothing was extracted but the number and the date
+      const world = memoryWorld([adapter], { qcall: TOKEN });
+      const unanswered = { phone_number: '+919876543210', call_date: '2026-04-24', call_outcome: 'No Answer', call_summary: '' };
+
+      // Act
+      const morning = await handleDelivery({ ...jsonDelivery(unanswered), requestId: 'req-morning' }, world.deps);
+      const evening = await handleDelivery({ ...jsonDelivery(unanswered), requestId: 'req-evening' }, world.deps);
+
+      // Assert
+      expect([morning.body.status, evening.body.status]).toEqual(['published', 'published']);
+      expect(evening.body.eventId).not.toBe(morning.body.eventId);
+      expect(world.publisher.published).toHaveLength(2);
     });
 
     describe('with dedupFields', () => {
@@ -412,18 +421,30 @@ describe('qcall adapter', () => {
         expect(() => byOrder.parse(jsonDelivery(without))).toThrow(new ParseError('dedup field "order_id" is missing from the delivery'));
       });
 
-      it('falls back to the digest of every field when a configured field is "" (never merges unrelated calls)', () => {
-        // Prepare
-        const a = jsonDelivery({ ...SAMPLE, order_id: '' });
-        const b = jsonDelivery({ ...SAMPLE, order_id: '', call_summary: 'another call' });
+      it('falls back to the request\'s own key when a configured field is "" (never merges unrelated calls)', () => {
+        // Prepare: two calls with the same values, order_id not extracted
+        const a = { ...jsonDelivery({ ...SAMPLE, order_id: '' }), requestId: 'req-a' };
+        const b = { ...jsonDelivery({ ...SAMPLE, order_id: '' }), requestId: 'req-b' };
 
         // Act
         const [ka, kb] = [keyOf(byOrder, a), keyOf(byOrder, b)];
 
         // Assert
-        expect(ka).toMatch(/^sha256:/);
-        expect(ka).toBe(keyOf(adapter, a));
-        expect(kb).not.toBe(ka);
+        expect([ka, kb]).toEqual(['request:req-a', 'request:req-b']);
+      });
+
+      it('dedups two deliveries of one call on those values, whatever their transport and request', async () => {
+        // Prepare: two webhook tools post the same call, one as JSON, one as a form
+        const world = memoryWorld([byOrder], { qcall: TOKEN });
+        const asForm = { ...delivery({ contentType: 'application/x-www-form-urlencoded', body: new URLSearchParams(SAMPLE_STRINGS).toString() }), requestId: 'req-2' };
+
+        // Act
+        const first = await handleDelivery({ ...jsonDelivery(SAMPLE), requestId: 'req-1' }, world.deps);
+        const second = await handleDelivery(asForm, world.deps);
+
+        // Assert
+        expect(second.body).toEqual({ status: 'duplicate', duplicate: true, eventId: first.body.eventId });
+        expect(world.publisher.published).toHaveLength(1);
       });
     });
   });
