@@ -5,9 +5,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BUILT_IN_VENDORS, ConfigError, resolveConfig } from '../lambda/config/config';
-import { parseSecretValue } from '../lambda/core/secrets';
+import { parseSecretValue, SecretValueError } from '../lambda/core/secrets';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { DEFAULT_CONFIG_FILE, loadConfig, LocalPaths, localPaths, secretEnvName } from '../local/runtime';
+import { DEFAULT_CONFIG_FILE, DevSecretsError, loadConfig, LocalPaths, localPaths, readDevSecrets, secretEnvName } from '../local/runtime';
 import { createVendorAdapters } from '../lambda/vendors';
 import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE, routePathOf, secretKeyOf } from '../lambda/config/endpoints';
 import { CliError, EXIT, Io } from './io';
@@ -103,12 +103,18 @@ export function resolveSecret(target: Target, io: Pick<Io, 'env'>, option: strin
   else {
     from = paths.devSecretsFile;
     if (useDevSecrets && existsSync(paths.devSecretsFile)) {
-      const saved = JSON.parse(readFileSync(paths.devSecretsFile, 'utf8')) as Record<string, unknown>;
-      const value = saved[devSecretKey(target)];
+      const value = devSecretsOf(paths.devSecretsFile)[devSecretKey(target)];
       if (typeof value === 'string') raw = value;
     }
   }
-  const values = raw === undefined ? [] : parseSecretValue(raw);
+  let values: string[];
+  try {
+    values = raw === undefined ? [] : parseSecretValue(raw);
+  } catch (err) {
+    // The message never holds the value.
+    if (err instanceof SecretValueError) throw new CliError(`the secret from ${from}: ${err.message}`, EXIT.usage);
+    throw err;
+  }
   if (values.length === 0) {
     const where = useDevSecrets ? `, set ${envName}, or start the local mode once (\`npm start\` generates development secrets into ${paths.devSecretsFile})` : ` or set ${envName}`;
     throw new CliError(raw === undefined ? `no secret for ${target.vendor}/${target.endpoint}: pass --secret${where}` : `the secret from ${from} is empty`, EXIT.usage);
@@ -116,14 +122,46 @@ export function resolveSecret(target: Target, io: Pick<Io, 'env'>, option: strin
   return { values, from };
 }
 
-/** Where the local mode listens: the URL a running one wrote into the data folder, else 127.0.0.1:$PORT. */
+/** The development secrets the local mode saved, or a CliError that quotes none of the file. */
+function devSecretsOf(file: string): Record<string, unknown> {
+  try {
+    return readDevSecrets(file);
+  } catch (err) {
+    if (err instanceof DevSecretsError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+/** True for an http(s) URL whose host is a loopback address: 127.0.0.0/8, ::1 or `localhost`. */
+export function isLoopback(url: URL): boolean {
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Where the local mode listens: the URL a running one wrote into the data folder, else 127.0.0.1:$PORT. Only a
+ * loopback URL is taken from that file: the command sends the secrets of the environment there, and the local
+ * mode listens on 127.0.0.1 only, so a file naming any other host (written by someone else) is refused.
+ */
 export function localUrl(io: Pick<Io, 'env'>, paths: LocalPaths = localPaths(io.env)): string {
   if (existsSync(paths.stateFile)) {
+    let url: unknown;
     try {
-      const { url } = JSON.parse(readFileSync(paths.stateFile, 'utf8')) as { url?: unknown };
-      if (typeof url === 'string') return url;
+      ({ url } = JSON.parse(readFileSync(paths.stateFile, 'utf8')) as { url?: unknown });
     } catch {
       // A half-written state file: fall back to the port.
+    }
+    if (typeof url === 'string') {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(url);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed === undefined || parsed.protocol !== 'http:' || !isLoopback(parsed)) {
+        throw new CliError(`${paths.stateFile} names ${parsed?.origin ?? 'a URL'} for the local mode, which is not a loopback address: the local mode listens on 127.0.0.1 only (pass --url to send elsewhere)`, EXIT.usage);
+      }
+      return parsed.origin;
     }
   }
   return `http://127.0.0.1:${io.env.PORT || 3000}`;

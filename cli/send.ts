@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { Fixture, fixtureBody, fixtureHeaders, loadFixtures } from '../local/fixtures';
 import { localPaths } from '../local/runtime';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { allTargets, vendorsFrom, configFile, localUrl, parseTarget, resolveSecret, Target, webhookUrl } from './context';
+import { allTargets, vendorsFrom, configFile, isLoopback, localUrl, parseTarget, resolveSecret, Target, webhookUrl } from './context';
 import { CliError, EXIT, ExitCode, Io, unreachable } from './io';
 
 export interface SendOptions {
@@ -142,8 +142,4 @@ export async function send(targetText: string | undefined, sample: string | unde
     io.out(options.json ? `${JSON.stringify(result)}\n` : `${vendor}/${endpoint} ${d.name}: ${describeAnswer(res.status, response)}\n`);
   }
   return refused > 0 ? EXIT.refused : EXIT.ok;
-}
-
-function isLoopback(url: URL): boolean {
-  return url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
 }

@@ -56,6 +56,30 @@ export function secretEnvName(vendor: string, endpoint: string = DEFAULT_ENDPOIN
   return secretEnvNameOf(vendor, endpoint);
 }
 
+/** A `dev-secrets.json` that is not a JSON object. The message quotes none of it. */
+export class DevSecretsError extends Error {
+  constructor(file: string) {
+    super(`${file} is not a JSON object of development secrets: remove it, and the local mode writes a new one at its next start`);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The development secrets saved in the data folder (`dev-secrets.json`): an object of key → value. A file that is
+ * not one throws DevSecretsError, whose message quotes none of it (JSON.parse's own message quotes the text's first
+ * characters: a secret's, when the file holds a bare one).
+ */
+export function readDevSecrets(file: string): Record<string, unknown> {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    saved = undefined;
+  }
+  if (saved === null || typeof saved !== 'object' || Array.isArray(saved)) throw new DevSecretsError(file);
+  return saved as Record<string, unknown>;
+}
+
 export interface ResolvedSecrets {
   /** Each endpoint's secret by its key: the vendor name for `default`, else `<vendor>/<endpoint>`. */
   readonly values: Map<string, string>;
@@ -73,7 +97,7 @@ export function resolveSecrets(
   paths: LocalPaths,
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedSecrets {
-  const saved: Record<string, string> = existsSync(paths.devSecretsFile) ? JSON.parse(readFileSync(paths.devSecretsFile, 'utf8')) : {};
+  const saved = existsSync(paths.devSecretsFile) ? (readDevSecrets(paths.devSecretsFile) as Record<string, string>) : {};
   const values = new Map<string, string>();
   const generated: string[] = [];
   for (const [vendor, adapters] of endpoints) {

@@ -21,6 +21,7 @@ import { FsBlobStore } from '../lambda/adapters/local/fs-blobs';
 import { FileDeadLetterQueue } from '../lambda/adapters/local/file-dead-letters';
 import { MemoryDedupStore } from '../lambda/adapters/local/memory-store';
 import { StaticSecretSource } from '../lambda/adapters/local/static-secrets';
+import { repairPrivateTree } from '../lambda/adapters/local/private-files';
 import { toGatewayEvent } from './gateway';
 import { loadConfig, localPaths, resolveSecrets, secretEnvName } from './runtime';
 import { createVendorAdapters } from '../lambda/vendors';
@@ -118,6 +119,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const config = loadConfig(env.CALLHOOKS_CONFIG || undefined);
   const { adapters, endpoints } = createVendorAdapters(config.vendors);
   const log = options.log ?? asLog(createLogger());
+  // An older version left the data folder, dev-secrets.json, local.json and the kept payloads readable by others.
+  repairPrivateTree(paths.dataDir);
   const secrets = resolveSecrets(endpoints, paths, env);
   const memoryStore = options.store === 'memory';
   const inMemory = options.inMemory || memoryStore;

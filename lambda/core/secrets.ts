@@ -7,23 +7,52 @@
  * rotation takes effect at once.
  */
 import type { SecretSource } from './ports';
-import { DependencyError } from './errors';
+import { CallhooksError, DependencyError } from './errors';
 
+/**
+ * A secret value that is misconfigured: the rotation form (a JSON object with `current` or `previous`) whose
+ * `current` is not a non-empty string. Its message never holds any of the value.
+ */
+export class SecretValueError extends CallhooksError {}
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+
+/**
+ * The values a secret holds, current first: the rotation form's `current` and `previous` (an empty `previous` is
+ * left out), or the whole text. Throws SecretValueError for the rotation form without a usable `current`
+ * (`{"current": ""}`, `null`, a number, only `previous`): its JSON text must never become the key, which anyone
+ * could guess.
+ */
 export function parseSecretValue(raw: string): string[] {
   const text = raw.trim();
   if (text.startsWith('{')) {
+    let obj: unknown;
     try {
-      const obj = JSON.parse(text) as unknown;
-      if (obj && typeof obj === 'object' && !Array.isArray(obj)) {
-        const { current, previous } = obj as Record<string, unknown>;
-        const values = [current, previous].filter((v): v is string => typeof v === 'string' && v.trim() !== '');
-        if (values.length > 0) return values.map((v) => v.trim());
-      }
+      obj = JSON.parse(text) as unknown;
     } catch {
       // Not JSON: the whole text is the secret.
     }
+    if (obj && typeof obj === 'object' && !Array.isArray(obj) && ('current' in obj || 'previous' in obj)) {
+      const { current, previous } = obj as Record<string, unknown>;
+      if (!isText(current)) throw new SecretValueError('the secret holds {"current", "previous"} but "current" is not a non-empty string');
+      return [current, previous].filter(isText).map((v) => v.trim());
+    }
   }
   return text === '' ? [] : [text];
+}
+
+/**
+ * The string values of a secret for an adapter without a scheme: none when the rotation form is misconfigured, so
+ * that nothing verifies with it (a scheme decodes the value as stored itself, `credentials.ts`, and refuses it as
+ * an unusable credential).
+ */
+function valuesOf(raw: string): string[] {
+  try {
+    return parseSecretValue(raw);
+  } catch (err) {
+    if (err instanceof SecretValueError) return [];
+    throw err;
+  }
 }
 
 export interface SecretCacheOptions {
@@ -97,13 +126,13 @@ export class SecretCache {
     if (pending) return pending;
     const p = this.source
       .fetch(vendor)
-      .then((raw) => {
-        const entry = { raw, values: parseSecretValue(raw), fetchedAt: this.clock() };
-        this.entries.set(vendor, entry);
-        return entry;
-      })
       .catch((err: unknown) => {
         throw new DependencyError('the vendor secret could not be read', { cause: err, context: { vendor } });
+      })
+      .then((raw) => {
+        const entry = { raw, values: valuesOf(raw), fetchedAt: this.clock() };
+        this.entries.set(vendor, entry);
+        return entry;
       })
       .finally(() => this.inFlight.delete(vendor));
     this.inFlight.set(vendor, p);

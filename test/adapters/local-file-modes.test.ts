@@ -3,7 +3,7 @@
  * store's records, dead letters, kept payloads) and were created world-readable (0644). Every file it writes
  * is 0600 and every folder it makes 0700, including files an older version left behind with 0644.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -12,6 +12,8 @@ import { FileDeadLetterQueue } from '../../lambda/adapters/local/file-dead-lette
 import { FileEventPublisher } from '../../lambda/adapters/local/file-publisher';
 import { FsBlobStore } from '../../lambda/adapters/local/fs-blobs';
 import type { BusEntry, DedupRecord } from '../../lambda/core/ports';
+import { startLocal } from '../../local/server';
+import { MemoryLog } from '../helpers/memory';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 /** Every file and folder under `root` (itself included) with its mode, as `path: 0oNNN`. */
@@ -106,3 +108,80 @@ describe('local adapters write files for their owner only', () => {
     expect(mode(join(dir, 'data', 'db'))).toBe(0o700);
   });
 });
+
+describe('npm start repairs what an older version left, and never chmods through a symbolic link (issue 16, finding 11)', () => {
+  /** The local mode on `dir`'s data folder, in memory, started and stopped. */
+  async function startAndStop(env: NodeJS.ProcessEnv = {}, publish = false) {
+    const local = await startLocal({
+      port: 0,
+      inMemory: true,
+      redriveEveryMs: 0,
+      metricsEveryMs: 0,
+      log: new MemoryLog(),
+      onEvent: () => undefined,
+      env: { ...process.env, CALLHOOKS_DATA_DIR: join(dir, 'data'), CALLHOOKS_CONFIG: join(__dirname, '..', '..', 'callhooks.config.json'), ...env },
+    });
+    if (publish) await local.deps.publisher.publish([entry]);
+    await local.close();
+  }
+
+  it('sets an older data folder 0700, its dev-secrets.json and local.json 0600, and every blob folder 0700 and file 0600', async () => {
+    // Prepare: a data folder as an older version left it, world-readable
+    const data = join(dir, 'data');
+    mkdirSync(join(data, 'blobs', 'rejected', 'qcall', '2026-11-22'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(data, 'dev-secrets.json'), '{}', { mode: 0o644 });
+    writeFileSync(join(data, 'local.json'), '{}', { mode: 0o644 });
+    writeFileSync(join(data, 'blobs', 'rejected', 'qcall', '2026-11-22', 'abc.body'), 'payload', { mode: 0o644 });
+    for (const d of [data, join(data, 'blobs'), join(data, 'blobs', 'rejected'), join(data, 'blobs', 'rejected', 'qcall'), join(data, 'blobs', 'rejected', 'qcall', '2026-11-22')]) chmodSync(d, 0o755);
+
+    // Act
+    await startAndStop();
+
+    // Assert
+    expect(modesUnder(data)).toEqual({
+      '.': '700',
+      'dev-secrets.json': '600',
+      'local.json': '600',
+      blobs: '700',
+      'blobs/rejected': '700',
+      'blobs/rejected/qcall': '700',
+      'blobs/rejected/qcall/2026-11-22': '700',
+      'blobs/rejected/qcall/2026-11-22/abc.body': '600',
+    });
+  });
+
+  it('leaves the file a symbolic CALLHOOKS_EVENTS_FILE points to as it is, and still appends the events to it', async () => {
+    // Prepare: the events file is a link to a file of the user's, readable by others on purpose
+    const target = join(dir, 'shared-events.jsonl');
+    writeFileSync(target, '', { mode: 0o644 });
+    chmodSync(target, 0o644);
+    const link = join(dir, 'events-link.jsonl');
+    symlinkSync(target, link);
+
+    // Act
+    await startAndStop({ CALLHOOKS_EVENTS_FILE: link }, true);
+
+    // Assert
+    expect(mode(target)).toBe(0o644);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(target).size).toBeGreaterThan(0);
+  });
+
+  it('leaves a file a symbolic link inside the data folder points to as it is', async () => {
+    // Prepare
+    const outside = join(dir, 'outside.txt');
+    writeFileSync(outside, 'x', { mode: 0o644 });
+    chmodSync(outside, 0o644);
+    mkdirSync(join(dir, 'data', 'blobs'), { recursive: true });
+    symlinkSync(outside, join(dir, 'data', 'blobs', 'link'));
+    symlinkSync(outside, join(dir, 'data', 'dev-secrets.json'));
+    writeFileSync(join(dir, 'data', 'ok.json'), '{}');
+
+    // Act
+    await startAndStop({ CALLHOOKS_SECRET_QUARTERZIP: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAA' }).catch(() => undefined);
+
+    // Assert
+    expect(mode(outside)).toBe(0o644);
+  });
+});
+

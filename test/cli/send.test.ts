@@ -13,6 +13,7 @@ import { fromApiGateway } from '../../lambda/core/http';
 import { loadConfig, secretEnvName } from '../../local/runtime';
 import { BUILT_IN_VENDORS, createAdapters } from '../../lambda/vendors';
 import { startTestLocal, TestLocal } from '../helpers/local';
+import { startLocal } from '../../local/server';
 import { runCli, runHere } from './cli';
 
 jest.setTimeout(60_000); // each spawn of the real command starts Node and tsx: seconds on a busy machine
@@ -109,6 +110,95 @@ describe('callhooks send (in process, many deliveries)', () => {
     const r = await runHere(args, { env: { CALLHOOKS_DATA_DIR: join(scratch, 'empty') } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('callhooks send: what it reads from the data folder (issue 16, finding 11)', () => {
+  /** A server that records what reaches it (it must see nothing). */
+  async function trap() {
+    const seen: IncomingHttpHeaders[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers);
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { seen, port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  it.each([
+    ['a public host', 'https://hooks.attacker.example'],
+    ['a private address', 'http://10.0.0.7:3000'],
+    ['a name that only starts like localhost', 'http://localhost.attacker.example:3000'],
+  ])('without --url, refuses a local.json that names %s, and sends nothing with the secret from the environment', async (_label, url) => {
+    // Prepare: a data folder someone else wrote, a production secret in the environment
+    const dataDir = join(scratch, `state-${url.replace(/\W/g, '')}`);
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'local.json'), JSON.stringify({ url, pid: 1 }));
+
+    // Act
+    const r = await runHere(['send', 'quarterzip'], { env: { CALLHOOKS_DATA_DIR: dataDir, CALLHOOKS_SECRET_QUARTERZIP: 'whsec_cHJvZHVjdGlvbi1zZWNyZXQtdmFsdWU=' } });
+
+    // Assert
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not a loopback address');
+    expect(r.stdout).toBe('');
+  });
+
+  it('without --url, sends to the loopback URL a running local mode wrote into local.json', async () => {
+    // Prepare
+    const server = await trap();
+    const dataDir = join(scratch, 'state-loopback');
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'local.json'), JSON.stringify({ url: `http://127.0.0.1:${server.port}`, pid: 1 }));
+
+    // Act
+    const r = await runHere(['send', 'quarterzip', '--secret', 'whsec_AAAAAAAAAAAAAAAAAAAAAAAA'], { env: { CALLHOOKS_DATA_DIR: dataDir } });
+    await server.close();
+
+    // Assert
+    expect(r.code).toBe(0);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it("never echoes a secret's characters when dev-secrets.json is not JSON", async () => {
+    // Prepare: a dev-secrets.json that is the bare secret (someone wrote it by hand)
+    const dataDir = join(scratch, 'dev-secrets-not-json');
+    mkdirSync(dataDir, { recursive: true });
+    const secret = 'whsec_c2VjcmV0LWNoYXJhY3RlcnMtaGVyZQ==';
+    writeFileSync(join(dataDir, 'dev-secrets.json'), secret);
+
+    // Act
+    const r = await runHere(['send', 'quarterzip', '--url', 'http://127.0.0.1:9'], { env: { CALLHOOKS_DATA_DIR: dataDir } });
+
+    // Assert
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dev-secrets.json is not a JSON object');
+    for (let i = 0; i + 4 <= secret.length; i++) expect(r.stderr).not.toContain(secret.slice(i, i + 4));
+  });
+
+  it("npm start refuses a dev-secrets.json that is not JSON without quoting any of it", async () => {
+    // Prepare
+    const dataDir = join(scratch, 'dev-secrets-not-json-local');
+    mkdirSync(dataDir, { recursive: true });
+    const secret = 'whsec_c2VjcmV0LWNoYXJhY3RlcnMtaGVyZQ==';
+    writeFileSync(join(dataDir, 'dev-secrets.json'), secret);
+
+    // Act
+    const failure = await startLocal({ port: 0, inMemory: true, redriveEveryMs: 0, env: { ...process.env, CALLHOOKS_DATA_DIR: dataDir } }).then(
+      async (l) => (await l.close(), undefined),
+      (err: Error) => err.message,
+    );
+
+    // Assert
+    expect(failure).toContain('dev-secrets.json is not a JSON object of development secrets');
+    for (let i = 0; i + 4 <= secret.length; i++) expect(failure).not.toContain(secret.slice(i, i + 4));
+  });
+
+  it('says a rotation-form secret without a current value is misconfigured, without its value', async () => {
+    const r = await runHere(['send', 'koeiq', '--url', 'http://127.0.0.1:9', '--secret', '{"current": "", "previous": "old-secret-value"}']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the secret from --secret: the secret holds {"current", "previous"} but "current" is not a non-empty string');
+    expect(r.stderr).not.toContain('old-secret-value');
   });
 });
 

@@ -1,6 +1,9 @@
-import { parseSecretValue, SecretCache } from '../../lambda/core/secrets';
+import { parseSecretValue, SecretCache, SecretValueError } from '../../lambda/core/secrets';
 import { DependencyError } from '../../lambda/core/errors';
-import { MapSecrets } from '../helpers/memory';
+import { handleDelivery } from '../../lambda/core/pipeline';
+import { koeiq } from '../../lambda/vendors/koeiq';
+import { loadFixtures, signedDelivery } from '../helpers/fixtures';
+import { MapSecrets, memoryWorld } from '../helpers/memory';
 
 describe('parseSecretValue', () => {
   it.each([
@@ -14,6 +17,40 @@ describe('parseSecretValue', () => {
     ['empty', '', []],
   ])('%s', (_label, raw, values) => {
     expect(parseSecretValue(raw)).toEqual(values);
+  });
+
+  it.each([
+    ['an empty current', '{"current": ""}'],
+    ['a blank current', '{"current": "  "}'],
+    ['a null current', '{"current": null}'],
+    ['a numeric current', '{"current": 42, "previous": "old"}'],
+    ['a previous without current', '{"previous": "old"}'],
+    ['an empty current beside a previous', '{"current": "", "previous": "old"}'],
+  ])('refuses the rotation form with %s as a configuration error, never taking the JSON text as the key', (_label, raw) => {
+    expect(() => parseSecretValue(raw)).toThrow(SecretValueError);
+    expect(() => parseSecretValue(raw)).toThrow('the secret holds {"current", "previous"} but "current" is not a non-empty string');
+  });
+});
+
+describe('a secret whose rotation form has no current value', () => {
+  it.each(['{"current": ""}', '{"current": null}'])('%s is refused as an unusable credential, never verifying with the JSON text', async (raw) => {
+    // Prepare: a delivery signed with the literal text, which was the key before
+    const adapter = koeiq();
+    const fixture = loadFixtures('koeiq').find((f) => f.name === 'transcription-completed')!;
+    const w = memoryWorld([adapter], { koeiq: raw });
+
+    // Act
+    const reply = await handleDelivery(signedDelivery(fixture, adapter, raw), w.deps);
+
+    // Assert
+    expect(reply.statusCode).toBe(401);
+    expect(w.publisher.published).toHaveLength(0);
+    expect(w.log.lines.filter((l) => l.message === 'delivery refused: authentication failed').map((l) => l.extra?.reason)).toEqual(['unusable-credential']);
+  });
+
+  it('gives an adapter without a scheme no value to verify with', async () => {
+    const cache = new SecretCache(new MapSecrets({ v: '{"current": ""}' }));
+    expect(await cache.get('v')).toEqual([]);
   });
 });
 

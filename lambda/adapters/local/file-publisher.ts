@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -35,7 +36,8 @@ export function asDelivered(entry: BusEntry): DeliveredEvent {
 /**
  * Local stand-in for the bus: appends every event, shaped as a subscriber receives it, as one JSON line.
  * The file is opened once (append mode) and kept open until close(). It holds personal data: mode 0600
- * (also when an older version left it 0644), and a folder made for it 0700.
+ * (also when an older version left it 0644), and a folder made for it 0700. A symbolic link (the user pointed
+ * `CALLHOOKS_EVENTS_FILE` at a file of their own) is followed to append, but what it points to is never chmodded.
  */
 export class FileEventPublisher implements EventPublisher {
   private handle?: Promise<FileHandle>;
@@ -48,9 +50,16 @@ export class FileEventPublisher implements EventPublisher {
   private open(): Promise<FileHandle> {
     this.handle ??= (async () => {
       makePrivateDir(dirname(this.file), false);
-      const handle = await open(this.file, 'a', PRIVATE_FILE_MODE);
-      await handle.chmod(PRIVATE_FILE_MODE);
-      return handle;
+      let own: FileHandle;
+      try {
+        // O_NOFOLLOW: the file itself, never what a link points to, is the one made private.
+        own = await open(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ELOOP') throw err;
+        return open(this.file, 'a', PRIVATE_FILE_MODE);
+      }
+      await own.chmod(PRIVATE_FILE_MODE);
+      return own;
     })();
     return this.handle;
   }
