@@ -16,7 +16,19 @@ export interface TailOptions {
   readonly intervalMs: number;
 }
 
-/** One line per event: time, source, detail-type, eventId, callId. */
+/**
+ * Characters that steer a terminal rather than show: C0 controls (ESC starts ANSI/OSC sequences, CR overwrites
+ * the line), DEL, C1 controls (U+009B is a one-character CSI) and the bidirectional controls (which reorder
+ * what is shown). Event fields come from senders: each such character is printed as a visible `\uXXXX`.
+ */
+const TERMINAL_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** `value` as text safe to print on a terminal. */
+export function printable(value: unknown): string {
+  return String(value).replace(TERMINAL_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One line per event: time, source, detail-type, eventId, callId (every field made printable). */
 export function formatEvent(line: string): string {
   let e: { time?: unknown; source?: unknown; 'detail-type'?: unknown; detail?: { eventId?: unknown; callId?: unknown; test?: unknown } };
   try {
@@ -26,7 +38,7 @@ export function formatEvent(line: string): string {
   }
   const d = e.detail ?? {};
   const test = d.test === true ? '  test' : '';
-  return `${String(e.time ?? '-')}  ${String(e.source ?? '-')}  ${String(e['detail-type'] ?? '-')}  eventId=${String(d.eventId ?? '-')}  callId=${String(d.callId ?? '-')}${test}`;
+  return printable(`${String(e.time ?? '-')}  ${String(e.source ?? '-')}  ${String(e['detail-type'] ?? '-')}  eventId=${String(d.eventId ?? '-')}  callId=${String(d.callId ?? '-')}${test}`);
 }
 
 /** Reads the bytes of `file` from `from` to its current end. */
@@ -48,7 +60,8 @@ function readFrom(file: string, from: number, to: number): Buffer {
 
 export async function tail(options: TailOptions, io: Io): Promise<ExitCode> {
   const file = options.file ? resolve(io.cwd, options.file) : localPaths(io.env).eventsFile;
-  const print = (line: string) => io.out(options.json ? `${line}\n` : `${formatEvent(line)}\n`);
+  // --json: the same escapes, which inside a JSON string mean the same characters (the line stays valid JSON).
+  const print = (line: string) => io.out(options.json ? `${printable(line)}\n` : `${formatEvent(line)}\n`);
   let offset = 0;
   let partial = '';
   let first = true;

@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -165,6 +165,9 @@ export class VendorWebhook extends Construct {
       encryptionKey,
       // A random placeholder, so no secret value is ever written in the template.
       generateSecretString: { excludePunctuation: true, passwordLength: 32 },
+      // It will hold what the customer pasted from the vendor: retained like the table, so deleting the stack or
+      // renaming an endpoint does not destroy it (whatever the construct's removalPolicy; delete it by hand).
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     acknowledgeVendorRotatedSecret(secret);
     return secret;

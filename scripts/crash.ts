@@ -33,13 +33,15 @@
  *   --seed N           CRASH_SEED          where in each round the kill falls (random)
  *   --max-seconds S    CRASH_MAX_SECONDS   hard stop of the whole run (300): exit 2
  *   --keep                                 keep the temporary data folder
- * Exit 0 when every check holds, 1 on a violation, 2 when the run could not be made.
+ *   --help, -h                             print these options and exit
+ * Exit 0 when every check holds, 1 on a violation, 2 when the run could not be made (or an option is unknown).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalDynamo, LOCAL_TABLE } from '../lambda/adapters/local/dynalite-store';
 import { LEASE_MS, TABLE } from '../lambda/config/table';
@@ -49,13 +51,60 @@ import { converc } from '../lambda/vendors/converc';
 import { quarterzip } from '../lambda/vendors/quarterzip';
 import { loadFixtures } from '../local/fixtures';
 import { secretEnvName } from '../local/runtime';
-import { flag, fmtInt, machine, option, prng, ROOT, table } from './lib/report';
+import { fmtInt, machine, prng, ROOT, table } from './lib/report';
 
-const argv = process.argv.slice(2);
-const int = (name: string, env: string, fallback: number, min: number): number => {
-  const v = Number(option(argv, name, env, String(fallback)));
-  if (!Number.isInteger(v) || v < min) {
-    process.stderr.write(`--${name} must be an integer of at least ${min}\n`);
+const USAGE = `Usage: npm run crash -- [options]
+
+kill -9 of npm start's process tree mid-stream, restart, redrive; checks that every delivery answered 2xx is
+published exactly once (docs/CRASH.md). Each option may also come from its environment variable.
+
+  --rounds N          CRASH_ROUNDS         rounds, one kill each (3)
+  --deliveries N      CRASH_DELIVERIES     deliveries per round (100, at least 10)
+  --concurrency N     CRASH_CONCURRENCY    senders, each with one request in flight (8)
+  --lease-wait-ms N   CRASH_LEASE_WAIT_MS  wait before the last redrive (default: as needed; 0 skips it)
+  --retry-unanswered  CRASH_RETRY=1        resend each unanswered delivery once its claim's lease ran out
+  --seed N            CRASH_SEED           where in each round the kill falls (random)
+  --max-seconds S     CRASH_MAX_SECONDS    hard stop of the whole run (300): exit 2
+  --keep                                   keep the temporary data folder
+  --help, -h                               this help
+
+Exit 0 when every check holds, 1 on a violation, 2 when the run could not be made or an option is wrong.
+`;
+
+/** The command line, read strictly: an unknown or malformed option ends the script (exit 2), never is ignored. */
+function readArgs() {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        rounds: { type: 'string' },
+        deliveries: { type: 'string' },
+        concurrency: { type: 'string' },
+        'lease-wait-ms': { type: 'string' },
+        'retry-unanswered': { type: 'boolean' },
+        seed: { type: 'string' },
+        'max-seconds': { type: 'string' },
+        keep: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (err) {
+    process.stderr.write(`crash: ${err instanceof Error ? err.message : String(err)} (see npm run crash -- --help)\n`);
+    process.exit(2);
+  }
+}
+const args = readArgs();
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const int = (name: 'rounds' | 'deliveries' | 'concurrency' | 'lease-wait-ms' | 'seed' | 'max-seconds', env: string, fallback: number, min: number): number => {
+  const text = args[name] ?? (process.env[env] || undefined) ?? String(fallback);
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isInteger(v) || v < min) {
+    process.stderr.write(`crash: --${name} must be an integer of at least ${min} (see npm run crash -- --help)\n`);
     process.exit(2);
   }
   return v;
@@ -65,10 +114,10 @@ const PER_ROUND = int('deliveries', 'CRASH_DELIVERIES', 100, 10);
 const CONCURRENCY = int('concurrency', 'CRASH_CONCURRENCY', 8, 1);
 /** -1: as needed (until the lease of the last 202 answer has run out). */
 const LEASE_WAIT_MS = int('lease-wait-ms', 'CRASH_LEASE_WAIT_MS', -1, -1);
-const RETRY = flag(argv, 'retry-unanswered') || process.env.CRASH_RETRY === '1';
+const RETRY = args['retry-unanswered'] === true || process.env.CRASH_RETRY === '1';
 const SEED = int('seed', 'CRASH_SEED', Date.now() % 1_000_000, 0);
 const MAX_SECONDS = int('max-seconds', 'CRASH_MAX_SECONDS', 300, 10);
-const KEEP = flag(argv, 'keep');
+const KEEP = args.keep === true;
 
 // ---------------------------------------------------------------------------------------------------------
 // The deliveries: distinct vendor events, each with the eventId it must be published under

@@ -4,7 +4,7 @@
  * Pure data: importing it pulls nothing into a bundle.
  */
 export const PAYLOAD_KINDS = {
-  /** Authenticated deliveries that could not be parsed, kept for inspection: `rejected/<vendor>/<day>/<sha256>.{body,json}`. */
+  /** Authenticated deliveries that could not be parsed, kept for inspection: `rejected/<vendor>/<day>/<sha256 of the request>.{body,json}` (the body; method, query, header names). */
   rejected: 'rejected',
   /** The bulky part of an event too large for the bus: `offload/<vendor>/<eventId>/{transcript,detail}.json`. */
   offload: 'offload',

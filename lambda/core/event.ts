@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CallEventDetail } from './event-schema';
 import { DEFAULT_ENDPOINT } from '../config/endpoints';
+import { illFormedBytes, isWellFormed } from './well-formed';
 
 export const NORMALIZED_TYPES = [
   'call.requested',
@@ -40,14 +41,19 @@ const EVENT_ID_NAMESPACE = Buffer.from('6c3a1f0e4b7d4e2a9c8f5d1e2b3a4c5d', 'hex'
  * id. The `default` endpoint's ids are those of vendor and dedup key alone (`<vendor>\n<dedup key>`), as they
  * always were; a named endpoint's hash `<vendor>/<endpoint>\n<dedup key>`. Vendor and endpoint names hold neither
  * `/` nor a line break, so the text before the first line break tells the endpoints apart whatever the key holds:
- * no delivery at one endpoint can take another endpoint's id (DESIGN.md §Endpoints).
+ * no delivery at one endpoint can take another endpoint's id (DESIGN.md §Endpoints). A dedup key that is not
+ * well-formed text (a lone surrogate) is hashed as {@link illFormedBytes}, so keys that differ only there never
+ * share an id (as UTF-8, every lone surrogate would be U+FFFD); a well-formed key's id is unchanged.
  */
 export function deriveEventId(vendor: string, dedupKey: string, endpoint: string = DEFAULT_ENDPOINT): string {
   const scope = endpoint === DEFAULT_ENDPOINT ? vendor : `${vendor}/${endpoint}`;
-  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE).update(`${scope}\n${dedupKey}`, 'utf8').digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const h = hash.subarray(0, 16).toString('hex');
+  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE);
+  if (isWellFormed(dedupKey)) hash.update(`${scope}\n${dedupKey}`, 'utf8');
+  else hash.update(`${scope}\n`, 'utf8').update(illFormedBytes(dedupKey));
+  const digest = hash.digest();
+  digest[6] = (digest[6] & 0x0f) | 0x50;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  const h = digest.subarray(0, 16).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 

@@ -13,7 +13,7 @@
  * has run out. A copy that finds the record in flight waits for it (bounded) and answers as a duplicate, or
  * 409 with Retry-After while it is still open; it never gets a 2xx for an open outcome.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Delivery, Reply } from './http';
 import type { ParsedDelivery, Proof, VendorAdapter } from './vendor';
 import type { RefusalReason } from '../contracts/scheme';
@@ -27,6 +27,7 @@ import { DependencyError, ParseError } from './errors';
 import { LEASE_MS, recordKeyPrefix } from '../config/table';
 import { payloadPrefix } from '../config/payloads';
 import { DEFAULT_ENDPOINT, secretKeyOf } from '../config/endpoints';
+import { illFormedBytes, isWellFormed } from './well-formed';
 
 export interface Limits {
   /** Largest accepted body, in bytes. */
@@ -91,15 +92,18 @@ const ENDPOINT_MARK = '~';
  * The dedup record's key: `<vendor>#<dedup key>` at the `default` endpoint (as it always was), and
  * `<vendor>#~<endpoint>#<dedup key>` at a named one (DESIGN.md §Endpoints: dedup is per endpoint). Every key of
  * a vendor starts with `recordKeyPrefix(vendor)`, whatever its endpoint. A key over 1024 bytes keeps its
- * prefix and endpoint and hashes the dedup key (`sha256:<hex>`).
+ * prefix and endpoint and hashes the dedup key (`sha256:<hex>`); so does a dedup key that is not well-formed text
+ * (a lone surrogate, which DynamoDB cannot store), over {@link illFormedBytes}.
  */
 export function recordKey(vendor: string, dedupKey: string, endpoint: string = DEFAULT_ENDPOINT): string {
   const scope = endpoint === DEFAULT_ENDPOINT
     ? recordKeyPrefix(vendor) + (dedupKey.startsWith(ENDPOINT_MARK) ? ENDPOINT_MARK : '')
     : `${recordKeyPrefix(vendor)}${ENDPOINT_MARK}${endpoint}#`;
   const key = `${scope}${dedupKey}`;
-  if (Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES) return key;
-  return `${endpoint === DEFAULT_ENDPOINT ? recordKeyPrefix(vendor) : scope}sha256:${createHash('sha256').update(dedupKey, 'utf8').digest('hex')}`;
+  const wellFormed = isWellFormed(dedupKey);
+  if (wellFormed && Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES) return key;
+  const hashed = createHash('sha256').update(wellFormed ? Buffer.from(dedupKey, 'utf8') : illFormedBytes(dedupKey)).digest('hex');
+  return `${endpoint === DEFAULT_ENDPOINT ? recordKeyPrefix(vendor) : scope}sha256:${hashed}`;
 }
 
 const reply = (statusCode: number, body: Record<string, unknown>, headers?: Record<string, string>): Reply => ({
@@ -120,16 +124,24 @@ function adapterOf(delivery: Delivery, endpoint: string, deps: PipelineDeps): Ve
   return endpoint === DEFAULT_ENDPOINT ? vendor : undefined;
 }
 
-/** Keeps an authenticated delivery that could not be parsed, so that nothing a vendor sent is dropped. */
+/**
+ * Keeps an authenticated delivery that could not be parsed, so that nothing a vendor sent is dropped: its body,
+ * and beside it what it came with — method, query (a GET or DELETE carries every field there), header names.
+ * Each delivery gets its own key (`<day>/<sha256 of request id, time, method, query and body>`), so two refusals
+ * of one day never overwrite each other.
+ */
 async function keepRejected(delivery: Delivery, adapter: VendorAdapter, endpoint: string, reason: string, deps: PipelineDeps): Promise<string> {
-  const digest = createHash('sha256').update(delivery.body).digest('hex');
-  const day = delivery.receivedAt.toISOString().slice(0, 10);
-  const base = `${payloadPrefix('rejected', adapter.name)}${day}/${digest}`;
+  const receivedAt = delivery.receivedAt.toISOString();
+  const digest = createHash('sha256')
+    .update(JSON.stringify([delivery.requestId ?? randomUUID(), receivedAt, delivery.method, delivery.query]))
+    .update(delivery.body)
+    .digest('hex');
+  const base = `${payloadPrefix('rejected', adapter.name)}${receivedAt.slice(0, 10)}/${digest}`;
   const headerNames = [...delivery.headers.entries()].map(([name]) => name);
   await deps.blobs.put(`${base}.body`, delivery.body, 'application/octet-stream');
   await deps.blobs.put(
     `${base}.json`,
-    JSON.stringify({ vendor: adapter.name, endpoint, method: delivery.method, receivedAt: delivery.receivedAt.toISOString(), reason, headerNames, bodyBytes: delivery.body.length }),
+    JSON.stringify({ vendor: adapter.name, endpoint, method: delivery.method, receivedAt, reason, query: delivery.query, headerNames, bodyBytes: delivery.body.length }),
     'application/json',
   );
   return base;

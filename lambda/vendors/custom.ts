@@ -19,7 +19,7 @@ import { staticTokenScheme } from '../schemes/static-token';
 import { urlSigningScheme } from '../schemes/url-signing';
 import { schemeAuthentication } from './scheme';
 import type { VendorAdapter } from '../core/vendor';
-import { numberText, resolvePointer } from './json-source';
+import { idAt, numberText, resolvePointer } from './json-source';
 import { digestKey, Json, parseJsonObject, stripUndefined } from './util';
 
 export const CUSTOM_VENDOR_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
@@ -274,6 +274,21 @@ export function unsignedSources(def: Pick<CustomVendorConfig, 'auth' | 'fields' 
 
 export { resolvePointer } from './json-source';
 
+/** Methods that usually carry no body: a delivery by them without one sends its fields as query parameters. */
+const BODILESS = new Set(['GET', 'DELETE']);
+
+/** Query parameters as a JSON object with own data properties (a `__proto__` parameter stays a plain field). */
+function queryObject(query: Readonly<Record<string, string>>): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(query)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** The query as canonical text (names sorted), for the dedup key of a query delivery without an `eventId`. */
+function canonicalQuery(query: Json): string {
+  return JSON.stringify(Object.keys(query).sort().map((k) => [k, query[k]]));
+}
+
 /** Reads `header:<name>` or a JSON pointer, as it is. */
 function read(location: string | undefined, delivery: Delivery, body: Json): unknown {
   if (!location) return undefined;
@@ -310,14 +325,25 @@ export function customVendor(def: CustomVendorConfig): VendorAdapter {
     parse(d, proof) {
       // A body that is a JWT: the verified claims are the payload.
       const signed = proof?.payload ? { ...d, body: proof.payload } : d;
+      // A GET or DELETE without a body (a vendor configured with `methods: ["GET"]`) sends its fields as query
+      // parameters: they are the payload, read as a JSON object of strings, when the scheme vouches for them (a
+      // static token for the whole request, a URL-signing scheme for the URL); a scheme that signs only the body
+      // (empty here) does not.
+      const fromQuery = signed.body.length === 0 && BODILESS.has(d.method);
+      if (fromQuery && scheme.vouches.headers !== 'all' && !scheme.vouches.url) {
+        throw new ParseError(`the delivery has no body, and the query is not signed by the ${auth.scheme} scheme`);
+      }
       // A form body (URL-signing vendors post forms): its fields, a repeated name keeping its last value.
-      const body = mediaTypeOf(signed.headers.get('content-type')) === 'application/x-www-form-urlencoded'
-        ? formObject(parseUrlEncoded(signed.body.toString('utf8')))
-        : parseJsonObject(signed);
+      const body = fromQuery
+        ? queryObject(d.query)
+        : mediaTypeOf(signed.headers.get('content-type')) === 'application/x-www-form-urlencoded'
+          ? formObject(parseUrlEncoded(signed.body.toString('utf8')))
+          : parseJsonObject(signed);
       const vendorEventType = readText(def.fields.eventType, d, body);
       if (!vendorEventType) throw new ParseError(`the event type (${def.fields.eventType}) is missing`);
-      const id = readText(eventIdAt, d, body);
-      const dedupKey = id ?? digestKey('sha256:', d.body);
+      // A pointer's id as idAt reads it (digits as sent, invalid UTF-8 kept apart); a header's as it is.
+      const id = eventIdAt === undefined || eventIdAt.startsWith('header:') || fromQuery ? readText(eventIdAt, d, body) : idAt(d.body, body, eventIdAt);
+      const dedupKey = id ?? digestKey('sha256:', fromQuery ? canonicalQuery(body) : d.body);
       const accountId = readText(def.fields.accountId, d, body);
       const test = def.fields.test ? resolvePointer(body, def.fields.test) === true : false;
       const type = lookupType(def.typeMap, vendorEventType);

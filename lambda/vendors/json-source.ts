@@ -8,6 +8,7 @@
  * A body that holds no such literal costs one regular-expression test; the text is scanned (once, without
  * recursion, whatever its nesting) only when it holds a run of 16 or more digits.
  */
+import { isUtf8 } from 'node:buffer';
 import { isObject } from './util';
 
 /** Resolves an RFC 6901 JSON pointer; undefined when any step is missing. */
@@ -159,11 +160,65 @@ export function numberText(body: Buffer, pointer: string, value: number): string
 }
 
 /**
+ * `body` as text where each byte that is not part of valid UTF-8 becomes the lone surrogate U+DC00 + byte
+ * ("surrogateescape"), instead of U+FFFD: two texts that differ only in such bytes stay different.
+ */
+export function decodeKeepingInvalidBytes(body: Buffer): string {
+  let out = '';
+  let start = 0;
+  let i = 0;
+  const cont = (at: number) => at < body.length && (body[at] & 0xc0) === 0x80;
+  while (i < body.length) {
+    const b = body[i];
+    let n = 0;
+    if (b < 0x80) n = 1;
+    else if (b >= 0xc2 && b <= 0xdf && cont(i + 1)) n = 2;
+    else if (b >= 0xe0 && b <= 0xef && cont(i + 1) && cont(i + 2)) {
+      const b1 = body[i + 1];
+      if (!(b === 0xe0 && b1 < 0xa0) && !(b === 0xed && b1 > 0x9f)) n = 3; // no overlong form, no surrogate
+    } else if (b >= 0xf0 && b <= 0xf4 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
+      const b1 = body[i + 1];
+      if (!(b === 0xf0 && b1 < 0x90) && !(b === 0xf4 && b1 > 0x8f)) n = 4; // no overlong form, nothing past U+10FFFF
+    }
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    out += body.toString('utf8', start, i) + String.fromCharCode(0xdc00 + b);
+    i++;
+    start = i;
+  }
+  return out + body.toString('utf8', start, i);
+}
+
+const exactDocs = new WeakMap<Buffer, unknown>();
+
+/** `body` parsed from {@link decodeKeepingInvalidBytes}'s text (once per body); undefined when that is not JSON. */
+function exactDocOf(body: Buffer): unknown {
+  if (!exactDocs.has(body)) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(decodeKeepingInvalidBytes(body));
+    } catch {
+      doc = undefined;
+    }
+    exactDocs.set(body, doc);
+  }
+  return exactDocs.get(body);
+}
+
+/**
  * An id at `pointer` of `doc` (the parsed `body`): a non-empty string as it is, a finite number with the
- * digits as sent; undefined for anything else.
+ * digits as sent; undefined for anything else. A string that holds U+FFFD in a body that is not valid UTF-8 is
+ * read again with each invalid byte as its own lone surrogate ({@link decodeKeepingInvalidBytes}), so ids that
+ * differ only in such bytes stay different ids; every other id is exactly what JSON.parse read.
  */
 export function idAt(body: Buffer, doc: unknown, pointer: string): string | undefined {
   const v = resolvePointer(doc, pointer);
+  if (typeof v === 'string' && v.includes('\ufffd') && !isUtf8(body)) {
+    const exact = resolvePointer(exactDocOf(body), pointer);
+    if (typeof exact === 'string' && exact !== '') return exact;
+  }
   if (typeof v === 'string') return v === '' ? undefined : v;
   if (typeof v === 'number' && Number.isFinite(v)) return numberText(body, pointer, v);
   return undefined;

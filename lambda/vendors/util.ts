@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
 import type { TranscriptTurn } from '../core/event';
+import { isWellFormed } from '../core/well-formed';
 
 export type Json = Record<string, unknown>;
 
@@ -103,9 +104,22 @@ export function stripUndefined<T extends object>(o: T): T {
   return o;
 }
 
-/** `a:b:c` with each part percent-encoded, so that no two different part lists give the same key. */
+/**
+ * `a:b:c` with each part percent-encoded, so that no two different part lists give the same key. A lone surrogate
+ * (which encodeURIComponent refuses with a URIError) is written `%uXXXX`, which no well-formed text encodes to.
+ */
 export function joinKey(...parts: string[]): string {
-  return parts.map(encodeURIComponent).join(':');
+  return parts.map(encodePart).join(':');
+}
+
+function encodePart(part: string): string {
+  if (isWellFormed(part)) return encodeURIComponent(part);
+  let out = '';
+  for (const c of part) {
+    const code = c.codePointAt(0)!;
+    out += code >= 0xd800 && code <= 0xdfff ? `%u${code.toString(16).toUpperCase()}` : encodeURIComponent(c);
+  }
+  return out;
 }
 
 /**

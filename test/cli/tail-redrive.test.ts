@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { EventPublisher } from '../../lambda/core/ports';
 import { ROOT, secretEnvName } from '../../local/runtime';
 import { LocalServer, startLocal } from '../../local/server';
+import { formatEvent } from '../../cli/tail';
 import { startTestLocal, TestLocal } from '../helpers/local';
 import { MemoryLog } from '../helpers/memory';
 import { BIN, cleanEnv, runCli, runHere } from './cli';
@@ -114,6 +115,46 @@ describe('callhooks tail', () => {
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((e) => e['detail-type'])).toEqual(['call.missed', 'call.canceled']);
     expect(lines[0]).toMatchObject({ source: 'callhooks.converc', detail: { vendor: 'converc' } });
+  });
+});
+
+describe('callhooks tail: terminal control sequences in event fields (issue 16, finding 11)', () => {
+  it.each([
+    ['an ANSI escape sequence (clear the screen, move the cursor)', '\u001b[2J\u001b[H'],
+    ['an OSC sequence (set the window title, a hyperlink)', '\u001b]0;pwned\u0007'],
+    ['a C1 control (CSI as one character)', '\u009b31m'],
+    ['a carriage return that would overwrite the line', '\rfake line'],
+    ['a bidirectional override', '\u202egnp.exe'],
+  ])('never prints %s from an event field', (_label, hostile) => {
+    // Prepare: a line as the events file holds it, with the sequence in fields a sender controls
+    const line = JSON.stringify({ time: '2026-11-22T12:00:00Z', source: 'callhooks.acme', 'detail-type': 'call.ended', detail: { eventId: 'e1', callId: `c1${hostile}` } });
+
+    // Act
+    const printed = formatEvent(line);
+
+    // Assert: no control character of C0, DEL, C1 or the bidirectional controls is left; the rest is shown
+    expect(printed).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(printed).toContain('callId=c1');
+  });
+
+  it('--json escapes them as JSON does, so the line still parses to the same event', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'callhooks-tail-controls-'));
+    const event = { source: 'callhooks.acme', detail: { eventId: 'e1', callId: 'c\u009b31m\u202e' } };
+    writeFileSync(join(dir, 'events.jsonl'), `${JSON.stringify(event)}\n`);
+
+    // Act
+    const r = await runHere(['tail', '--no-follow', '--json'], { env: { CALLHOOKS_DATA_DIR: dir } });
+    rmSync(dir, { recursive: true, force: true });
+
+    // Assert
+    expect(r.stdout).not.toMatch(/[\u0080-\u009f\u202a-\u202e]/);
+    expect(JSON.parse(r.stdout)).toEqual(event);
+  });
+
+  it('shows a control character as a visible escape', () => {
+    const line = JSON.stringify({ detail: { eventId: 'e1', callId: 'a\u001bb' } });
+    expect(formatEvent(line)).toContain('callId=a\\u001bb');
   });
 });
 

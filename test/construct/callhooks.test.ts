@@ -242,6 +242,12 @@ describe('Callhooks with a configuration', () => {
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
+  it('retains every vendor secret it creates: the value the customer pasted from the vendor outlives the stack and a renamed endpoint', () => {
+    const secrets = Object.values(json.Resources).filter((r) => r.Type === 'AWS::SecretsManager::Secret');
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const s of secrets) expect([s.DeletionPolicy, (s as { UpdateReplacePolicy?: string }).UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
+  });
+
   it('encrypts the payload bucket, blocks public access, enforces object ownership and keeps no versions', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
@@ -455,6 +461,8 @@ describe('Callhooks with existing resources and options', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
     template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Delete' });
+    // The vendor secrets hold what the customer pasted: retained whatever removalPolicy says.
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
     const webhook = json.Resources[fnId(json, 'quarterzip')].Properties;
     expect([webhook.MemorySize, webhook.Timeout]).toEqual([512, 20]);

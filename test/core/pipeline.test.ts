@@ -6,6 +6,7 @@ import { handleDelivery, recordKey } from '../../lambda/core/pipeline';
 import { redrive } from '../../lambda/core/redrive';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { customVendor } from '../../lambda/vendors/custom';
+import { qcall } from '../../lambda/vendors/qcall';
 import { Headers, Delivery } from '../../lambda/core/http';
 import { deriveEventId } from '../../lambda/core/event';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
@@ -87,6 +88,45 @@ describe('handleDelivery answers', () => {
     expect(kept?.[1]).toEqual(raw);
     expect(w.store.records.size).toBe(0);
     expect(w.publisher.published).toHaveLength(0);
+  });
+
+  it('keeps the query of a refused GET or DELETE (it holds every field), and refusals of one day do not overwrite each other', async () => {
+    // Prepare: QCall deduplicating on order_id; GET and DELETE deliveries without it are refused (400)
+    const byOrder = qcall({ dedupFields: ['order_id'] });
+    const w = memoryWorld([byOrder], { qcall: 'token' });
+    const refused = (method: string, query: Record<string, string>, requestId: string): Delivery => ({
+      vendor: 'qcall', method, headers: new Headers([['authorization', 'Bearer token']]), query, body: Buffer.alloc(0), receivedAt: NOW, requestId,
+    });
+
+    // Act
+    const replies = [
+      await handleDelivery(refused('GET', { phone_number: '+911111111111' }, 'r1'), w.deps),
+      await handleDelivery(refused('DELETE', { phone_number: '+912222222222' }, 'r2'), w.deps),
+      await handleDelivery(refused('GET', { phone_number: '+911111111111' }, 'r3'), w.deps),
+    ];
+
+    // Assert: three refusals, three kept deliveries, each with its own query
+    expect(replies.map((r) => r.statusCode)).toEqual([400, 400, 400]);
+    const kept = [...w.blobs.blobs.entries()].filter(([k]) => k.startsWith('rejected/qcall/2026-11-22/') && k.endsWith('.json')).map(([, v]) => JSON.parse(String(v)));
+    expect(kept.map((k) => [k.method, k.query])).toEqual([
+      ['GET', { phone_number: '+911111111111' }],
+      ['DELETE', { phone_number: '+912222222222' }],
+      ['GET', { phone_number: '+911111111111' }],
+    ]);
+    expect([...w.blobs.blobs.keys()].filter((k) => k.endsWith('.body'))).toHaveLength(3);
+  });
+
+  it('keeps two refused deliveries with the same body on one day as two', async () => {
+    // Prepare
+    const w = world();
+    const raw = Buffer.from('{"type": "call.completed", "data": ');
+
+    // Act
+    await handleDelivery({ ...delivery({ raw, id: 'msg_a' }), requestId: 'r1' }, w.deps);
+    await handleDelivery({ ...delivery({ raw, id: 'msg_b' }), requestId: 'r2' }, w.deps);
+
+    // Assert
+    expect([...w.blobs.blobs.keys()].filter((k) => k.endsWith('.body'))).toHaveLength(2);
   });
 
   it('answers 503 when the secret cannot be read', async () => {

@@ -79,3 +79,67 @@ describe('custom vendor: a replayed signed body is one event whatever its unsign
     expect(world.publisher.published.map((e) => e.detail.callId)).toEqual(['c1']);
   });
 });
+
+describe('custom vendor with methods ["GET"] (issue 16, finding 11)', () => {
+  const token = 'a-static-token';
+  const getVendor = (fields: Partial<CustomVendorConfig['fields']>): CustomVendorConfig => ({
+    name: 'ringer',
+    auth: { scheme: 'static-token', header: 'X-Token' },
+    methods: ['GET'],
+    fields: { eventType: '/event', ...fields },
+    typeMap: { 'call.ended': 'call.ended' },
+  });
+  const get = (query: Record<string, string>, method = 'GET'): Delivery => ({
+    vendor: 'ringer',
+    method,
+    headers: new Headers([['x-token', token]]),
+    query,
+    body: Buffer.alloc(0),
+    receivedAt: NOW,
+  });
+
+  it('reads the fields from the query, which the token vouches for, and publishes; a redelivery is a duplicate', async () => {
+    // Prepare
+    const adapter = customVendor(getVendor({ eventId: '/id', callId: '/call' }));
+    const w = memoryWorld([adapter], { ringer: token });
+
+    // Act
+    const first = await handleDelivery(get({ event: 'call.ended', id: 'e1', call: 'c1' }), w.deps);
+    const again = await handleDelivery(get({ event: 'call.ended', id: 'e1', call: 'c1' }), w.deps);
+
+    // Assert
+    expect(first).toMatchObject({ statusCode: 200, body: { status: 'published' } });
+    expect(again.body).toEqual({ status: 'duplicate', duplicate: true, eventId: first.body.eventId });
+    expect(w.publisher.published.map((e) => [e.detail.type, e.detail.callId, e.detail.fields])).toEqual([['call.ended', 'c1', { event: 'call.ended', id: 'e1', call: 'c1' }]]);
+  });
+
+  it('without eventId, dedups on the whole query: two different queries are two events, whatever their order', async () => {
+    // Prepare
+    const adapter = customVendor(getVendor({}));
+    const w = memoryWorld([adapter], { ringer: token });
+
+    // Act
+    const a = await handleDelivery(get({ event: 'call.ended', call: 'c1' }), w.deps);
+    const b = await handleDelivery(get({ event: 'call.ended', call: 'c2' }), w.deps);
+    const aAgain = await handleDelivery(get({ call: 'c1', event: 'call.ended' }), w.deps);
+
+    // Assert
+    expect([a.body.status, b.body.status, aAgain.body.status]).toEqual(['published', 'published', 'duplicate']);
+    expect(aAgain.body.eventId).toBe(a.body.eventId);
+  });
+
+  it('refuses (400) a bodiless GET to a vendor whose scheme signs only the body: its query is not signed', async () => {
+    // Prepare
+    const def: CustomVendorConfig = { name: 'ringer', auth: { scheme: 'hmac-sha256', header: 'X-Sig' }, methods: ['GET'], fields: { eventType: '/event' } };
+    const adapter = customVendor(def);
+    const w = memoryWorld([adapter], { ringer: 'k' });
+    const d: Delivery = { ...get({ event: 'call.ended' }), headers: new Headers([['x-sig', createHmac('sha256', 'k').update('').digest('hex')]]) };
+
+    // Act
+    const reply = await handleDelivery(d, w.deps);
+
+    // Assert
+    expect(reply).toMatchObject({ statusCode: 400, body: { message: 'the delivery has no body, and the query is not signed by the hmac-sha256 scheme' } });
+    expect(w.publisher.published).toHaveLength(0);
+  });
+});
