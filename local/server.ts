@@ -215,9 +215,10 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   }, metricsEvery) : undefined;
   metricsTimer?.unref();
 
+  // The value is never printed (a console is often shared or recorded): `callhooks send` reads it from that file.
   for (const key of secrets.generated) {
     const [vendor, endpoint] = key.split('/');
-    process.stdout.write(`generated a development secret for ${key} (set ${secretEnvName(vendor, endpoint)} to use your own): ${secrets.values.get(key)}\n`);
+    process.stdout.write(`generated a development secret for ${key} into ${paths.devSecretsFile} (set ${secretEnvName(vendor, endpoint)} to use your own)\n`);
   }
   return {
     url,

@@ -191,9 +191,11 @@ describe('npm start and callhooks send with endpoints', () => {
       `${url}/webhooks/converc`,
       `${url}/webhooks/converc/org-b`,
     ]);
-    expect(out).toContain('generated a development secret for quarterzip/eu (set CALLHOOKS_SECRET_QUARTERZIP_EU to use your own)');
-    expect(out).toContain('generated a development secret for converc (set CALLHOOKS_SECRET_CONVERC to use your own)');
-    expect(out).toContain('generated a development secret for converc/org-b (set CALLHOOKS_SECRET_CONVERC_ORG_B to use your own)');
+    const file = join(dataDir, 'dev-secrets.json');
+    expect(out).toContain(`generated a development secret for quarterzip/eu into ${file} (set CALLHOOKS_SECRET_QUARTERZIP_EU to use your own)`);
+    expect(out).toContain(`generated a development secret for converc into ${file} (set CALLHOOKS_SECRET_CONVERC to use your own)`);
+    expect(out).toContain(`generated a development secret for converc/org-b into ${file} (set CALLHOOKS_SECRET_CONVERC_ORG_B to use your own)`);
+    for (const secret of Object.values(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)) expect(out).not.toContain(secret);
     expect(sent.stdout).toMatch(/^quarterzip\/eu call-completed: 200 published eventId=[0-9a-f-]{36}\n$/);
     expect(wrong.stdout).toMatch(/^quarterzip\/us call-completed: 401 /);
     const events = readFileSync(join(dataDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));

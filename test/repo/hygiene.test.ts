@@ -27,4 +27,20 @@ describe('repository hygiene', () => {
     const offenders = files(join(ROOT, 'lambda')).filter((f) => /\bconsole\.|process\.stdout\.write/.test(readFileSync(f, 'utf8')));
     expect(offenders.map((f) => relative(ROOT, f))).toEqual([]);
   });
+
+  it('cites the vendors\' public pages, never a vendor-docs/ folder that does not travel with the repository or the package', () => {
+    const shipped = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const p = join(dir, name);
+        return statSync(p).isDirectory() ? shipped(p) : /\.(json|md)$/.test(p) ? [p] : [];
+      });
+    const docs = [...shipped(join(ROOT, 'fixtures')), join(ROOT, 'docs', 'EVENTS.md')];
+    expect(docs.filter((f) => /vendor-docs\//.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f))).toEqual([]);
+  });
+
+  it('never shows a secret typed on the command line (`--secret-string \'<secret>\'` lands in the shell history)', () => {
+    const docs = [join(ROOT, 'README.md'), ...readdirSync(join(ROOT, 'docs')).filter((n) => n.endsWith('.md')).map((n) => join(ROOT, 'docs', n)),
+      ...readdirSync(join(ROOT, 'docs', 'vendors')).map((n) => join(ROOT, 'docs', 'vendors', n))];
+    expect(docs.filter((f) => /--secret-string\s+['"]/.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f))).toEqual([]);
+  });
 });

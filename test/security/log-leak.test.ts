@@ -540,8 +540,8 @@ describe('the local server (npm start)', () => {
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('prints each generated development secret once, at start, as designed — and nothing sensitive after that', async () => {
-    // Prepare: no CALLHOOKS_SECRET_* so that development secrets are generated and printed (DESIGN.md, local mode).
+  it('never prints a generated development secret (it says which file holds them) — and nothing sensitive at all', async () => {
+    // Prepare: no CALLHOOKS_SECRET_* so that development secrets are generated (issue 20, point 7: not printed).
     const env: NodeJS.ProcessEnv = { ...process.env, CALLHOOKS_DATA_DIR: dataDir };
     for (const k of Object.keys(env)) if (k.startsWith('CALLHOOKS_SECRET_')) delete env[k];
     const capture = captureOutput();
@@ -580,16 +580,12 @@ describe('the local server (npm start)', () => {
     // Assert: the paths were taken…
     for (const vut of vendorsWithFixtures) expect({ [vut.name]: statuses[vut.name] }).toEqual({ [vut.name]: [200, 200, 401, 400] });
     expect(text).toContain('delivery published');
-    // …each generated secret appears once, in its start-up line, and nowhere else…
+    // …each generated secret is announced with the file that holds it, and printed nowhere…
     for (const [vendor, secret] of secrets) {
-      const lines = linesWith(text, secret);
-      expect({ vendor, lines }).toEqual({ vendor, lines: [expect.stringMatching(new RegExp(`^generated a development secret for ${vendor} `))] });
+      expect({ vendor, lines: linesWith(text, secret) }).toEqual({ vendor, lines: [] });
+      expect(text).toContain(`generated a development secret for ${vendor} into ${join(dataDir, 'dev-secrets.json')} `);
     }
-    // …and apart from those lines, nothing sensitive was printed.
-    const rest = text
-      .split('\n')
-      .filter((l) => !l.startsWith('generated a development secret for '))
-      .join('\n');
-    expect(findLeaks(rest, fixtureSensitive, [...allSecrets, ...secrets.values()])).toEqual([]);
+    // …and nothing sensitive was printed.
+    expect(findLeaks(text, fixtureSensitive, [...allSecrets, ...secrets.values()])).toEqual([]);
   });
 });
