@@ -3,18 +3,17 @@
  * The CDK app that `cdk deploy` runs: one CallhooksStack configured by the file `CALLHOOKS_CONFIG` names (relative to
  * the current folder), else the repository's callhooks.config.json — the same rule as the local mode's.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { CallhooksStack } from '../lib/callhooks-stack';
+import { CallhooksConfigFile } from '../lib';
 
 const app = new App();
 const configFile = process.env.CALLHOOKS_CONFIG ? path.resolve(process.env.CALLHOOKS_CONFIG) : path.join(__dirname, '..', 'callhooks.config.json');
-const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
 const stackName: string = app.node.tryGetContext('stackName') ?? 'Callhooks';
 
 new CallhooksStack(app, stackName, {
   description: 'callhooks: voice-AI and calling platform webhooks, verified, deduplicated and normalized onto EventBridge',
-  config,
+  ...CallhooksConfigFile.read(configFile),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

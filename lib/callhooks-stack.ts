@@ -8,7 +8,7 @@ import { DEFAULT_ENDPOINT, secretKeyOf } from '../lambda/config/endpoints';
 export interface CallhooksStackProps extends StackProps, CallhooksProps {}
 
 /**
- * The ready-made stack that `cdk deploy` uses: one {@link Callhooks} and outputs for what you need after
+ * The ready-made stack that `cdk deploy` uses (`bin/callhooks.ts`; not part of the package's API): one {@link Callhooks} and outputs for what you need after
  * deploying (webhook URLs, the bus, the table, the archive, the schema registry, each endpoint's secret ARN — ARNs only, never values).
  */
 export class CallhooksStack extends Stack {
@@ -29,13 +29,13 @@ export class CallhooksStack extends Stack {
       description: 'The scheduled redrive (callhooks redrive --function)',
       value: this.callhooks.redriveFunction.functionName,
     });
-    const { archive, schemas } = this.callhooks;
+    const { archive, schemaRegistry } = this.callhooks;
     if (archive) {
       new CfnOutput(this, 'ArchiveName', { description: 'Archive of the published events (callhooks replay --archive)', value: archive.archiveName });
       new CfnOutput(this, 'ArchiveArn', { value: archive.archiveArn });
     }
-    if (schemas) {
-      new CfnOutput(this, 'SchemaRegistryName', { description: 'Schema registry of the call events (code bindings)', value: schemas.registryName });
+    if (schemaRegistry) {
+      new CfnOutput(this, 'SchemaRegistryName', { description: 'Schema registry of the call events (code bindings)', value: schemaRegistry.attrRegistryName });
     }
     for (const vendor of this.callhooks.vendorNames) {
       for (const endpoint of this.callhooks.endpoints[vendor]) {

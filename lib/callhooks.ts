@@ -1,15 +1,19 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as eventschemas from 'aws-cdk-lib/aws-eventschemas';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { CallhooksConfig } from '../lambda/config/config';
+import type { CallhooksConfiguration } from './configuration';
+import { CALLHOOKS_SOURCE_PREFIX, subscriberPattern, type SubscriberOptions } from './subscriber';
 import { DEFAULT_METRICS_NAMESPACE } from '../lambda/core/metrics';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { CallEventSchemas } from './event-schemas';
@@ -24,31 +28,19 @@ import { validateProps } from './private/validate';
 import { DEFAULT_ENDPOINT, routePathOf, secretKeyOf } from '../lambda/config/endpoints';
 import { endpointsOf } from '../lambda/vendors';
 
-/** Every callhooks event's `source` starts with this (`callhooks.<vendor>`). */
-const CALLHOOKS_SOURCE_PREFIX = 'callhooks.';
 
 /** The functions read their metrics namespace from this variable (Powertools Metrics). */
 const METRICS_NAMESPACE_ENV = 'POWERTOOLS_METRICS_NAMESPACE';
 
 /** Days the archive keeps an event unless `archiveRetention` says otherwise. */
-export const DEFAULT_ARCHIVE_RETENTION_DAYS = 30;
+const DEFAULT_ARCHIVE_RETENTION_DAYS = 30;
 
-/** Properties of a {@link Callhooks} construct. Every property is optional. */
-export interface CallhooksProps {
-  /**
-   * Which vendors to receive and how (the same object as `callhooks.config.json`). Validated with
-   * `resolveConfig`: a bad field fails synthesis with a message naming it.
-   *
-   * Which built-in vendors are on: with a `vendors` key, exactly those it names as `true` or with options
-   * (a built-in vendor it leaves out is off); without a `vendors` key, the five vendors of callhooks 0.1.0
-   * (quarterzip, qcall, koeiq, atoms, converc) and no other. Either way a built-in vendor added in a later
-   * release of callhooks never gets a route, a function, a secret and alarms in an existing deployment by
-   * itself: it is on only where the configuration names it.
-   *
-   * @default - the five vendors of 0.1.0 (quarterzip, qcall, koeiq, atoms, converc) with their default options
-   */
-  readonly config?: CallhooksConfig;
-
+/**
+ * Properties of a {@link Callhooks} construct. Every property is optional. Which vendors to receive and the
+ * limits are the {@link CallhooksConfiguration} fields (`vendors`, `customVendors`, `maxBodyBytes`,
+ * `maxEventBytes`, `retentionDays`), validated by the rules of `callhooks.config.json`.
+ */
+export interface CallhooksProps extends CallhooksConfiguration {
   /**
    * An existing Secrets Manager secret per endpoint, holding the value the vendor issued for it: the key is the
    * vendor name for its `default` endpoint (`secrets.quarterzip`, the only endpoint of a vendor that lists no
@@ -232,12 +224,12 @@ export interface CallhooksProps {
  *                 scheduled redrive ─▶ publishes what is not on the bus yet; gives up to an SQS DLQ
  * ```
  *
- * The parts: storage ({@link DedupTable}, {@link PayloadBucket}, {@link DeadLetterQueue}, the bus), the
- * {@link WebhookApi}, one {@link VendorWebhook} per enabled vendor, and the {@link Redrive}.
+ * The parts: storage (the dedup table, the payload bucket, the dead-letter queue, the bus), the HTTP API, one
+ * function per enabled vendor, and the scheduled redrive.
  *
  * @example
- * const hooks = new Callhooks(this, 'Callhooks', { config: { vendors: { qcall: true, converc: true } } });
- * hooks.addSubscriber('ToQueue', new targets.SqsQueue(queue));
+ * const hooks = new Callhooks(this, 'Callhooks', { vendors: { qcall: {}, converc: {} } });
+ * hooks.addSubscriber('ToQueue', new targets.SqsQueue(queue), { detailTypes: [CallEventType.CALL_ENDED] });
  */
 export class Callhooks extends Construct {
   /** The HTTP API (payload format 2.0); webhooks arrive at `/webhooks/{vendor}` and `/webhooks/{vendor}/{endpoint}`. */
@@ -249,11 +241,11 @@ export class Callhooks extends Construct {
   /** The bus the normalized events are published on (`source` = `callhooks.<vendor>`). */
   public readonly eventBus: events.IEventBus;
   /** Dedup and durable record table: key `pk`, TTL `expiresAt`, sparse index `pending`. */
-  public readonly table: DedupTable;
+  public readonly table: dynamodb.ITable;
   /** Bulky payloads, oversized events and rejected deliveries; objects expire after `payloadRetention`. */
-  public readonly payloadBucket: PayloadBucket;
+  public readonly payloadBucket: s3.IBucket;
   /** Records the redrive could not publish after `redriveMaxAttempts` attempts. */
-  public readonly deadLetterQueue: DeadLetterQueue;
+  public readonly deadLetterQueue: sqs.IQueue;
   /** Alarms as soon as one message is in the dead-letter queue; carries `alarmAction` when one is given. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
   /** The scheduled function that publishes accepted events that did not reach the bus. */
@@ -268,20 +260,22 @@ export class Callhooks extends Construct {
    */
   public readonly secrets: { readonly [vendorOrEndpoint: string]: secretsmanager.ISecret };
   /** Names of the enabled vendors, in configuration order. */
-  public readonly vendorNames: readonly string[];
+  public readonly vendorNames: string[];
   /** The endpoint names of each enabled vendor, in configuration order (`["default"]` for a vendor that lists none). */
-  public readonly endpoints: { readonly [vendor: string]: readonly string[] };
+  public readonly endpoints: { readonly [vendor: string]: string[] };
   /** The archive of the published events (what `callhooks replay` replays from); undefined when `archive` is false. */
   public readonly archive?: events.Archive;
-  /** The schema registry with one schema per detail-type; undefined when `schemaRegistry` is false. */
-  public readonly schemas?: CallEventSchemas;
-  /** The alarms by name, the dashboard and the metrics (`metricOutcome`, `metricVendor`, `metricRedrive`). */
-  public readonly monitoring: CallhooksMonitoring;
+  /**
+   * The schema registry with one schema per detail-type (`callhooks@CallEnded`, …), for code bindings;
+   * undefined when `schemaRegistry` is false.
+   */
+  public readonly schemaRegistry?: eventschemas.CfnRegistry;
   /** Every alarm of the instance, each with `alarmAction` when one is given. */
   public readonly alarms: cloudwatch.IAlarm[];
   /** The dashboard; undefined when `dashboard` is false. */
   public readonly dashboard?: cloudwatch.Dashboard;
 
+  private readonly bucket: PayloadBucket;
   private subscribers?: Construct;
 
   constructor(scope: Construct, id: string, props: CallhooksProps = {}) {
@@ -294,17 +288,20 @@ export class Callhooks extends Construct {
 
     // The construct ids of the stateful resources below are part of their logical IDs: never change them
     // (test/upgrade/logical-ids.test.ts), or CloudFormation replaces the table, bucket, queue or secrets.
-    this.table = new DedupTable(this, 'Table', { encryptionKey, removalPolicy });
-    this.payloadBucket = new PayloadBucket(this, 'PayloadBucket', {
+    const table = new DedupTable(this, 'Table', { encryptionKey, removalPolicy });
+    this.table = table;
+    this.bucket = new PayloadBucket(this, 'PayloadBucket', {
       encryptionKey,
       removalPolicy,
       retention: props.payloadRetention,
       accessLogsBucket: props.payloadAccessLogsBucket,
     });
-    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', { encryptionKey });
+    this.payloadBucket = this.bucket;
+    const deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', { encryptionKey });
+    this.deadLetterQueue = deadLetterQueue;
     this.deadLetterAlarm = alarmOnFirst(this, 'DeadLetterAlarm',
       'callhooks: an accepted webhook event could not be published on the bus and went to the dead-letter queue',
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }));
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }));
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', { eventBusName: props.eventBusName });
 
     const api = new WebhookApi(this, 'Api', {
@@ -318,16 +315,16 @@ export class Callhooks extends Construct {
 
     const functions: Record<string, lambda.Function> = {};
     const secrets: Record<string, secretsmanager.ISecret> = {};
-    const endpoints: Record<string, readonly string[]> = {};
+    const endpoints: Record<string, string[]> = {};
     const vendorsScope = new Construct(this, 'Vendors');
     for (const vendor of config.vendors) {
       const names = endpointsOf(vendor);
       const webhook = new VendorWebhook(vendorsScope, vendor.name, {
         vendor,
         limits: config,
-        table: this.table,
+        table,
         eventBus: this.eventBus,
-        payloadBucket: this.payloadBucket,
+        payloadBucket: this.bucket,
         api,
         endpointSecrets: Object.fromEntries(names.flatMap((e) => {
           const given = props.secrets?.[secretKeyOf(vendor.name, e)];
@@ -339,7 +336,7 @@ export class Callhooks extends Construct {
         logRetention,
       });
       functions[vendor.name] = webhook.function;
-      endpoints[vendor.name] = webhook.endpointNames;
+      endpoints[vendor.name] = [...webhook.endpointNames];
       for (const e of webhook.endpointNames) secrets[secretKeyOf(vendor.name, e)] = webhook.endpointSecrets[e];
     }
     this.functions = functions;
@@ -347,10 +344,10 @@ export class Callhooks extends Construct {
     this.endpoints = endpoints;
 
     const redrive = new Redrive(this, 'Redrive', {
-      table: this.table,
+      table,
       eventBus: this.eventBus,
-      payloadBucket: this.payloadBucket,
-      deadLetterQueue: this.deadLetterQueue,
+      payloadBucket: this.bucket,
+      deadLetterQueue,
       vendors: this.vendorNames,
       schedule: props.redriveSchedule,
       maxAttempts: props.redriveMaxAttempts,
@@ -369,23 +366,23 @@ export class Callhooks extends Construct {
         kmsKey: encryptionKey,
       });
     }
-    if (props.schemaRegistry ?? true) this.schemas = new CallEventSchemas(this, 'Schemas');
+    if (props.schemaRegistry ?? true) this.schemaRegistry = new CallEventSchemas(this, 'Schemas').registry;
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     for (const fn of [...Object.values(functions), this.redriveFunction]) fn.addEnvironment(METRICS_NAMESPACE_ENV, metricsNamespace);
-    this.monitoring = new CallhooksMonitoring(this, 'Monitoring', {
+    const monitoring = new CallhooksMonitoring(this, 'Monitoring', {
       functions,
       redriveFunction: this.redriveFunction,
       api,
-      deadLetterQueue: this.deadLetterQueue,
+      deadLetterQueue,
       existingAlarms: [this.deadLetterAlarm, this.redriveErrorAlarm],
       namespace: metricsNamespace,
       dashboard: props.dashboard,
       dashboardName: props.dashboardName,
       alarmAction: props.alarmAction,
     });
-    this.alarms = this.monitoring.alarms;
-    this.dashboard = this.monitoring.dashboard;
+    this.alarms = monitoring.alarms;
+    this.dashboard = monitoring.dashboard;
   }
 
   /**
@@ -407,26 +404,26 @@ export class Callhooks extends Construct {
    * `encryptionKey` when one is set): subscribers need it to follow an event's pointer to its bulky part.
    */
   public grantReadPayloads(grantee: iam.IGrantable): iam.Grant {
-    return this.payloadBucket.grantReadPayloads(grantee);
+    return this.bucket.grantReadPayloads(grantee);
   }
 
   /**
-   * Routes call events to `target` with a rule on the bus. A pattern that sets no `source` still matches only
-   * callhooks' events (`source` starting with `callhooks.`), so that on a shared bus `{ detailType:
-   * ['call.ended'] }` does not also match another service's `call.ended`; a pattern that sets `source` is used
-   * as it is.
+   * Routes call events to `target` with a rule on the bus: every event of this instance (`source` starting
+   * with `callhooks.`), or those `options` select. The detail types and the sources are checked against the
+   * normalized types and this instance's vendors, so that a typo fails synthesis instead of never matching.
    *
    * @param id construct id of the rule (unique among this construct's subscribers)
    * @param target where matching events go (Lambda, SQS, Step Functions, API destination, another bus, ...)
-   * @param pattern which events
-   * @default pattern - every callhooks event (`source` starting with `callhooks.`)
+   * @param options which events, and the rule's name and description
    */
-  public addSubscriber(id: string, target: events.IRuleTarget, pattern: events.EventPattern = {}): events.Rule {
+  public addSubscriber(id: string, target: events.IRuleTarget, options: SubscriberOptions = {}): events.Rule {
     this.subscribers ??= new Construct(this, 'Subscribers');
     return new events.Rule(this.subscribers, id, {
       eventBus: this.eventBus,
-      eventPattern: { ...pattern, source: pattern.source ?? events.Match.prefix(CALLHOOKS_SOURCE_PREFIX) },
+      eventPattern: subscriberPattern(`Callhooks.addSubscriber("${id}")`, options, this.vendorNames),
       targets: [target],
+      ruleName: options.ruleName,
+      description: options.description,
     });
   }
 }

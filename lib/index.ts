@@ -1,26 +1,29 @@
-export * from './callhooks';
-export * from './callhooks-stack';
-export * from './dead-letter-queue';
-export * from './dedup-table';
-export * from './event-schemas';
-export * from './monitoring';
-export * from './payload-bucket';
-export * from './redrive';
-export * from './vendor-webhook';
-export * from './webhook-api';
-export {
-  BUILT_IN_VENDORS,
-  BuiltInVendor,
-  BuiltInVendorOptions,
-  CallhooksConfig,
-  CommonVendorOptions,
-  ConfigError,
-  CustomAuth,
-  CustomVendorConfig,
+// The package's API: the construct, its props and their structs and enums. Nothing else is exported (the
+// construct's parts and the Lambda code are internal); subscribers' event types are in `callhooks/events`.
+export { Callhooks, type CallhooksProps } from './callhooks';
+export { CallhooksConfigFile, type CallhooksConfiguration } from './configuration';
+export { CallEventType } from './call-event-type';
+export type {
+  AtomsOptions,
+  BlandOptions,
+  BuiltInVendors,
+  ConvercOptions,
+  EndpointOptions,
+  KoeiqOptions,
+  OpenaiOptions,
+  QCallEndpointOptions,
   QCallOptions,
-  ResolvedConfig,
-  VendorRuntimeConfig,
-  resolveConfig,
-} from '../lambda/config/config';
-export type { CallEvent, CallEventDetail, NormalizedType, PayloadPointer, Transcript, TranscriptTurn } from './events';
-export { NORMALIZED_TYPES } from '../lambda/core/event';
+  QuarterzipOptions,
+  VendorOptionsBase,
+} from './vendors';
+export {
+  CustomVendorAuth,
+  HttpMethod,
+  SignatureEncoding,
+  SignedPayload,
+  type CustomVendor,
+  type CustomVendorFields,
+  type HmacSha256Options,
+  type StaticTokenOptions,
+} from './custom-vendor';
+export type { SubscriberOptions } from './subscriber';

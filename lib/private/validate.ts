@@ -3,7 +3,8 @@
  * value; unresolved tokens are skipped (they are only known at deploy time).
  */
 import { Duration, Token } from 'aws-cdk-lib';
-import { ConfigError, ResolvedConfig, resolveConfig } from '../../lambda/config/config';
+import type { ResolvedConfig } from '../../lambda/config/config';
+import { resolveConfiguration } from './config';
 import type { CallhooksProps } from '../callhooks';
 import { DEFAULT_ENDPOINT, secretKeyOf } from '../../lambda/config/endpoints';
 import { endpointsOf } from '../../lambda/vendors';
@@ -18,13 +19,7 @@ const METRICS_NAMESPACE_RE = /^(?!AWS\/)[A-Za-z0-9 .\-_/#:]{1,255}$/;
 
 /** Validates the props and resolves the configuration; throws an `Error` starting with `Callhooks:`. */
 export function validateProps(props: CallhooksProps): ResolvedConfig {
-  let config: ResolvedConfig;
-  try {
-    config = resolveConfig(props.config ?? {});
-  } catch (err) {
-    if (err instanceof ConfigError) throw new Error(`Callhooks: invalid config: ${err.message}`, { cause: err });
-    throw err;
-  }
+  const config = resolveConfiguration(props);
 
   if (props.eventBus && props.eventBusName !== undefined) {
     throw new Error(

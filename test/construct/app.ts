@@ -3,6 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import type { CallhooksConfig } from '../../lambda/config/config';
+import {
+  CallEventType, CustomVendorAuth, SignatureEncoding, SignedPayload, type CallhooksConfiguration, type CustomVendor,
+} from '../../lib';
+import { configurationFromJson } from '../../lib/private/config';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -26,7 +30,9 @@ export function projectConfig(): CallhooksConfig {
 export function testApp(options: { stageAssets?: boolean; cfnValidation?: boolean; outdir?: string } = {}): App {
   const context: Record<string, unknown> = { ...projectContext() };
   if (!options.stageAssets) context['aws:cdk:disable-asset-staging'] = true;
-  return new App({ context, outdir: options.outdir, builtinCloudFormationValidation: options.cfnValidation ?? false });
+  // `builtinCloudFormationValidation` is an App prop of newer aws-cdk-lib releases than the lower bound this
+  // repository builds against; older ones have no such validation.
+  return new App({ context, outdir: options.outdir, ...({ builtinCloudFormationValidation: options.cfnValidation ?? false } as object) });
 }
 
 export function testStack(app: App = testApp(), id = 'Test'): Stack {
@@ -47,6 +53,25 @@ export const RINGLY = {
   fields: { eventType: '/type', eventId: '/id', callId: '/data/call_id', occurredAt: '/created', accountId: '/account' },
   typeMap: { 'call.completed': 'call.ended', 'call.started': 'call.started' },
 } as const;
+
+/** The same custom vendor as {@link RINGLY}, as the construct's struct. */
+export const RINGLY_VENDOR: CustomVendor = {
+  name: 'ringly',
+  auth: CustomVendorAuth.hmacSha256({
+    header: 'Ringly-Signature',
+    encoding: SignatureEncoding.HEX,
+    signatureKey: 'v1',
+    timestampKey: 't',
+    signedPayload: SignedPayload.TIMESTAMP_DOT_BODY,
+  }),
+  fields: { eventType: '/type', eventId: '/id', callId: '/data/call_id', occurredAt: '/created', accountId: '/account' },
+  typeMap: { 'call.completed': CallEventType.CALL_ENDED, 'call.started': CallEventType.CALL_STARTED },
+};
+
+/** The construct's props of a `callhooks.config.json`'s contents (what `CallhooksConfigFile` reads). */
+export function fromConfig(raw: unknown): CallhooksConfiguration {
+  return configurationFromJson(raw, 'the test configuration');
+}
 
 type Resource = { Type: string; Properties?: Record<string, any>; [k: string]: any };
 type TemplateJson = { Resources: Record<string, Resource> };

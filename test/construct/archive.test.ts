@@ -3,7 +3,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Callhooks, CallhooksProps, CallhooksStack } from '../../lib';
+import { Callhooks, CallhooksProps } from '../../lib';
+import { CallhooksStack } from '../../lib/callhooks-stack';
 import { logicalId, testApp, testStack } from './app';
 
 function template(props: CallhooksProps = {}): Template {

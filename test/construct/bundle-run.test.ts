@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { CallhooksStack } from '../../lib';
+import { CallhooksStack } from '../../lib/callhooks-stack';
 import { BUNDLE_FILE, BUNDLES_DIR, packageRoot, webhookBundleName } from '../../lib/private/bundles';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
 import { logicalId, testApp } from './app';
@@ -35,7 +35,7 @@ describe('a shipped webhook bundle, run in a child process', () => {
   let output: string;
 
   beforeAll(async () => {
-    const stack = new CallhooksStack(testApp(), 'Callhooks', { config: { vendors: { quarterzip: true } } });
+    const stack = new CallhooksStack(testApp(), 'Callhooks', { vendors: { quarterzip: {} } });
     const template = Template.fromStack(stack);
     const env = environmentOf(template, logicalId(template.toJSON() as never, 'AWS::Lambda::Function', 'CallhooksVendorsquarterzipFunction'));
 

@@ -8,12 +8,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CallhooksStack } from '../../lib';
+import { CallhooksStack } from '../../lib/callhooks-stack';
 import { BUNDLE_FILE, BUNDLES_DIR, packageRoot, REDRIVE_BUNDLE, S3_CLIENT_FILE, webhookBundleName } from '../../lib/private/bundles';
 import { resolveConfig } from '../../lambda/config/config';
 import { BUILT_IN_VENDORS } from '../../lambda/vendors';
 import { BUNDLES, buildBundles, inputsFile } from '../../scripts/bundle';
-import { projectConfig, testApp } from './app';
+import { projectConfig, testApp, fromConfig } from './app';
 
 const ROOT = packageRoot();
 const SHIPPED = path.join(ROOT, BUNDLES_DIR);
@@ -109,7 +109,7 @@ describe('the synthesized stack', () => {
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'callhooks-synth-'));
     const app = testApp({ stageAssets: true, outdir });
-    const stack = new CallhooksStack(app, 'Callhooks', { config: projectConfig() });
+    const stack = new CallhooksStack(app, 'Callhooks', fromConfig(projectConfig()));
     app.synth();
     template = JSON.parse(fs.readFileSync(path.join(outdir, `${stack.artifactId}.template.json`), 'utf8'));
   });

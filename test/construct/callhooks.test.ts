@@ -8,16 +8,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import { Callhooks, CallhooksProps } from '../../lib';
-import { resolveConfig, type CustomVendorConfig } from '../../lambda/config/config';
+import { Callhooks, CallEventType, CallhooksProps } from '../../lib';
+import { configJsonOf } from '../../lib/private/config';
+import { resolveConfig } from '../../lambda/config/config';
 import { ENV } from '../../lambda/config/env';
 import { BUILT_IN_VENDORS, DEFAULT_VENDORS } from '../../lambda/vendors';
-import { actionsOf, logicalId, resourcesOf, RINGLY, roleOfFunction, statementsOfRole, testApp, testStack } from './app';
+import { actionsOf, logicalId, resourcesOf, RINGLY_VENDOR, roleOfFunction, statementsOfRole, testApp, testStack } from './app';
 
-const ringly = RINGLY as unknown as CustomVendorConfig;
-/** atoms disabled, one custom vendor: the enabled set differs from the default on purpose. */
-const CONFIG = {
-  vendors: { quarterzip: true, qcall: { tokenHeader: 'x-qcall-token', tokenPrefix: '' }, koeiq: true, atoms: false, converc: true },
+const ringly = RINGLY_VENDOR;
+/** atoms off, one custom vendor: the enabled set differs from the default on purpose. */
+const CONFIG: CallhooksProps = {
+  vendors: { quarterzip: {}, qcall: { tokenHeader: 'x-qcall-token', tokenPrefix: '' }, koeiq: {}, atoms: { enabled: false }, converc: {} },
   customVendors: [ringly],
 };
 const ENABLED = ['quarterzip', 'qcall', 'koeiq', 'converc', 'ringly'];
@@ -55,7 +56,7 @@ describe('Callhooks with a configuration', () => {
   let json: TemplateJson;
 
   beforeAll(() => {
-    ({ hooks, stack, template, json } = build({ config: CONFIG }));
+    ({ hooks, stack, template, json } = build(CONFIG));
   });
 
   // ---- routes and functions ----------------------------------------------------------------------
@@ -135,7 +136,7 @@ describe('Callhooks with a configuration', () => {
   });
 
   it('passes each function its own vendor configuration and the resolved limits', () => {
-    const resolved = resolveConfig(CONFIG);
+    const resolved = resolveConfig(configJsonOf(CONFIG));
     for (const vendor of resolved.vendors) {
       const vars = json.Resources[fnId(json, vendor.name)].Properties.Environment.Variables;
       expect(JSON.parse(vars[ENV.vendorConfig])).toEqual(vendor);
@@ -344,7 +345,7 @@ describe('Callhooks defaults', () => {
   const VENDORS_OF_0_1_0 = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'];
 
   it('deploys the five vendors of 0.1.0, and no vendor added since, when the configuration has no vendors key', () => {
-    for (const props of [{}, { config: {} }, { config: { retentionDays: 30 } }]) {
+    for (const props of [{}, { retentionDays: 30 }]) {
       const { hooks, template, json } = build(props);
       expect(hooks.vendorNames).toEqual(VENDORS_OF_0_1_0);
       const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey).sort();
@@ -359,7 +360,7 @@ describe('Callhooks defaults', () => {
   it('deploys a built-in vendor added since 0.1.0 only when the configuration names it', () => {
     const added = BUILT_IN_VENDORS.filter((name) => !VENDORS_OF_0_1_0.includes(name));
     for (const name of added) {
-      const { hooks, template } = build({ config: { vendors: { [name]: true } } });
+      const { hooks, template } = build({ vendors: { [name]: {} } });
       expect(hooks.vendorNames).toEqual([name]);
       template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
     }
@@ -433,7 +434,7 @@ describe('Callhooks with existing resources and options', () => {
   it('lets the functions use the customer managed key', () => {
     const stack = testStack();
     const key = new kms.Key(stack, 'Key');
-    new Callhooks(stack, 'Hooks', { encryptionKey: key, config: { vendors: { quarterzip: true, qcall: false, koeiq: false, atoms: false, converc: false } } });
+    new Callhooks(stack, 'Hooks', { encryptionKey: key, vendors: { quarterzip: {} } });
     const json = Template.fromStack(stack).toJSON() as TemplateJson;
     for (const fn of [fnId(json, 'quarterzip'), logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')]) {
       const actions = statementsOfRole(json, roleOfFunction(json, fn)).flatMap(actionsOf);
@@ -443,7 +444,7 @@ describe('Callhooks with existing resources and options', () => {
 
   it('applies throttling, retention, schedule, attempts, memory, timeout, removal policy and log retention', () => {
     const { template, json } = build({
-      config: { vendors: { quarterzip: true, qcall: false, koeiq: false, atoms: false, converc: false } },
+      vendors: { quarterzip: {} },
       throttlingRateLimit: 10,
       throttlingBurstLimit: 20,
       payloadRetention: Duration.days(7),
@@ -511,24 +512,57 @@ describe('Callhooks methods', () => {
   it('addSubscriber uses the pattern it is given', () => {
     const stack = testStack();
     const hooks = new Callhooks(stack, 'Hooks');
-    hooks.addSubscriber('Ended', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { detailType: ['call.ended'] });
+    hooks.addSubscriber('Ended', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { detailTypes: [CallEventType.CALL_ENDED] });
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: { 'detail-type': ['call.ended'] } });
   });
 
   it('addSubscriber keeps the callhooks source filter when the pattern sets no source', () => {
     const stack = testStack();
     const hooks = new Callhooks(stack, 'Hooks');
-    hooks.addSubscriber('Ended', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { detailType: ['call.ended'], detail: { test: [false] } });
+    hooks.addSubscriber('Ended', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), {
+      detailTypes: [CallEventType.CALL_ENDED], eventPattern: { detail: { test: [false] } },
+    });
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.exact({ 'source': [{ prefix: 'callhooks.' }], 'detail-type': ['call.ended'], 'detail': { test: [false] } }),
     });
   });
 
-  it('addSubscriber uses the source a pattern sets, as it is', () => {
+  it('addSubscriber selects vendors by name', () => {
     const stack = testStack();
     const hooks = new Callhooks(stack, 'Hooks');
-    hooks.addSubscriber('QcallOnly', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { source: ['callhooks.qcall'] });
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.exact({ source: ['callhooks.qcall'] }) });
+    hooks.addSubscriber('QcallOnly', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { vendors: ['qcall', 'koeiq'], ruleName: 'qcall-koeiq', description: 'two vendors' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.exact({ source: ['callhooks.qcall', 'callhooks.koeiq'] }), Name: 'qcall-koeiq', Description: 'two vendors',
+    });
+  });
+
+  it('addSubscriber uses the source an eventPattern sets, as it is, when it is one of the instance\'s', () => {
+    const stack = testStack();
+    const hooks = new Callhooks(stack, 'Hooks');
+    hooks.addSubscriber('QcallOnly', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), { eventPattern: { source: ['callhooks.qcall'] } });
+    hooks.addSubscriber('Prefix', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox2')), { eventPattern: { source: events.Match.prefix('callhooks.q') } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.exact({ source: ['callhooks.qcall'] }) });
+    template.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.exact({ source: [{ prefix: 'callhooks.q' }] }) });
+  });
+
+  it.each<[string, object, RegExp]>([
+    ['a detail type that is not a normalized type', { eventPattern: { detailType: ['call.end'] } },
+      /^Callhooks\.addSubscriber\("Sub"\): the detail type "call\.end" is not a normalized type \(call\.requested, .*\): the rule would never match$/],
+    ['a detail type as a plain string', { detailTypes: ['call.end'] },
+      /^Callhooks\.addSubscriber\("Sub"\): the detail type "call\.end" is not a normalized type/],
+    ['a source outside callhooks', { eventPattern: { source: ['aws.s3'] } },
+      /^Callhooks\.addSubscriber\("Sub"\): the source "aws\.s3" is not one of this instance's \(callhooks\.quarterzip, .*\): the rule would never match$/],
+    ['a source of a vendor that is off', { eventPattern: { source: ['callhooks.twilio'] } }, /the source "callhooks\.twilio" is not one of this instance's/],
+    ['a vendor that is off', { vendors: ['quarterzip', 'ringly'] },
+      /^Callhooks\.addSubscriber\("Sub"\): vendors has "ringly", which is not a vendor of this instance \(quarterzip, qcall, koeiq, atoms, converc\)$/],
+    ['detailTypes and eventPattern.detailType', { detailTypes: [CallEventType.CALL_ENDED], eventPattern: { detailType: ['call.ended'] } }, /set detailTypes or eventPattern\.detailType, not both/],
+    ['vendors and eventPattern.source', { vendors: ['qcall'], eventPattern: { source: ['callhooks.qcall'] } }, /set vendors or eventPattern\.source, not both/],
+    ['empty detailTypes', { detailTypes: [] }, /detailTypes is empty/],
+  ])('addSubscriber refuses %s', (_name, options, message) => {
+    const stack = testStack();
+    const hooks = new Callhooks(stack, 'Hooks');
+    expect(() => hooks.addSubscriber('Sub', new targets.SqsQueue(new sqs.Queue(stack, 'Inbox')), options as never)).toThrow(message);
   });
 });
 
@@ -543,7 +577,7 @@ describe('Callhooks validation', () => {
     ['eventBusName "default"', () => ({ eventBusName: 'default' }), /^Callhooks: eventBusName must be .* not "default", got "default"$/],
     ['a secret for an unknown vendor', () => ({ secrets: { acme: secret() } }),
       new RegExp(`^Callhooks: secrets\\.acme is not an enabled vendor \\(enabled: ${DEFAULT_VENDORS.join(', ')}\\)$`)],
-    ['a secret for a disabled vendor', () => ({ config: { vendors: { quarterzip: true, atoms: false } }, secrets: { atoms: secret() } }),
+    ['a secret for a disabled vendor', () => ({ vendors: { quarterzip: {}, atoms: { enabled: false } }, secrets: { atoms: secret() } }),
       /^Callhooks: secrets\.atoms is not an enabled vendor/],
     ['throttlingRateLimit 0', () => ({ throttlingRateLimit: 0 }), /^Callhooks: throttlingRateLimit must be a positive number of requests per second, got 0$/],
     ['throttlingRateLimit NaN', () => ({ throttlingRateLimit: NaN }), /^Callhooks: throttlingRateLimit must be .*, got NaN$/],
@@ -556,15 +590,15 @@ describe('Callhooks validation', () => {
     ['redriveMaxAttempts 0', () => ({ redriveMaxAttempts: 0 }), /^Callhooks: redriveMaxAttempts must be an integer from 1 to 100, got 0$/],
     ['payloadRetention 12 hours', () => ({ payloadRetention: Duration.hours(12) }), /^Callhooks: payloadRetention must be a whole number of days, at least 1, got 12 hours$/],
     ['redriveSchedule 30 s', () => ({ redriveSchedule: Duration.seconds(30) }), /^Callhooks: redriveSchedule must be a whole number of minutes, at least 1, got 30 seconds$/],
-    ['an unknown built-in vendor', () => ({ config: { vendors: { acme: true } as never } }),
+    ['an unknown built-in vendor', () => ({ vendors: { acme: {} } as never }),
       /^Callhooks: invalid config: vendors\.acme is not a built-in vendor/],
-    ['a bad custom vendor', () => ({ config: { customVendors: [{ ...ringly, name: 'Ringly' }] } }),
+    ['a bad custom vendor', () => ({ customVendors: [{ ...ringly, name: 'Ringly' }] }),
       /^Callhooks: invalid config: customVendors\[0\]\.name must be lower case letters/],
-    ['no vendor enabled', () => ({ config: { vendors: { quarterzip: false, qcall: false, koeiq: false, atoms: false, converc: false } } }),
+    ['no vendor enabled', () => ({ vendors: { quarterzip: { enabled: false } } }),
       /^Callhooks: invalid config: no vendor is enabled/],
-    ['a bad limit', () => ({ config: { maxBodyBytes: 10 } }), /^Callhooks: invalid config: maxBodyBytes must be an integer from 1024 to 4194304, got 10$/],
+    ['a bad limit', () => ({ maxBodyBytes: 10 }), /^Callhooks: invalid config: maxBodyBytes must be an integer from 1024 to 4194304, got 10$/],
     ['a vendor too large for the environment', () => ({
-      config: { customVendors: [{ ...ringly, typeMap: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`event.type.${i}`, 'call.ended'])) as never }] },
+      customVendors: [{ ...ringly, typeMap: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`event.type.${i}`, CallEventType.CALL_ENDED])) }],
     }), /^Callhooks: the configuration of vendor "ringly" is \d+ bytes of JSON, more than the 3072/],
   ])('rejects %s', (_name, props, message) => {
     expect(() => new Callhooks(testStack(), 'Hooks', props())).toThrow(message);
@@ -572,7 +606,7 @@ describe('Callhooks validation', () => {
 
   it('keeps the ConfigError as the cause', () => {
     try {
-      new Callhooks(testStack(), 'Hooks', { config: { retentionDays: 1 } });
+      new Callhooks(testStack(), 'Hooks', { retentionDays: 1 });
       throw new Error('no error');
     } catch (err) {
       expect((err as Error).message).toMatch(/^Callhooks: invalid config: retentionDays/);

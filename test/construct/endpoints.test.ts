@@ -8,19 +8,20 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Callhooks, CallhooksStack } from '../../lib';
+import { Callhooks } from '../../lib';
+import { CallhooksStack } from '../../lib/callhooks-stack';
 import { depsFromEnv } from '../../lambda/handlers/webhook';
 import { handleDelivery } from '../../lambda/core/pipeline';
 import { fromApiGateway } from '../../lambda/core/http';
 import { fixtureBody, fixtureHeaders, type Fixture } from '../../local/fixtures';
 import { MemoryBlobs, MemoryLog, MemoryPublisher, MemoryStore } from '../helpers/memory';
 import { CONVERC_ACCEPTED, CONVERC_CALL, QUARTERZIP_CALL } from '../helpers/endpoints';
-import { actionsOf, logicalId, resourcesOf, roleOfFunction, statementsOfRole, testApp, testStack } from './app';
+import { actionsOf, logicalId, resourcesOf, roleOfFunction, statementsOfRole, testApp, testStack, fromConfig } from './app';
 
 type TemplateJson = Parameters<typeof statementsOfRole>[0];
 
 const CONFIG = { vendors: { quarterzip: { endpoints: ['eu', 'us'] }, converc: { endpoints: ['default', 'org-b'] } } };
-const stack = new CallhooksStack(testApp(), 'Callhooks', { config: CONFIG });
+const stack = new CallhooksStack(testApp(), 'Callhooks', fromConfig(CONFIG));
 const template = Template.fromStack(stack);
 const json = template.toJSON() as TemplateJson;
 
@@ -106,7 +107,7 @@ describe('secrets passed in per endpoint', () => {
     const convercDefault = imported(s, 'converc-main');
 
     // Act
-    const hooks = new Callhooks(s, 'Hooks', { config: CONFIG, secrets: { 'quarterzip/eu': eu, converc: convercDefault } });
+    const hooks = new Callhooks(s, 'Hooks', { ...fromConfig(CONFIG), secrets: { 'quarterzip/eu': eu, converc: convercDefault } });
 
     // Assert
     expect(hooks.secrets['quarterzip/eu']).toBe(eu);
@@ -124,7 +125,7 @@ describe('secrets passed in per endpoint', () => {
     const s = testStack();
 
     // Act + Assert
-    expect(() => new Callhooks(s, 'Hooks', { config: CONFIG, secrets: { [key]: imported(s, 'x') } })).toThrow(message);
+    expect(() => new Callhooks(s, 'Hooks', { ...fromConfig(CONFIG), secrets: { [key]: imported(s, 'x') } })).toThrow(message);
   });
 
   it('refuses more endpoints than the environment of one function holds', () => {
@@ -132,7 +133,7 @@ describe('secrets passed in per endpoint', () => {
     const many = Array.from({ length: 40 }, (_, i) => `workspace-${i}`);
 
     // Act + Assert
-    expect(() => new Callhooks(testStack(), 'Hooks', { config: { vendors: { quarterzip: { endpoints: many } } } }))
+    expect(() => new Callhooks(testStack(), 'Hooks', { vendors: { quarterzip: { endpoints: many } } }))
       .toThrow(/^Callhooks: vendor "quarterzip" has 40 endpoints; with their secret ARNs its function's environment would take about \d+ bytes/);
   });
 });

@@ -10,11 +10,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { PAYLOAD_KINDS, payloadPrefix } from '../../lambda/config/payloads';
 import { recordKey } from '../../lambda/core/pipeline';
 import { sourceOf } from '../../lambda/core/event';
-import { CallhooksStack } from '../../lib';
-import { actionsOf, logicalId, projectConfig, resourcesOf, roleOfFunction, statementsOfRole, testApp } from './app';
+import { CallhooksStack } from '../../lib/callhooks-stack';
+import { actionsOf, logicalId, projectConfig, resourcesOf, roleOfFunction, statementsOfRole, testApp, fromConfig } from './app';
 
 const app = testApp();
-const stack = new CallhooksStack(app, 'Callhooks', { config: projectConfig() });
+const stack = new CallhooksStack(app, 'Callhooks', fromConfig(projectConfig()));
 const json = Template.fromStack(stack).toJSON() as Parameters<typeof statementsOfRole>[0];
 const table = logicalId(json, 'AWS::DynamoDB::Table', 'CallhooksTable');
 const bucket = logicalId(json, 'AWS::S3::Bucket', 'CallhooksPayloadBucket');

@@ -2,8 +2,10 @@
 import { Template, Match } from 'aws-cdk-lib/assertions';
 import * as cw_actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { ALARM_THRESHOLDS, Callhooks, CallhooksProps } from '../../lib';
+import { Callhooks, CallhooksProps } from '../../lib';
+import { ALARM_THRESHOLDS } from '../../lib/monitoring';
 import { logicalId, testStack } from './app';
+import { pascal } from '../../lib/private/names';
 
 const VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'];
 
@@ -97,7 +99,7 @@ describe('alarms', () => {
         Threshold: threshold, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
       });
     }
-    expect(hooks.monitoring.unauthorizedAlarms[vendor]).toBeDefined();
+    expect(hooks.alarms.filter((a) => a.node.id === `${pascal(vendor)}UnauthorizedAlarm`)).toHaveLength(1);
   });
 
   it('alarms on each webhook function\'s errors and throttles', () => {

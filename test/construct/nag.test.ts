@@ -10,8 +10,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { Callhooks, CallhooksStack } from '../../lib';
-import { projectConfig, testApp } from './app';
+import { Callhooks } from '../../lib';
+import { CallhooksStack } from '../../lib/callhooks-stack';
+import { projectConfig, testApp, fromConfig } from './app';
 
 /** Findings as `severity rule path` lines, so a failure shows what to fix. */
 function findings(scope: IConstruct): string[] {
@@ -32,7 +33,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   beforeAll(() => {
     app = testApp();
-    new CallhooksStack(app, 'Callhooks', { config: projectConfig() });
+    new CallhooksStack(app, 'Callhooks', fromConfig(projectConfig()));
   });
 
   it('finds no unacknowledged error or warning in the ready-made stack', () => {
@@ -78,7 +79,7 @@ describe('cdk-nag AwsSolutions', () => {
   // CDK's built-in CloudFormation validation stays off here (its engine takes ~7 s to start); `cdk synth` runs it.
   it('lets app.synth() pass with the plugin registered', () => {
     const synthApp = testApp();
-    new CallhooksStack(synthApp, 'Callhooks', { config: projectConfig() });
+    new CallhooksStack(synthApp, 'Callhooks', fromConfig(projectConfig()));
     Validations.of(synthApp).addPlugins(new AwsSolutionsChecks(synthApp));
     expect(() => synthApp.synth()).not.toThrow();
   });

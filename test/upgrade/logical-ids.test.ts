@@ -7,7 +7,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { CallhooksStack } from '../../lib/callhooks-stack';
 import { Callhooks } from '../../lib';
-import { projectConfig, testApp, testStack } from '../construct/app';
+import { projectConfig, testApp, testStack, fromConfig } from '../construct/app';
 
 const STATEFUL = [
   'AWS::DynamoDB::Table',
@@ -25,7 +25,7 @@ function statefulIds(template: Template): Record<string, string[]> {
 
 describe('stateful resources keep their logical IDs', () => {
   it('in the ready stack with the repository configuration', () => {
-    const stack = new CallhooksStack(testApp(), 'Callhooks', { config: projectConfig() });
+    const stack = new CallhooksStack(testApp(), 'Callhooks', fromConfig(projectConfig()));
     expect(statefulIds(Template.fromStack(stack))).toEqual({
       'AWS::DynamoDB::Table': ['CallhooksTable3C9841AF'],
       'AWS::S3::Bucket': ['CallhooksPayloadBucket4536FD46'],

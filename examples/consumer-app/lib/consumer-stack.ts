@@ -7,7 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Callhooks } from 'callhooks';
+import { Callhooks, CallEventType } from 'callhooks';
 
 /**
  * A customer's own stack: callhooks publishes on the customer's bus, receives two vendors (one of them with
@@ -25,7 +25,7 @@ export class ConsumerStack extends Stack {
     const convercSecret = secretsmanager.Secret.fromSecretNameV2(this, 'ConvercSecret', 'crm/converc-webhook-secret');
 
     const hooks = new Callhooks(this, 'Callhooks', {
-      config: { vendors: { quarterzip: true, converc: true } },
+      vendors: { quarterzip: {}, converc: {} },
       eventBus: bus,
       secrets: { converc: convercSecret },
     });
@@ -42,7 +42,7 @@ export class ConsumerStack extends Stack {
       visibilityTimeout: Duration.seconds(60),
       deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
     });
-    hooks.addSubscriber('CrmSync', new targets.SqsQueue(queue), { detailType: ['call.ended'] });
+    hooks.addSubscriber('CrmSync', new targets.SqsQueue(queue), { detailTypes: [CallEventType.CALL_ENDED] });
 
     // The worker is plain JavaScript compiled by tsc from src/: it imports only callhooks' types.
     const worker = new lambda.Function(this, 'CrmSyncWorker', {

@@ -1,0 +1,81 @@
+/**
+ * Compile-time proof that the construct's hand-written structs say what the zod schemas (the one definition of
+ * the rules, `lambda/`) say: the same fields, each of the same type (an enum standing for the union of its
+ * values), the same vendors, schemes and event types. `tsc` fails here when they drift apart — e.g. a vendor
+ * gains an option in its schema and not in its `<Vendor>Options` struct, or the reverse.
+ *
+ * The only differences allowed are the ones `config.ts` translates (see there): `true`/`false` vendors,
+ * `endpoints` + `endpointOptions`, and a custom vendor's `auth` as a `CustomVendorAuth` made by a factory.
+ */
+import type { z } from 'zod';
+import type { configSchema } from '../../lambda/config/config';
+import type { NormalizedType } from '../../lambda/core/event';
+import type { BuiltInVendor, VENDOR_OPTIONS } from '../../lambda/vendors';
+import type { customVendorSchema } from '../../lambda/vendors/custom';
+import type { CallEventType } from '../call-event-type';
+import type { CallhooksConfiguration } from '../configuration';
+import type { CustomVendor, HmacSha256Options, StaticTokenOptions } from '../custom-vendor';
+import type { BuiltInVendors } from '../vendors';
+
+/** Mutual assignability. */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** A string enum as the union of its values; arrays and objects read-only, all the way down. */
+type Loose<T> = T extends string
+  ? `${T}`
+  : T extends readonly (infer U)[]
+    ? readonly Loose<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: Loose<T[K]> }
+      : T;
+
+/** `S` and `Z` have the same keys, all the way down, and values of the same types. */
+export type Agree<S, Z> = [NonNullable<S>] extends [readonly (infer A)[]]
+  ? [NonNullable<Z>] extends [readonly (infer B)[]] ? Agree<A, B> : false
+  : [NonNullable<S>] extends [object]
+    ? [NonNullable<Z>] extends [object]
+      ? Same<Keys<NonNullable<S>>, Keys<NonNullable<Z>>> extends true
+        ? AllTrue<{ [K in keyof NonNullable<S>]-?: Agree<NonNullable<S>[K], NonNullable<Z>[K & keyof NonNullable<Z>]> }>
+        : false
+      : false
+    : Same<Loose<NonNullable<S>>, Loose<NonNullable<Z>>>;
+
+/** Property names (an index signature's `number` aside: `{ [k: string]: T }` has it, `Record<string, T>` not). */
+type Keys<T> = Exclude<keyof T, number>;
+
+type ValueOf<T> = NonNullable<T> extends { readonly [name: string]: infer V } ? V : never;
+
+type AllTrue<T> = [T[keyof T]] extends [true] ? true : false;
+
+/** Fails to compile unless `T` is `true`. */
+type Assert<T extends true> = T;
+
+/** A vendor's options struct against its schema: `endpoints` + `endpointOptions` against the file's `endpoints`. */
+export type AgreeVendor<S, Z> = [
+  Agree<Omit<S, 'endpoints' | 'endpointOptions'>, Omit<Z, 'endpoints'>>,
+  Agree<S[keyof S & 'endpoints'], Extract<Z[keyof Z & 'endpoints'], readonly unknown[]>>,
+  Agree<ValueOf<S[keyof S & 'endpointOptions']>, ValueOf<Exclude<Z[keyof Z & 'endpoints'], readonly unknown[] | undefined>>>,
+] extends [true, true, true] ? true : false;
+
+type VendorsInput = NonNullable<z.input<ReturnType<typeof configSchema>>['vendors']>;
+type OptionsInput<N extends BuiltInVendor> = Exclude<z.input<ReturnType<(typeof VENDOR_OPTIONS)[N]>>, boolean>;
+type CustomInput = z.input<ReturnType<typeof customVendorSchema>>;
+type AuthInput<S extends string> = Omit<Extract<CustomInput['auth'], { scheme: S }>, 'scheme'>;
+
+export type Agreement = [
+  // The configuration's top level.
+  Assert<Same<keyof CallhooksConfiguration, Exclude<keyof z.input<ReturnType<typeof configSchema>>, '$schema' | '//'>>>,
+  Assert<Agree<Omit<CallhooksConfiguration, 'vendors' | 'customVendors'>, Omit<z.input<ReturnType<typeof configSchema>>, '$schema' | '//' | 'vendors' | 'customVendors'>>>,
+  // One field per built-in vendor, and each vendor's options struct.
+  Assert<Same<keyof BuiltInVendors, BuiltInVendor>>,
+  Assert<Same<keyof VendorsInput, BuiltInVendor>>,
+  Assert<AllTrue<{ [N in BuiltInVendor]: AgreeVendor<NonNullable<BuiltInVendors[N]>, OptionsInput<N>> }>>,
+  // Custom vendors: the fields, the schemes (one factory each) and their options.
+  Assert<AgreeVendor<Omit<CustomVendor, 'auth'>, Omit<CustomInput, 'auth'>>>,
+  Assert<Same<CustomInput['auth']['scheme'], 'standard-webhooks' | 'static-token' | 'hmac-sha256'>>,
+  Assert<Agree<StaticTokenOptions, AuthInput<'static-token'>>>,
+  Assert<Agree<HmacSha256Options, AuthInput<'hmac-sha256'>>>,
+  Assert<Same<keyof AuthInput<'standard-webhooks'>, never>>,
+  // The event types.
+  Assert<Same<`${CallEventType}`, NormalizedType>>,
+];

@@ -1,0 +1,84 @@
+/**
+ * The construct's configuration structs and `callhooks.config.json`: the file read into structs gives the same
+ * configuration as the file itself, structs are validated by the file's rules with messages naming the field,
+ * and `lib/private/agreement.ts` really fails when a struct and its schema drift apart (type-level cases below:
+ * `tsc --noEmit`, the first step of `npm test`, fails if any `@ts-expect-error` finds no error).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { z } from 'zod';
+import { CallhooksConfigFile, CustomVendorAuth, SignatureEncoding, type QCallOptions } from '../../lib';
+import type { Agree, AgreeVendor } from '../../lib/private/agreement';
+import { configJsonOf, resolveConfiguration } from '../../lib/private/config';
+import { resolveConfig } from '../../lambda/config/config';
+import type { qcallOptions } from '../../lambda/vendors/qcall';
+import { projectConfig, RINGLY, RINGLY_VENDOR } from './app';
+
+type QCallInput = Exclude<z.input<ReturnType<typeof qcallOptions>>, boolean>;
+
+// The check passes for the struct as it is…
+export const agrees: AgreeVendor<QCallOptions, QCallInput> = true;
+// …and fails for a struct with an option the schema does not have, without one it has, or with another type.
+// @ts-expect-error an extra option
+export const extra: AgreeVendor<QCallOptions & { readonly tokenSuffix?: string }, QCallInput> = true;
+// @ts-expect-error a missing option
+export const missing: AgreeVendor<Omit<QCallOptions, 'dedupFields'>, QCallInput> = true;
+// @ts-expect-error another type
+export const otherType: AgreeVendor<Omit<QCallOptions, 'tokenPrefix'> & { readonly tokenPrefix?: number }, QCallInput> = true;
+// @ts-expect-error an enum with a value the schema does not allow
+export const enumValue: Agree<{ readonly e?: SignatureEncoding | 'hex2' }, { readonly e?: 'hex' | 'base64' }> = true;
+
+describe('CallhooksConfigFile', () => {
+  it('reads callhooks.config.json into structs that resolve to the same configuration as the file', () => {
+    const file = path.join(__dirname, '..', '..', 'callhooks.config.json');
+    expect(resolveConfiguration(CallhooksConfigFile.read(file))).toEqual(resolveConfig(projectConfig()));
+  });
+
+  it.each<[string, unknown]>([
+    ['vendors true and false', { vendors: { quarterzip: true, qcall: false, koeiq: { toleranceSeconds: 60 } } }],
+    ['endpoints as a list', { vendors: { quarterzip: { endpoints: ['eu', 'us'] } } }],
+    ['endpoints with their own options', { vendors: { qcall: { endpoints: { eu: { tokenHeader: 'x-eu' }, us: {} } } } }],
+    ['a custom vendor', { customVendors: [RINGLY], maxBodyBytes: 4096, retentionDays: 90 }],
+  ])('round-trips %s', (_name, raw) => {
+    const structs = CallhooksConfigFile.parse(JSON.stringify(raw));
+    expect(resolveConfig(configJsonOf(structs))).toEqual(resolveConfig(raw));
+  });
+
+  it('gives the struct of the custom vendor in the test app for the same JSON', () => {
+    const [fromFile] = CallhooksConfigFile.parse(JSON.stringify({ customVendors: [RINGLY] })).customVendors!;
+    expect(configJsonOf({ customVendors: [fromFile] })).toEqual(configJsonOf({ customVendors: [RINGLY_VENDOR] }));
+  });
+
+  it('names the file and the field of a bad value', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callhooks-config-'));
+    const file = path.join(dir, 'bad.json');
+    fs.writeFileSync(file, JSON.stringify({ vendors: { qcall: { tokenHeader: 'x y' } } }));
+    expect(() => CallhooksConfigFile.read(file))
+      .toThrow(`Callhooks: invalid config in ${file}: vendors.qcall.tokenHeader must be an HTTP header name, got "x y"`);
+    expect(() => CallhooksConfigFile.parse('{')).toThrow(/^Callhooks: the configuration is not JSON/);
+    expect(() => CallhooksConfigFile.read(path.join(dir, 'missing.json'))).toThrow(/^Callhooks: cannot read the configuration file/);
+  });
+});
+
+describe('configuration structs', () => {
+  it.each<[string, object, string]>([
+    ['endpointOptions for an endpoint not listed', { vendors: { quarterzip: { endpoints: ['eu'], endpointOptions: { us: {} } } } },
+      'Callhooks: invalid config: vendors.quarterzip.endpointOptions["us"] is not listed in vendors.quarterzip.endpoints (endpoints: eu)'],
+    ['endpointOptions without endpoints', { vendors: { koeiq: { endpointOptions: { eu: {} } } } },
+      'Callhooks: invalid config: vendors.koeiq.endpointOptions["eu"] is not listed in vendors.koeiq.endpoints (none listed)'],
+    ['an auth that is not from a factory', { customVendors: [{ ...RINGLY_VENDOR, auth: { scheme: 'hmac-sha256' } }] },
+      'Callhooks: invalid config: customVendors[0].auth must be made with a CustomVendorAuth factory (standardWebhooks, staticToken, hmacSha256)'],
+    ['a bad option of a scheme', { customVendors: [{ ...RINGLY_VENDOR, auth: CustomVendorAuth.staticToken({ header: 'x y' }) }] },
+      'Callhooks: invalid config: customVendors[0].auth.header must be an HTTP header name, got "x y"'],
+    ['a bad enum value (from JavaScript)', { customVendors: [{ ...RINGLY_VENDOR, auth: CustomVendorAuth.hmacSha256({ header: 'x', encoding: 'b64' as SignatureEncoding }) }] },
+      'Callhooks: invalid config: customVendors[0].auth.encoding must be "hex" or "base64", got "b64"'],
+  ])('refuses %s', (_name, config, message) => {
+    expect(() => resolveConfiguration(config)).toThrow(message);
+  });
+
+  it('turns endpoints and endpointOptions into the file\'s endpoints object', () => {
+    expect(configJsonOf({ vendors: { qcall: { endpoints: ['eu', 'us'], endpointOptions: { eu: { tokenHeader: 'x-eu' } } } } }))
+      .toEqual({ vendors: { qcall: { endpoints: { eu: { tokenHeader: 'x-eu' }, us: {} } } } });
+  });
+});
