@@ -14,9 +14,9 @@
  *
  * @module
  */
-import type { CallEventDetail, NormalizedType } from '../lambda/core/event';
+import type { CallEventDetail, NormalizedType } from './call-event-detail';
 
-export type { CallEventDetail, NormalizedType, PayloadPointer, Transcript, TranscriptTurn } from '../lambda/core/event';
+export type { CallEventDetail, NormalizedType, PayloadPointer, Transcript, TranscriptTurn } from './call-event-detail';
 
 /**
  * A callhooks event as an EventBridge rule target (a Lambda function, an SQS message body, a Step Functions

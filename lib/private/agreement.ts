@@ -9,7 +9,8 @@
  */
 import type { z } from 'zod';
 import type { configSchema } from '../../lambda/config/config';
-import type { NormalizedType } from '../../lambda/core/event';
+import type { CallEventDetail as ZodCallEventDetail, NormalizedType } from '../../lambda/core/event';
+import type { CallEventDetail } from '../call-event-detail';
 import type { BuiltInVendor, VENDOR_OPTIONS } from '../../lambda/vendors';
 import type { customVendorSchema } from '../../lambda/vendors/custom';
 import type { CallEventType } from '../call-event-type';
@@ -76,6 +77,7 @@ export type Agreement = [
   Assert<Agree<StaticTokenOptions, AuthInput<'static-token'>>>,
   Assert<Agree<HmacSha256Options, AuthInput<'hmac-sha256'>>>,
   Assert<Same<keyof AuthInput<'standard-webhooks'>, never>>,
-  // The event types.
+  // The event types, and the subscribers' declaration of the event (`callhooks/events`, generated from the JSON Schema).
   Assert<Same<`${CallEventType}`, NormalizedType>>,
+  Assert<Agree<CallEventDetail, ZodCallEventDetail>>,
 ];

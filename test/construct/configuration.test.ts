@@ -13,6 +13,8 @@ import type { Agree, AgreeVendor } from '../../lib/private/agreement';
 import { configJsonOf, resolveConfiguration } from '../../lib/private/config';
 import { resolveConfig } from '../../lambda/config/config';
 import type { qcallOptions } from '../../lambda/vendors/qcall';
+import type { CallEventDetail as ZodCallEventDetail } from '../../lambda/core/event';
+import type { CallEventDetail } from '../../lib/events';
 import { projectConfig, RINGLY, RINGLY_VENDOR } from './app';
 
 type QCallInput = Exclude<z.input<ReturnType<typeof qcallOptions>>, boolean>;
@@ -26,6 +28,12 @@ export const extra: AgreeVendor<QCallOptions & { readonly tokenSuffix?: string }
 export const missing: AgreeVendor<Omit<QCallOptions, 'dedupFields'>, QCallInput> = true;
 // @ts-expect-error another type
 export const otherType: AgreeVendor<Omit<QCallOptions, 'tokenPrefix'> & { readonly tokenPrefix?: number }, QCallInput> = true;
+// The subscribers' declaration of the event (callhooks/events) against the zod type, likewise.
+export const eventAgrees: Agree<CallEventDetail, ZodCallEventDetail> = true;
+// @ts-expect-error a field missing from the declaration
+export const eventMissing: Agree<Omit<CallEventDetail, 'callId'>, ZodCallEventDetail> = true;
+// @ts-expect-error a nested field of another type
+export const eventNested: Agree<Omit<CallEventDetail, 'call'> & { readonly call?: { readonly durationSeconds?: string } }, ZodCallEventDetail> = true;
 // @ts-expect-error an enum with a value the schema does not allow
 export const enumValue: Agree<{ readonly e?: SignatureEncoding | 'hex2' }, { readonly e?: 'hex' | 'base64' }> = true;
 
