@@ -18,12 +18,27 @@ export type {
 } from './vendors';
 export {
   CustomVendorAuth,
+  Handshake,
+  HmacAlgorithm,
   HttpMethod,
+  SecretEncoding,
   SignatureEncoding,
+  SignatureList,
   SignedPayload,
+  StandardWebhooksHeaders,
+  TimestampUnit,
+  TokenLocation,
+  UrlSigningForm,
+  type CanonicalRequestOptions,
   type CustomVendor,
+  type CustomVendorEndpointOptions,
   type CustomVendorFields,
+  type HmacOptions,
   type HmacSha256Options,
+  type JwtOptions,
+  type PublicKeyOptions,
+  type StandardWebhooksOptions,
   type StaticTokenOptions,
+  type UrlSigningOptions,
 } from './custom-vendor';
 export type { SubscriberOptions } from './subscriber';

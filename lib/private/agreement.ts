@@ -15,7 +15,10 @@ import type { BuiltInVendor, VENDOR_OPTIONS } from '../../lambda/vendors';
 import type { customVendorSchema } from '../../lambda/vendors/custom';
 import type { CallEventType } from '../call-event-type';
 import type { CallhooksConfiguration } from '../configuration';
-import type { CustomVendor, HmacSha256Options, StaticTokenOptions } from '../custom-vendor';
+import type {
+  CanonicalRequestOptions, CustomVendor, HmacOptions, HmacSha256Options, JwtOptions, PublicKeyOptions, StandardWebhooksOptions,
+  StaticTokenOptions, UrlSigningOptions,
+} from '../custom-vendor';
 import type { BuiltInVendors } from '../vendors';
 
 /** Mutual assignability. */
@@ -73,10 +76,16 @@ export type Agreement = [
   Assert<AllTrue<{ [N in BuiltInVendor]: AgreeVendor<NonNullable<BuiltInVendors[N]>, OptionsInput<N>> }>>,
   // Custom vendors: the fields, the schemes (one factory each) and their options.
   Assert<AgreeVendor<Omit<CustomVendor, 'auth'>, Omit<CustomInput, 'auth'>>>,
-  Assert<Same<CustomInput['auth']['scheme'], 'standard-webhooks' | 'static-token' | 'hmac-sha256'>>,
+  Assert<Same<CustomInput['auth']['scheme'],
+    'standard-webhooks' | 'static-token' | 'hmac-sha256' | 'hmac' | 'public-key' | 'url-signing' | 'jwt' | 'canonical-request'>>,
+  Assert<Agree<StandardWebhooksOptions, AuthInput<'standard-webhooks'>>>,
   Assert<Agree<StaticTokenOptions, AuthInput<'static-token'>>>,
   Assert<Agree<HmacSha256Options, AuthInput<'hmac-sha256'>>>,
-  Assert<Same<keyof AuthInput<'standard-webhooks'>, never>>,
+  Assert<Agree<HmacOptions, AuthInput<'hmac'>>>,
+  Assert<Agree<PublicKeyOptions, AuthInput<'public-key'>>>,
+  Assert<Agree<UrlSigningOptions, AuthInput<'url-signing'>>>,
+  Assert<Agree<JwtOptions, AuthInput<'jwt'>>>,
+  Assert<Agree<CanonicalRequestOptions, AuthInput<'canonical-request'>>>,
   // The event types, and the subscribers' declaration of the event (`callhooks/events`, generated from the JSON Schema).
   Assert<Same<`${CallEventType}`, NormalizedType>>,
   Assert<Agree<CallEventDetail, ZodCallEventDetail>>,

@@ -64,7 +64,7 @@ function customVendorJsonOf(vendor: CustomVendor, where: string): unknown {
   if (!isObject(vendor)) return vendor;
   const json = vendorJsonOf(vendor, where) as Json;
   if (vendor.auth instanceof CustomVendorAuth) json.auth = authJsonOf(vendor.auth);
-  else if (vendor.auth !== undefined) throw new ConfigError(`${where}.auth must be made with a CustomVendorAuth factory (standardWebhooks, staticToken, hmacSha256)`);
+  else if (vendor.auth !== undefined) throw new ConfigError(`${where}.auth must be made with a CustomVendorAuth factory (e.g. CustomVendorAuth.hmac)`);
   return json;
 }
 

@@ -76,7 +76,7 @@ describe('configuration structs', () => {
     ['endpointOptions without endpoints', { vendors: { koeiq: { endpointOptions: { eu: {} } } } },
       'Callhooks: invalid config: vendors.koeiq.endpointOptions["eu"] is not listed in vendors.koeiq.endpoints (none listed)'],
     ['an auth that is not from a factory', { customVendors: [{ ...RINGLY_VENDOR, auth: { scheme: 'hmac-sha256' } }] },
-      'Callhooks: invalid config: customVendors[0].auth must be made with a CustomVendorAuth factory (standardWebhooks, staticToken, hmacSha256)'],
+      'Callhooks: invalid config: customVendors[0].auth must be made with a CustomVendorAuth factory (e.g. CustomVendorAuth.hmac)'],
     ['a bad option of a scheme', { customVendors: [{ ...RINGLY_VENDOR, auth: CustomVendorAuth.staticToken({ header: 'x y' }) }] },
       'Callhooks: invalid config: customVendors[0].auth.header must be an HTTP header name, got "x y"'],
     ['a bad enum value (from JavaScript)', { customVendors: [{ ...RINGLY_VENDOR, auth: CustomVendorAuth.hmacSha256({ header: 'x', encoding: 'b64' as SignatureEncoding }) }] },
