@@ -10,10 +10,13 @@ export type {
   ConvercOptions,
   EndpointOptions,
   KoeiqOptions,
+  LivekitEndpointOptions,
+  LivekitOptions,
   OpenaiOptions,
   QCallEndpointOptions,
   QCallOptions,
   QuarterzipOptions,
+  UltravoxOptions,
   VendorOptionsBase,
 } from './vendors';
 export {

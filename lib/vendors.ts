@@ -161,6 +161,50 @@ export interface BlandOptions extends VendorOptionsBase {
   readonly endpointOptions?: { [endpoint: string]: EndpointOptions };
 }
 
+/** Ultravox (HMAC-SHA256 of the body and the ISO 8601 timestamp header): `toleranceSeconds` bounds the signed timestamp. */
+export interface UltravoxOptions extends VendorOptionsBase {
+  /**
+   * Options of some of the `endpoints`, by endpoint name, overriding the vendor's. Every key must be listed in
+   * `endpoints`.
+   *
+   * @default - every endpoint has the vendor's options
+   */
+  readonly endpointOptions?: { [endpoint: string]: EndpointOptions };
+}
+
+/** The options a LiveKit endpoint may set for itself. */
+export interface LivekitEndpointOptions extends EndpointOptions {
+  /**
+   * The API key this endpoint's tokens are signed with (`iss`).
+   *
+   * @default - the vendor's `apiKey`
+   */
+  readonly apiKey?: string;
+}
+
+/**
+ * LiveKit (an HS256 JWT in `Authorization` with the SHA-256 of the body). The token's `exp` is checked with 10 s
+ * of leeway; `toleranceSeconds` has no effect.
+ */
+export interface LivekitOptions extends VendorOptionsBase {
+  /**
+   * The API key LiveKit signs webhooks with (`iss` of every token must equal it), when the secret holds the API
+   * secret alone.
+   *
+   * @default - the secret holds `{"key", "secret"}` and its key pins `iss`, or, holding the API secret alone, any
+   * `iss` is accepted
+   */
+  readonly apiKey?: string;
+
+  /**
+   * Options of some of the `endpoints`, by endpoint name, overriding the vendor's. Every key must be listed in
+   * `endpoints`.
+   *
+   * @default - every endpoint has the vendor's options
+   */
+  readonly endpointOptions?: { [endpoint: string]: LivekitEndpointOptions };
+}
+
 /**
  * The built-in vendors to receive, each with its options (`{}` for the defaults). A vendor left out is off, so
  * a vendor added in a later release of callhooks never appears in an existing deployment by itself.
@@ -214,4 +258,18 @@ export interface BuiltInVendors {
    * @default - off
    */
   readonly bland?: BlandOptions;
+
+  /**
+   * Ultravox.
+   *
+   * @default - off
+   */
+  readonly ultravox?: UltravoxOptions;
+
+  /**
+   * LiveKit.
+   *
+   * @default - off
+   */
+  readonly livekit?: LivekitOptions;
 }
