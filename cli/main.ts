@@ -68,6 +68,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .option('--secret <secret>', 'the secret (or {"current","previous"} during a rotation; see Secrets below)')
     .option('--method <method>', 'the HTTP method it arrived with', 'POST')
     .option('--query <name=value>', 'a query parameter it arrived with (repeatable)', collect, [])
+    .option('--url <url>', 'the URL the vendor called, query included: what a URL-signing vendor (Twilio) signs (default: the endpoint\'s publicUrl, else https://localhost/webhooks/<vendor>)')
     .option('--at <iso-time>', 'check as of this time, e.g. when it was received (default: now)')
     .addOption(new Option('--config <file>', config.description))
     .option('--json', 'one JSON object: verified, reason, message')

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Fixture, fixtureBody, fixtureHeaders, loadFixtures } from '../local/fixtures';
+import { Fixture, fixtureBody, fixtureHeaders, loadFixtures, signedHeaders } from '../local/fixtures';
 import { localPaths } from '../local/runtime';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { allTargets, vendorsFrom, configFile, isLoopback, localUrl, parseTarget, resolveSecret, Target, webhookUrl } from './context';
@@ -29,7 +29,8 @@ interface Delivery {
   readonly method: string;
   readonly body: Buffer;
   readonly query?: Record<string, string>;
-  headers(secret: string, now: Date): Record<string, string>;
+  /** The headers to send to `url` (the full URL, query included: a URL-signing vendor signs it). */
+  headers(secret: string, now: Date, url: string): Record<string, string>;
 }
 
 export interface SendResult {
@@ -57,7 +58,7 @@ function fromFixture(target: Delivery['target'], f: Fixture, id: string | undefi
     method: f.method ?? 'POST',
     body: fixtureBody(f),
     query: f.query,
-    headers: (secret, now) => fixtureHeaders(f, target.adapter, secret, now, id),
+    headers: (secret, now, url) => fixtureHeaders(f, target.adapter, secret, now, id, url),
   };
 }
 
@@ -75,7 +76,7 @@ function deliveries(target: Delivery['target'], sample: string | undefined, opti
         name: sample,
         method: 'POST',
         body,
-        headers: (secret, now) => ({ ...target.adapter.sign(body, secret, now, id), 'content-type': options.contentType }),
+        headers: (secret, now, url) => ({ ...signedHeaders(target.adapter, { body, url, contentType: options.contentType, id }, secret, now), 'content-type': options.contentType }),
       },
     ];
   }
@@ -127,7 +128,7 @@ export async function send(targetText: string | undefined, sample: string | unde
     try {
       res = await fetch(full, {
         method: d.method,
-        headers: d.headers(d.secret, new Date()),
+        headers: d.headers(d.secret, new Date(), full.toString()),
         body: d.method === 'GET' || d.method === 'HEAD' || d.body.length === 0 ? undefined : d.body,
         signal: AbortSignal.timeout(options.timeout * 1000),
       });

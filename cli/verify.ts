@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Headers, type Delivery } from '../lambda/core/http';
+import { splitUrl } from '../lambda/schemes/request';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { localPaths } from '../local/runtime';
 import { vendorsFrom, configFile, parseTarget, resolveSecret } from './context';
@@ -21,6 +22,8 @@ export interface VerifyOptions {
   readonly method: string;
   readonly query: string[];
   readonly at?: string;
+  /** The URL the vendor called, query included (URL-signing vendors). */
+  readonly url?: string;
   readonly config?: string;
   readonly json?: boolean;
 }
@@ -127,8 +130,14 @@ export function diagnose(adapter: VendorAdapter, d: Delivery, secrets: string[],
   if (matched >= 0) {
     return { verified: true, secretIndex: matched, message: matched === 0 ? 'verifies' : 'verifies with the previous secret value (rotation in progress)' };
   }
-  // The headers the vendor's own signing produces are the ones a genuine delivery carries.
-  const probe = adapter.sign(d.body, secrets[0], now, 'msg_probe');
+  // The headers the vendor's own signing produces are the ones a genuine delivery carries. A public-key scheme's
+  // stored secret (the vendor's public key) cannot sign: a throwaway key pair names the same headers.
+  let probe: Record<string, string>;
+  try {
+    probe = adapter.sign(d.body, secrets[0], now, 'msg_probe');
+  } catch {
+    probe = adapter.sign(d.body, adapter.generateSecret(), now, 'msg_probe');
+  }
   const missing = Object.keys(probe).filter((name) => d.headers.get(name) === undefined);
   if (missing.length > 0) {
     return {
@@ -209,9 +218,13 @@ export function verifyCommand(vendorText: string, options: VerifyOptions, io: Io
     if (Number.isNaN(now.getTime())) throw new CliError(`--at "${options.at}" is not a date and time (ISO 8601, e.g. 2026-12-01T10:00:00Z)`);
   }
   const secret = resolveSecret(target, io, options.secret, true, localPaths(io.env));
+  const url = options.url === undefined ? undefined : splitUrl(options.url);
+  if (options.url !== undefined && url === undefined) throw new CliError(`--url "${options.url}" is not an absolute http(s) URL`);
   const delivery: Delivery = {
     vendor: target.vendor,
+    endpoint: target.endpoint,
     method: options.method.toUpperCase(),
+    url,
     headers: new Headers(entries),
     query,
     body: readFileSync(bodyFile),

@@ -33,11 +33,36 @@ export function fixtureBody(f: Fixture): Buffer {
 }
 
 /**
- * The headers a genuine delivery of the fixture carries, signed with `secret`. The delivery id is fixed
- * per fixture, so sending a sample twice is a redelivery of the same message.
+ * The authentication headers `adapter`'s vendor sends with a request, signed with `secret`. A URL-signing vendor
+ * (Twilio) signs the URL the request goes to and its form fields: `url` is that URL, query included.
  */
-export function fixtureHeaders(f: Fixture, adapter: VendorAdapter, secret: string, now = new Date(), id?: string): Record<string, string> {
-  const headers: Record<string, string> = { ...adapter.sign(fixtureBody(f), secret, now, id ?? `msg_${f.vendor}_${f.name}`) };
+export function signedHeaders(
+  adapter: VendorAdapter,
+  request: { readonly body: Buffer; readonly url: string; readonly method?: string; readonly contentType?: string; readonly id?: string },
+  secret: string,
+  now: Date,
+): Record<string, string> {
+  if (adapter.scheme?.family === 'url-signing') {
+    const { body, url, method, contentType, id } = request;
+    return { ...adapter.scheme.sign({ body, url, method, contentType, id }, secret, now).headers };
+  }
+  return { ...adapter.sign(request.body, secret, now, request.id) };
+}
+
+/** The URL a delivery built without one is taken to have arrived at (`https://localhost/webhooks/<vendor>` + query). */
+export function fixtureUrl(f: Fixture, base = `https://localhost/webhooks/${f.vendor}`): string {
+  const query = new URLSearchParams(f.query ?? {}).toString();
+  return query === '' ? base : `${base}${base.includes('?') ? '&' : '?'}${query}`;
+}
+
+/**
+ * The headers a genuine delivery of the fixture carries, signed with `secret`. The delivery id is fixed
+ * per fixture, so sending a sample twice is a redelivery of the same message. `url`: where it is sent, query
+ * included (what a URL-signing vendor signs). @default fixtureUrl(f)
+ */
+export function fixtureHeaders(f: Fixture, adapter: VendorAdapter, secret: string, now = new Date(), id?: string, url = fixtureUrl(f)): Record<string, string> {
+  const body = fixtureBody(f);
+  const headers = signedHeaders(adapter, { body, url, method: f.method, contentType: f.contentType, id: id ?? `msg_${f.vendor}_${f.name}` }, secret, now);
   if (f.contentType) headers['content-type'] = f.contentType;
   return headers;
 }

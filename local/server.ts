@@ -283,7 +283,7 @@ async function main() {
       `  events:  ${paths.eventsFile}`,
       `  data:    ${paths.dataDir}`,
       `  store:   ${local.storeDescription}`,
-      '  try:     npx callhooks send quarterzip   (Ctrl-C to stop)',
+      `  try:     npx callhooks send ${local.deps.adapters.has('quarterzip') ? 'quarterzip' : [...local.deps.adapters.keys()][0]}   (Ctrl-C to stop)`,
       '',
     ].join('\n'),
   );

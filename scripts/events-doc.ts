@@ -28,7 +28,7 @@ export function renderExamples(): string {
       vendor = f.vendor;
       parts.push(`### ${vendor}\n`);
     }
-    const headers = new Headers(Object.entries(fixtureHeaders(f, adapter, 'example-secret', RECEIVED)));
+    const headers = new Headers(Object.entries(fixtureHeaders(f, adapter, adapter.generateSecret(), RECEIVED)));
     // The request id QCall's key is made of without dedupFields: the one test/upgrade/event-ids.test.ts pins.
     const requestId = `fixture:${f.vendor}/${f.name}`;
     const parsed = adapter.parse({ vendor: f.vendor, method: f.method ?? 'POST', headers, query: f.query ?? {}, body: fixtureBody(f), receivedAt: RECEIVED, requestId });

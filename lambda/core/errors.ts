@@ -19,3 +19,10 @@ export class ParseError extends CallhooksError {}
 
 /** A dependency (dedup store, secret source, payload store) failed. */
 export class DependencyError extends CallhooksError {}
+
+/**
+ * An authenticated message that expects a synchronous answer callhooks cannot give (Twilio's TwiML voice URL,
+ * Vapi's `assistant-request` or `tool-calls`): thrown by vendor adapters. The pipeline answers it 422 with the
+ * message, which names the feature it is for, and stores and publishes nothing (it is a request, not a record).
+ */
+export class SynchronousMessageError extends CallhooksError {}

@@ -28,7 +28,11 @@ export function callEventDetailSchema() {
     }),
   });
   const offload = z.strictObject({
-    part: z.enum(['transcript', 'detail']).meta({ description: '`transcript` (detail.transcript.turns moved) or `detail` (the whole detail moved).' }),
+    part: z.enum(['transcript', 'detail', 'audio']).meta({
+      description: '`transcript` (detail.transcript.turns moved), `detail` (the whole detail moved) or `audio` (the call\'s audio the vendor ' +
+        'sent inside the delivery, decoded: ElevenLabs post_call_audio; recording.url points to it too).',
+    }),
+    contentType: str().optional().meta({ description: 'The stored object\'s media type, when it is not JSON (`audio/mpeg`).' }),
     url: str().meta({ description: '`s3://bucket/key` in the cloud, `file://…` in local mode.' }),
     bucket: str().optional(),
     key: str(),
@@ -54,8 +58,8 @@ export function callEventDetailSchema() {
     receivedAt: time(),
     callId: z.string().min(1).nullable(),
     test: z.boolean().meta({ description: 'Test, coaching or ping traffic.' }),
-    account: z.strictObject({ id: str(), kind: z.enum(['workspace', 'tenant', 'organization']) }).optional()
-      .meta({ description: "The vendor's workspace / tenant / organization." }),
+    account: z.strictObject({ id: str(), kind: z.enum(['workspace', 'tenant', 'organization', 'account']) }).optional()
+      .meta({ description: "The vendor's workspace / tenant / organization / account (Twilio AccountSid)." }),
     agent: z.strictObject({
       id: str().optional(),
       deploymentId: str().optional(),
@@ -63,6 +67,8 @@ export function callEventDetailSchema() {
       userId: str().optional(),
       department: str().optional(),
       phone: str().optional(),
+      name: str().optional().meta({ description: "The agent's (assistant's) name at the vendor." }),
+      version: str().optional().meta({ description: "The agent's version at the vendor, as text." }),
     }).optional().meta({ description: "Who handled the call on the vendor's side." }),
     call: z.strictObject({
       direction: z.enum(['inbound', 'outbound']).optional(),
@@ -84,8 +90,17 @@ export function callEventDetailSchema() {
       conversationId: str().optional().meta({
         description: "The id that groups a call's legs, recordings and transcripts at the vendor (Vonage conversation_uuid, LiveKit room sid).",
       }),
+      currency: str().optional().meta({ description: 'The unit of `cost` when the vendor names one (`USD`, `cents`, `credits`).' }),
+      endReason: str().optional().meta({ description: "Why the call ended, as the vendor wrote it (Vapi endedReason, Retell disconnection_reason, Telnyx hangup_cause, ElevenLabs termination_reason, a failure reason)." }),
+      parentCallId: str().optional().meta({ description: 'The call this leg belongs to (Twilio ParentCallSid).' }),
+      controlId: str().optional().meta({ description: 'The id that commands the call through the vendor\'s API when it differs from callId (Telnyx call_control_id).' }),
+      type: str().optional().meta({ description: "The vendor's kind of call (`phone_call`, `web_call`, `inboundPhoneCall`, …)." }),
     }).optional(),
-    outcome: z.strictObject({ status: str().optional(), disposition: str().optional() }).optional(),
+    outcome: z.strictObject({
+      status: str().optional(),
+      disposition: str().optional(),
+      voicemail: z.boolean().optional().meta({ description: 'The call reached a voicemail or an answering machine.' }),
+    }).optional(),
     contact: z.strictObject({
       id: str().optional(),
       name: str().optional(),
@@ -105,6 +120,14 @@ export function callEventDetailSchema() {
       audioUrl: str().optional(),
       videoUrl: str().optional(),
       expiresInSeconds: z.number().optional(),
+      id: str().optional(),
+      status: str().optional().meta({ description: "The recording's status as the vendor wrote it (`completed`, `failed`, …)." }),
+      durationSeconds: z.number().min(0).optional(),
+      channels: str().optional().meta({ description: 'Channels as the vendor wrote them (`1`, `2`, `single`, `dual`).' }),
+      startedAt: str().optional(),
+      endedAt: str().optional(),
+      multiChannelUrl: str().optional().meta({ description: 'A recording with one channel per party.' }),
+      urls: z.record(z.string(), z.string()).optional().meta({ description: 'Every recording URL the vendor gave, by its own name (`mp3`, `wav`, `public.mp3`, `scrubbed`, `stereo`, …).' }),
     }).optional(),
     transcript: transcript.optional(),
     analytics: z.strictObject({
@@ -121,6 +144,9 @@ export function callEventDetailSchema() {
         confidence: z.number().optional(),
         reasoning: str().optional(),
       })).optional(),
+      successful: z.boolean().optional().meta({ description: "The vendor's verdict on whether the call achieved its goal (Retell call_successful, ElevenLabs call_successful)." }),
+      evaluation: z.unknown().optional().meta({ description: "The vendor's success evaluation as it came (Vapi successEvaluation, ElevenLabs evaluation_criteria_results)." }),
+      structuredData: z.record(z.string(), z.unknown()).optional().meta({ description: 'Data the vendor extracted from the call, as it came (Vapi structuredData, Retell custom_analysis_data, ElevenLabs data_collection_results).' }),
     }).optional(),
     alert: z.strictObject({
       ruleId: str().optional(),

@@ -70,3 +70,26 @@ export async function fitEvent(detail: CallEventDetail, json: string, maxEventBy
   if (entryBytes(bareJson, bare) > maxEventBytes) return { tooLarge: true };
   return { tooLarge: false, detail: bare, json: bareJson };
 }
+
+/**
+ * Stores the call's audio a delivery carried (ElevenLabs `post_call_audio`) at
+ * `offload/<vendor>/<eventId>/audio.<extension>`, whatever the event's size (audio is never put on the bus),
+ * and returns the detail pointing at it: `recording.url` and `offload` (part `audio`). The key derives from the
+ * event id, so a duplicate overwrites the same object. Throws only what the blob store throws.
+ */
+export async function offloadAudio(
+  detail: CallEventDetail,
+  audio: { readonly bytes: Buffer; readonly contentType: string; readonly extension: string },
+  blobs: BlobStore,
+): Promise<CallEventDetail> {
+  const key = `${payloadPrefix('offload', detail.vendor)}${detail.eventId}/audio.${audio.extension}`;
+  const stored = await blobs.put(key, audio.bytes, audio.contentType);
+  const pointer: PayloadPointer = {
+    ...stored,
+    part: 'audio',
+    contentType: audio.contentType,
+    bytes: audio.bytes.length,
+    sha256: createHash('sha256').update(audio.bytes).digest('hex'),
+  };
+  return { ...detail, recording: { ...detail.recording, url: stored.url }, offload: pointer };
+}

@@ -17,6 +17,7 @@ export const OUTCOMES = [
   'conflict',
   'unavailable',
   'handshake',
+  'synchronous',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -33,6 +34,7 @@ export const OUTCOME_METRICS: Readonly<Record<Outcome, string>> = {
   conflict: 'Conflict',
   unavailable: 'Unavailable',
   handshake: 'Handshake',
+  synchronous: 'SynchronousRefused',
 };
 
 /**
@@ -59,6 +61,7 @@ const BY_STATUS: Readonly<Record<number, Outcome>> = {
   405: 'method_not_allowed',
   409: 'conflict',
   413: 'too_large',
+  422: 'synchronous',
 };
 
 /**

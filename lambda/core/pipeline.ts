@@ -22,8 +22,8 @@ import { outcomeOf, type Outcome } from './outcome';
 import type { BlobStore, BusEntry, Claim, ClaimResult, DedupStore, EventPublisher, Log } from './ports';
 import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
-import { FitResult, FittedEvent, fitEvent } from './offload';
-import { DependencyError, ParseError } from './errors';
+import { FitResult, FittedEvent, fitEvent, offloadAudio } from './offload';
+import { DependencyError, ParseError, SynchronousMessageError } from './errors';
 import { LEASE_MS, recordKeyPrefix } from '../config/table';
 import { payloadPrefix } from '../config/payloads';
 import { DEFAULT_ENDPOINT, secretKeyOf } from '../config/endpoints';
@@ -160,7 +160,9 @@ type Prepared =
    */
   | { readonly kind: 'refused'; readonly tooLarge: boolean; readonly error: string; readonly message: string }
   /** The payload store failed while offloading: nothing was stored. */
-  | { readonly kind: 'unavailable' };
+  | { readonly kind: 'unavailable' }
+  /** A message that expects a synchronous answer (a TwiML voice URL, Vapi's assistant-request): 422, nothing kept. */
+  | { readonly kind: 'synchronous'; readonly message: string };
 
 const unparseable = (message: string): Prepared => ({ kind: 'refused', tooLarge: false, error: 'bad_request', message });
 
@@ -171,11 +173,20 @@ async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Deliv
     parsed = adapter.parse(delivery, proof);
   } catch (err) {
     if (err instanceof ParseError) return unparseable(err.message);
+    if (err instanceof SynchronousMessageError) return { kind: 'synchronous', message: err.message };
     // An adapter must only throw ParseError; anything else is our bug, and the delivery is still kept.
     deps.log.error('adapter failed on an authenticated delivery', { ...ctx, error: errorName(err) });
     return unparseable('the delivery could not be parsed');
   }
-  const detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, delivery.receivedAt, endpoint);
+  let detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, delivery.receivedAt, endpoint);
+  if (parsed.audio) {
+    try {
+      detail = await offloadAudio(detail, parsed.audio, deps.blobs);
+    } catch (err) {
+      deps.log.error('payload store unavailable; nothing stored', { ...ctx, error: errorName(err) });
+      return { kind: 'unavailable' };
+    }
+  }
   let json: string;
   try {
     json = JSON.stringify(detail);
@@ -261,6 +272,10 @@ async function afterAuthentication(
   const { log, limits } = deps;
   const prepared = await prepare(adapter, endpoint, delivery, deps, ctx, proof);
   if (prepared.kind === 'unavailable') return UNAVAILABLE;
+  if (prepared.kind === 'synchronous') {
+    log.warn('authenticated message expects a synchronous answer; refused, nothing stored', ctx);
+    return reply(422, { error: 'synchronous_message', message: prepared.message });
+  }
   if (prepared.kind === 'refused') {
     try {
       const kept = await keepRejected(delivery, adapter, endpoint, prepared.message, deps);

@@ -11,6 +11,11 @@ export interface ParsedDelivery {
   /** Identifies one vendor event across redeliveries and duplicate configurations. */
   readonly dedupKey: string;
   readonly fields: NormalizedFields;
+  /**
+   * The call's audio when the vendor sends it inside the delivery (ElevenLabs `post_call_audio`): the pipeline
+   * stores it in the payload store and points `recording.url` and `offload` (part `audio`) at it.
+   */
+  readonly audio?: { readonly bytes: Buffer; readonly contentType: string; readonly extension: string };
 }
 
 /** What a successful verification proved (the verdict of the vendor's scheme). */
@@ -35,7 +40,8 @@ export interface VendorAdapter {
    */
   verify(delivery: Delivery, secret: string, now: Date): boolean;
   /**
-   * Parses an authenticated delivery; throws ParseError (message safe to return) when it cannot. `proof` is what
+   * Parses an authenticated delivery; throws ParseError (message safe to return) when it cannot, and
+   * SynchronousMessageError for a message that expects an answer callhooks does not give. `proof` is what
    * the scheme proved (its signed claims; the signed payload when the body is not it).
    */
   parse(delivery: Delivery, proof?: Proof): ParsedDelivery;

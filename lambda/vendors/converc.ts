@@ -23,7 +23,7 @@ import { hmacScheme } from '../schemes/hmac';
 import { schemeAuthentication } from './scheme';
 import { idAt } from './json-source';
 import type { VendorAdapter } from '../core/vendor';
-import { arr, bool, compact, digestKey, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
+import { arr, bool, compact, digestKey, durationBetween, isObject, Json, num, obj, parseJsonObject, str, stripUndefined, turnsOf } from './util';
 
 /** Converc event type → normalized type; any other type is published as `vendor.other`. */
 export const CONVERC_TYPES: Readonly<Record<string, NormalizedType>> = {
@@ -45,14 +45,7 @@ export const CONVERC_UNTYPED = '(none)';
 
 type Qualification = NonNullable<CallEventDetail['qualification']>[number];
 
-/** Seconds from `start` to `end` when both are dates and end is not before start. */
-export function durationBetween(start: string | undefined, end: string | undefined): number | undefined {
-  if (start === undefined || end === undefined) return undefined;
-  const s = Date.parse(start);
-  const e = Date.parse(end);
-  if (!Number.isFinite(s) || !Number.isFinite(e) || e < s) return undefined;
-  return (e - s) / 1000;
-}
+export { durationBetween } from './util';
 
 /** `{ question: question.label, value: answer.value }` per answer; entries without a label are skipped. */
 function qualificationOf(list: unknown[] | undefined): Qualification[] | undefined {

@@ -16,9 +16,14 @@ import { openai, openaiOptions } from './openai';
 import { bland, blandOptions } from './bland';
 import { ultravox, ultravoxOptions } from './ultravox';
 import { livekit, livekitOptions } from './livekit';
+import { twilio, twilioOptions } from './twilio';
+import { vapi, vapiOptions } from './vapi';
+import { retell, retellOptions } from './retell';
+import { elevenlabs, elevenlabsOptions } from './elevenlabs';
+import { telnyx, telnyxOptions } from './telnyx';
 
 /** The built-in vendors, in the order the construct and the local mode set them up. */
-export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland', 'ultravox', 'livekit'] as const;
+export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland', 'ultravox', 'livekit', 'twilio', 'vapi', 'retell', 'elevenlabs', 'telnyx'] as const;
 export type BuiltInVendor = (typeof BUILT_IN_VENDORS)[number];
 
 /**
@@ -42,6 +47,11 @@ export const VENDOR_OPTIONS = {
   bland: blandOptions,
   ultravox: ultravoxOptions,
   livekit: livekitOptions,
+  twilio: twilioOptions,
+  vapi: vapiOptions,
+  retell: retellOptions,
+  elevenlabs: elevenlabsOptions,
+  telnyx: telnyxOptions,
 } as const satisfies Record<BuiltInVendor, unknown>;
 
 /** Name → the options its factory takes. */
@@ -63,6 +73,11 @@ const FACTORIES: Factories = {
   bland: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'bland' ? bland : undefined,
   ultravox: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'ultravox' ? ultravox : undefined,
   livekit: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'livekit' ? livekit : undefined,
+  twilio: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'twilio' ? twilio : undefined,
+  vapi: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'vapi' ? vapi : undefined,
+  retell: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'retell' ? retell : undefined,
+  elevenlabs: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'elevenlabs' ? elevenlabs : undefined,
+  telnyx: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'telnyx' ? telnyx : undefined,
 };
 
 

@@ -131,3 +131,62 @@ function encodePart(part: string): string {
 export function digestKey(prefix: 'sha256=' | 'sha256:', data: Buffer | string): string {
   return `${prefix}${createHash('sha256').update(data).digest('hex')}`;
 }
+
+/**
+ * Turns of a transcript written as lines `Speaker: text` (Retell's `transcript`, Vapi's `artifact.transcript`):
+ * one turn per line that starts with a known label (`labels`: label → speaker); a line without one continues
+ * the turn before it. Text before the first label is one turn of speaker `unknown`.
+ */
+export function labelledTurns(text: string, labels: Readonly<Record<string, string>>): TranscriptTurn[] {
+  const turns: Array<{ speaker: string; text: string }> = [];
+  for (const line of text.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    const label = colon > 0 ? line.slice(0, colon).trim() : undefined;
+    const speaker = label !== undefined && Object.prototype.hasOwnProperty.call(labels, label) ? labels[label] : undefined;
+    if (speaker !== undefined) turns.push({ speaker, text: line.slice(colon + 1).trim() });
+    else if (turns.length > 0) turns[turns.length - 1].text += `\n${line}`;
+    else if (line.trim() !== '') turns.push({ speaker: 'unknown', text: line });
+  }
+  return turns.map((t) => ({ speaker: t.speaker, text: t.text.trim() })).filter((t) => t.text !== '');
+}
+
+/** Seconds from two epoch-millisecond times, when both are numbers and the end is not before the start. */
+export function secondsBetweenMs(startMs: number | undefined, endMs: number | undefined): number | undefined {
+  if (startMs === undefined || endMs === undefined || !(endMs >= startMs)) return undefined;
+  return (endMs - startMs) / 1000;
+}
+
+/** Seconds from `start` to `end` when both are dates and end is not before start. */
+export function durationBetween(start: string | undefined, end: string | undefined): number | undefined {
+  if (start === undefined || end === undefined) return undefined;
+  const s = Date.parse(start);
+  const e = Date.parse(end);
+  if (!Number.isFinite(s) || !Number.isFinite(e) || e < s) return undefined;
+  return (e - s) / 1000;
+}
+
+/** A non-negative finite number, or a text that is one (`"42"`); undefined otherwise. */
+export function nonNegative(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/** The string values of an object (others left out); undefined when none is left. */
+export function stringValues(o: Json | undefined): Record<string, string> | undefined {
+  if (o === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) if (typeof v === 'string' && v !== '') out[k] = v;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+const MAX_EPOCH_MS = 253402300799999;
+
+/** Epoch milliseconds as ISO 8601, when they are a time within the years 1970–9999. */
+export function isoFromMs(ms: number | undefined): string | undefined {
+  return ms === undefined || !Number.isFinite(ms) || ms < 0 || ms > MAX_EPOCH_MS ? undefined : new Date(ms).toISOString();
+}
+
+/** Epoch seconds as ISO 8601, when they are a time within the years 1970–9999. */
+export function isoFromSeconds(s: number | undefined): string | undefined {
+  return s === undefined ? undefined : isoFromMs(s * 1000);
+}

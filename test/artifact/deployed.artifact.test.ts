@@ -17,7 +17,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ENV } from '../../lambda/config/env';
 import { TABLE } from '../../lambda/config/table';
-import { Fixture, fixtureBody, fixtureHeaders, loadFixtures } from '../../local/fixtures';
+import { Fixture, fixtureBody, fixtureHeaders, fixtureUrl, loadFixtures } from '../../local/fixtures';
 import { BusEvent, drainQueue, MOTO_REGION, ruleToQueue } from '../moto/moto-server';
 import { ACCOUNT_ID, Deployment, WebhookFunction } from './deployment';
 import { evaluate } from './iam';
@@ -130,7 +130,8 @@ describe('every vendor fixture through the edge, the bundles and moto', () => {
     for (const f of fixtures) {
       // Prepare
       const w = webhook(f.vendor);
-      const headers = fixtureHeaders(f, w.adapter, w.secret);
+      // Signed for the URL it is sent to (a URL-signing vendor, Twilio, signs it).
+      const headers = fixtureHeaders(f, w.adapter, w.secret, new Date(), undefined, fixtureUrl(f, `${d.edge.url}/webhooks/${f.vendor}`));
       const name = `${f.vendor}/${f.name}`;
 
       // Act
@@ -138,6 +139,8 @@ describe('every vendor fixture through the edge, the bundles and moto', () => {
       const again = await sendFixture(f, headers);
       const forged = f.vendor === 'qcall'
         ? await sendFixture(f, { ...headers, authorization: 'Bearer not-the-token' })
+        : f.vendor === 'vapi' // a static token too (X-Vapi-Secret, its default auth)
+        ? await sendFixture(f, { ...headers, 'X-Vapi-Secret': 'not-the-token' })
         : await sendFixture(f, headers, Buffer.concat([fixtureBody(f), Buffer.from(' ')]));
       answers.set(name, first);
 

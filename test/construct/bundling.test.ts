@@ -61,7 +61,8 @@ describe('the prebuilt bundles', () => {
       for (const vendor of BUILT_IN_VENDORS) {
         // Another vendor's module may leave a shared constant behind (tens of bytes), never its adapter.
         const own = bundle.kind === 'builtin' && vendor === bundle.name;
-        expect([name, vendor, own ? adapterBytes(name, vendor) > 1000 : adapterBytes(name, vendor) < 100]).toEqual([name, vendor, true]);
+        // (Twilio's own module is small: its form normalization is in twiml-form.ts, shared with Telnyx's TeXML.)
+        expect([name, vendor, own ? adapterBytes(name, vendor) > 500 : adapterBytes(name, vendor) < 100]).toEqual([name, vendor, true]);
       }
       expect([name, Object.keys(inputs(name)).some((f) => f.includes('node_modules/busboy/'))]).toEqual([name, bundle.name === 'qcall']);
     }

@@ -5,7 +5,7 @@
  * call: a second event); a bad signature answers 401.
  */
 import type { LocalServer } from '../../local/server';
-import { Fixture, fixtureBody, fixtureHeaders, loadFixtures } from '../../local/fixtures';
+import { Fixture, fixtureBody, fixtureHeaders, fixtureUrl, loadFixtures } from '../../local/fixtures';
 import type { DeliveredEvent } from '../../lambda/adapters/local/file-publisher';
 import { startTestLocal, TestLocal } from '../helpers/local';
 
@@ -34,7 +34,8 @@ describe('every vendor sample through the local mode', () => {
   it.each(fixtures.map((f) => [`${f.vendor}/${f.name}`, f] as const))('%s', async (_name, f) => {
     // Prepare
     const secret = local.secrets.get(f.vendor)!;
-    const headers = fixtureHeaders(f, local.deps.adapters.get(f.vendor)!, secret);
+    // Signed for the URL it is sent to (a URL-signing vendor, Twilio, signs it).
+    const headers = fixtureHeaders(f, local.deps.adapters.get(f.vendor)!, secret, new Date(), undefined, fixtureUrl(f, `${local.url}/webhooks/${f.vendor}`));
     const before = events.length;
 
     // Act
@@ -47,6 +48,8 @@ describe('every vendor sample through the local mode', () => {
     const forged =
       f.vendor === 'qcall'
         ? await send(f, { ...headers, authorization: 'Bearer not-the-token' })
+        : f.vendor === 'vapi' // a static token too (X-Vapi-Secret, its default auth)
+        ? await send(f, { ...headers, 'X-Vapi-Secret': 'not-the-token' })
         : await send(f, headers, Buffer.concat([fixtureBody(f), Buffer.from(' ')]));
 
     // Assert

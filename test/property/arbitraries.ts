@@ -8,6 +8,7 @@
  * Run counts: each vendor suite runs NUM_RUNS cases per vendor, and four suites (anything, unauthenticated,
  * signed-garbage, wrong-types) cover every vendor, so each vendor gets 4 × NUM_RUNS generated cases.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -66,8 +67,10 @@ function probe(adapter: VendorAdapter, secret: string, fixtures: readonly Fixtur
   const signed = adapter.sign(body, secret, NOW, 'msg_probe');
   // Some headers are only sent for some bodies (Converc's X-IC-Event): collect them over the fixtures too.
   const everySigned = new Set([body, ...fixtures.map(fixtureBody)].flatMap((b) => Object.keys(adapter.sign(b, secret, NOW, 'msg_probe')).map((h) => h.toLowerCase())));
+  // A URL-signing vendor's sign() signs a form (Twilio's status callbacks), which it sends with that Content-Type.
+  const sent = adapter.scheme?.family === 'url-signing' ? [['content-type', 'application/x-www-form-urlencoded'] as [string, string]] : [];
   const at = (headers: Record<string, string>, b: Buffer, now: Date) =>
-    adapter.verify({ vendor: adapter.name, method: adapter.methods[0], headers: new Headers(Object.entries(headers)), query: {}, body: b, receivedAt: now }, secret, now);
+    adapter.verify({ vendor: adapter.name, method: adapter.methods[0], headers: new Headers([...sent, ...Object.entries(headers)]), query: {}, body: b, receivedAt: now }, secret, now);
   if (!at(signed, body, NOW)) throw new Error(`${adapter.name}: sign() output does not verify; the property suite cannot run`);
   const signedHeaderNames = [...everySigned];
   const proofHeaders = Object.keys(signed)
@@ -633,22 +636,39 @@ function mutateHeaderValue(original: string, auth: Auth): string | undefined {
   }
 }
 
+/**
+ * The query the request is sent with: the payload's, plus, for a URL-signing vendor (Twilio) and a body that is
+ * not a form, the `bodySHA256` parameter through which it signs the body.
+ */
+function queryOf(vut: VendorUnderTest, spec: RequestSpec): Record<string, string> {
+  const form = (spec.payload.contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/x-www-form-urlencoded';
+  if (vut.adapter.scheme?.family !== 'url-signing' || form || spec.payload.body.length === 0) return spec.payload.query;
+  return { ...spec.payload.query, bodySHA256: createHash('sha256').update(spec.payload.body).digest('hex') };
+}
+
 export function signedHeaders(vut: VendorUnderTest, spec: RequestSpec): Array<[string, string]> {
   const body = spec.payload.body;
   const { adapter } = vut;
+  // A URL-signing vendor (Twilio) signs the URL the request is sent to (as buildRequest builds it) and its form.
+  const query = queryOf(vut, spec);
+  const url = `https://api.example.com/webhooks/${encodeURIComponent(spec.vendorSegment)}${Object.keys(query).length > 0 ? `?${new URLSearchParams(query)}` : ''}`;
+  // The URL already carries bodySHA256 where the body needs it: sign it as it is (a form, or a body it covers).
+  const sign = (secret: string, at: Date): Record<string, string> => (adapter.scheme?.family === 'url-signing'
+    ? { ...adapter.scheme.sign({ body: query === spec.payload.query ? body : Buffer.alloc(0), url, method: spec.method ?? spec.payload.method, contentType: spec.payload.contentType ?? 'application/x-www-form-urlencoded', id: spec.deliveryId }, secret, at).headers }
+    : adapter.sign(body, secret, at, spec.deliveryId));
   switch (spec.auth.kind) {
     case 'none':
       return [];
     case 'wrong-secret':
-      return Object.entries(adapter.sign(body, vut.otherSecret, NOW, spec.deliveryId));
+      return Object.entries(sign(vut.otherSecret, NOW));
     case 'skewed':
-      return Object.entries(adapter.sign(body, vut.secret, new Date(NOW.getTime() + spec.auth.offsetSeconds * 1000), spec.deliveryId));
+      return Object.entries(sign(vut.secret, new Date(NOW.getTime() + spec.auth.offsetSeconds * 1000)));
     case 'valid':
-      return Object.entries(adapter.sign(body, vut.secret, NOW, spec.deliveryId));
+      return Object.entries(sign(vut.secret, NOW));
     default: {
       const target = vut.proofHeaders[spec.auth.header % vut.proofHeaders.length];
       const out: Array<[string, string]> = [];
-      for (const [name, value] of Object.entries(adapter.sign(body, vut.secret, NOW, spec.deliveryId))) {
+      for (const [name, value] of Object.entries(sign(vut.secret, NOW))) {
         if (name.toLowerCase() !== target) out.push([name, value]);
         else {
           const changed = mutateHeaderValue(value, spec.auth);
@@ -695,7 +715,7 @@ export function buildRequest(vut: VendorUnderTest, spec: RequestSpec): BuiltRequ
 
   const rawPath = `/webhooks/${encodeURIComponent(spec.vendorSegment)}`;
   const requestId = `req-${spec.deliveryId}`;
-  const query = spec.payload.query;
+  const query = queryOf(vut, spec);
   const hasQuery = Object.keys(query).length > 0;
   const h: Record<string, string> = Object.create(null);
   for (const [n, v] of headers) {
@@ -739,8 +759,9 @@ export interface Expected {
 
 /**
  * The answer DESIGN.md requires, checked in its order: vendor (404), method (405), size (413),
- * authentication (401), then parsing (400, raw kept) or a new event (200; 202 only when publishing fails,
- * which the memory publisher never does here).
+ * authentication (401), then parsing (400, raw kept), a message that expects a synchronous answer (422,
+ * nothing kept: Twilio's Voice URL, Vapi's assistant-request) or a new event (200; 202 only when publishing
+ * fails, which the memory publisher never does here).
  */
 export function expectedOutcome(vut: VendorUnderTest, all: readonly VendorUnderTest[], spec: RequestSpec, built: BuiltRequest): Expected {
   const seg = spec.vendorSegment;
@@ -752,7 +773,7 @@ export function expectedOutcome(vut: VendorUnderTest, all: readonly VendorUnderT
   const bodyOk = !vut.coversBody || built.decoded.equals(built.signedBytes);
   const authentic = routed === vut && proofOk && bodyOk;
   if (!authentic) return { statuses: [401], routed, authentic };
-  return { statuses: [200, 400], routed, authentic };
+  return { statuses: [200, 400, 422], routed, authentic };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -795,7 +816,7 @@ export async function deliverAndCheck(vut: VendorUnderTest, spec: RequestSpec, a
   const records = world.store.records;
   const published = world.publisher.published;
   const blobs = world.blobs.blobs;
-  if (status === 401 || status === 404 || status === 405 || status === 413) {
+  if (status === 401 || status === 404 || status === 405 || status === 413 || status === 422) {
     if (records.size !== 0 || blobs.size !== 0 || published.length !== 0) {
       fail(`(c) a refused delivery (${status}) left ${records.size} record(s), ${blobs.size} blob(s), ${published.length} event(s)`, ctx);
     }

@@ -24,7 +24,7 @@ vendorProperty(
       limits: fc.constant({ maxBodyBytes: reg.config.maxBodyBytes, maxEventBytes: reg.config.maxEventBytes }),
     }),
   {
-    allowed: [200, 202, 400],
+    allowed: [200, 202, 400, 422],
     afterRuns: (statuses, vut) => {
       if ((statuses.get(400) ?? 0) === 0) throw new Error(`${vut.name}: no garbage was refused: ${JSON.stringify([...statuses])}`);
     },

@@ -24,7 +24,7 @@ vendorProperty(
       limits: limitsArb(reg.config),
     }),
   {
-    allowed: [200, 202, 400],
+    allowed: [200, 202, 400, 422],
     afterRuns: (statuses, vut) => {
       const published = (statuses.get(200) ?? 0) + (statuses.get(202) ?? 0);
       const total = [...statuses.values()].reduce((a, b) => a + b, 0);

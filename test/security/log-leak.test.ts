@@ -29,7 +29,8 @@ import { handleDelivery, PipelineDeps } from '../../lambda/core/pipeline';
 import type { Log } from '../../lambda/core/ports';
 import { redrive } from '../../lambda/core/redrive';
 import { startLocal } from '../../local/server';
-import { fixtureHeaders } from '../../local/fixtures';
+import { fixtureHeaders, fixtureUrl, signedHeaders } from '../../local/fixtures';
+import { createHash } from 'node:crypto';
 import { fixtureBody, Fixture, signedDelivery } from '../helpers/fixtures';
 import { MemoryDeadLetters, memoryWorld } from '../helpers/memory';
 import { jsonPaths, withValueAt } from '../helpers/wrong-types';
@@ -113,8 +114,9 @@ function sensitiveOfFixture(f: Fixture): Sensitive[] {
   }
   const walk = (v: unknown, key: string, inTranscript: boolean) => {
     if (typeof v === 'string') {
-      // Keys of a turn that hold its speaker, time or ids (Bland's turns carry `user`, `created_at` and the call id `c_id`), not text.
-      if (inTranscript && !/^(speaker|role|user|from|author|participant|timestamp|at|time|createdAt|created_at|start|c_id)$/i.test(key)) out.push({ what: `transcript text (${f.vendor}/${f.name})`, value: v });
+      // Keys of a turn that hold its speaker, time or ids (Bland's turns carry `user`, `created_at` and the call id `c_id`), not text;
+      // nor a transcription's status, type, id, URL or track (Twilio `TranscriptionStatus`, Vapi `transcriptType`, Telnyx `transcription_track`).
+      if (inTranscript && !/^(speaker|role|user|from|author|participant|timestamp|at|time|createdAt|created_at|start|c_id)$/i.test(key) && !/(status|type|sid|url|track)$/i.test(key)) out.push({ what: `transcript text (${f.vendor}/${f.name})`, value: v });
       if (PERSON_NAME_KEY.test(key)) out.push({ what: `name in ${key} (${f.vendor}/${f.name})`, value: v });
       if (ADDRESS_KEY.test(key)) out.push({ what: `address (${f.vendor}/${f.name})`, value: v });
       if (PHONE_KEY.test(key) && (v.match(/\d/g) ?? []).length >= 7) out.push({ what: `phone in ${key} (${f.vendor}/${f.name})`, value: v });
@@ -563,11 +565,16 @@ describe('the local server (npm start)', () => {
             (statuses[vut.name] ??= []).push(res.status);
           };
           const body = fixtureBody(f);
-          await send(body, fixtureHeaders(f, vut.adapter, secret, new Date(), `local_${f.name}`), f.query);
-          await send(body, fixtureHeaders(f, vut.adapter, secret, new Date(), `local_${f.name}`), f.query);
-          await send(body, fixtureHeaders(f, vut.adapter, vut.otherSecret, new Date(), `local_${f.name}_forged`), f.query);
+          // Signed for the URL it is sent to (a URL-signing vendor, Twilio, signs it).
+          const url = fixtureUrl(f, `${server.url}/webhooks/${vut.name}`);
+          await send(body, fixtureHeaders(f, vut.adapter, secret, new Date(), `local_${f.name}`, url), f.query);
+          await send(body, fixtureHeaders(f, vut.adapter, secret, new Date(), `local_${f.name}`, url), f.query);
+          await send(body, fixtureHeaders(f, vut.adapter, vut.otherSecret, new Date(), `local_${f.name}_forged`, url), f.query);
           const cut = body.subarray(0, Math.floor(body.length / 2));
-          await send(cut, { ...vut.adapter.sign(cut, secret, new Date(), `local_${f.name}_cut`), 'content-type': 'application/json' });
+          // A JSON body that does not parse (Twilio covers one through the bodySHA256 query parameter it signs).
+          const cutQuery: Record<string, string> = vut.adapter.scheme?.family === 'url-signing' ? { bodySHA256: createHash('sha256').update(cut).digest('hex') } : {};
+          const cutHeaders = signedHeaders(vut.adapter, { body: cut, url: `${server.url}/webhooks/${vut.name}`, contentType: 'application/json', id: `local_${f.name}_cut` }, secret, new Date());
+          await send(cut, { ...cutHeaders, 'content-type': 'application/json' }, cutQuery);
         }
       } finally {
         await server.close();

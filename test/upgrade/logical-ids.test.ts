@@ -35,13 +35,18 @@ describe('stateful resources keep their logical IDs', () => {
         'CallhooksVendorsatomsSecretC5B8604B',
         'CallhooksVendorsblandSecret0B0D9E27',
         'CallhooksVendorsconvercSecret2A103D52',
+        'CallhooksVendorselevenlabsSecret4517CD06',
         'CallhooksVendorskoeiqSecret6C479223',
         'CallhooksVendorslivekitSecret7DFDC412',
         'CallhooksVendorsopenaiSecretBE03F669',
         'CallhooksVendorsqcallSecret318F12C6',
         'CallhooksVendorsquarterzipSecret74EA06A1',
+        'CallhooksVendorsretellSecretF8059F33',
         'CallhooksVendorsringlySecret209050FC',
+        'CallhooksVendorstelnyxSecret964162AB',
+        'CallhooksVendorstwilioSecretF792EEC8',
         'CallhooksVendorsultravoxSecret32CFF52D',
+        'CallhooksVendorsvapiSecret01B7F21D',
       ],
     });
   });
