@@ -6,7 +6,7 @@
  */
 import type { Delivery } from '../contracts/request';
 import type { Credential, HandshakeReply, RefusalReason, Scheme, SchemeRequest } from '../contracts/scheme';
-import { decodeCredentials, type Decoded } from './credentials';
+import { decodeCredentials, privateKeyAsPublic, type Decoded } from './credentials';
 import type { Log } from './ports';
 import { schemeRequestOf } from './scheme-request';
 import type { SecretCache } from './secrets';
@@ -26,7 +26,10 @@ const DECODED = new WeakMap<Scheme, { raw: string; field?: string; decoded: Deco
 function decode(scheme: Scheme, raw: string, field: string | undefined, log: Log, ctx: Record<string, unknown>): Decoded {
   const last = DECODED.get(scheme);
   if (last && last.raw === raw && last.field === field) return last.decoded;
-  const decoded = decodeCredentials(raw, scheme.credential, field);
+  let decoded = decodeCredentials(raw, scheme.credential, field);
+  // The local mode's development key pair: its private half stands for the public one (see privateKeyAsPublic).
+  const halved = !decoded.ok && scheme.credential.kind === 'public-key' ? privateKeyAsPublic(raw) : undefined;
+  if (halved) decoded = { ok: true, credentials: halved };
   DECODED.set(scheme, { raw, field, decoded });
   // Logged once per value (the cache keeps it until the value changes); the problem never quotes the value.
   if (!decoded.ok) log.error('the endpoint\'s secret cannot be used: every delivery is refused until it is fixed', { ...ctx, problem: decoded.problem, expected: scheme.credential.kind });

@@ -94,3 +94,18 @@ export function decodeCredentials(raw: string, spec: CredentialSpec, field?: str
   if (typeof one === 'string') return { ok: false, problem: one, wrongKind: one.includes('private key') || one.includes('not ed25519') };
   return { ok: true, credentials: [one] };
 }
+
+/**
+ * A development key pair's private half (PKCS8 PEM) read as its public half, for a public-key scheme: what the local
+ * mode generates and stores for a public-key vendor (Telnyx), so that one value both signs (`callhooks send`) and
+ * verifies. A deployed endpoint's secret holds the vendor's public key; a private key there refuses as before when
+ * it is not a well-formed PEM. Undefined when `raw` is not a private key.
+ */
+export function privateKeyAsPublic(raw: string): Credential[] | undefined {
+  if (!/PRIVATE KEY-----/.test(raw)) return undefined;
+  try {
+    return [{ kind: 'public-key', key: createPublicKey(raw.trim()) }];
+  } catch {
+    return undefined;
+  }
+}

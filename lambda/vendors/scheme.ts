@@ -7,11 +7,10 @@
  * `sign` signs with it, and `verify`, given a private key, verifies with its public half. Given a public key (what
  * an endpoint's secret holds in the cloud), `verify` uses it as it is.
  */
-import { createPublicKey } from 'node:crypto';
 import type { Credential } from '../contracts/scheme';
 import type { Scheme } from '../contracts/scheme';
 import type { VendorAdapter } from '../core/vendor';
-import { decodeCredentials } from '../core/credentials';
+import { decodeCredentials, privateKeyAsPublic } from '../core/credentials';
 import { schemeRequestOf } from '../core/scheme-request';
 
 export interface SchemeAuthenticationOptions {
@@ -25,14 +24,7 @@ export interface SchemeAuthenticationOptions {
 export function credentialsOf(scheme: Scheme, secret: string, field?: string): Credential[] | undefined {
   const decoded = decodeCredentials(secret, scheme.credential, field);
   if (decoded.ok) return decoded.credentials;
-  if (scheme.credential.kind === 'public-key' && /PRIVATE KEY-----/.test(secret)) {
-    try {
-      return [{ kind: 'public-key', key: createPublicKey(secret.trim()) }];
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  return scheme.credential.kind === 'public-key' ? privateKeyAsPublic(secret) : undefined;
 }
 
 export function schemeAuthentication(
