@@ -22,10 +22,10 @@ export interface CallEventDetail {
   readonly callId: string | null;
   /** Test, coaching or ping traffic. */
   readonly test: boolean;
-  /** The vendor's workspace / tenant / organization. */
+  /** The vendor's workspace / tenant / organization / account (Twilio AccountSid). */
   readonly account?: {
     readonly id: string;
-    readonly kind: "workspace" | "tenant" | "organization";
+    readonly kind: "workspace" | "tenant" | "organization" | "account";
   };
   /** Who handled the call on the vendor's side. */
   readonly agent?: {
@@ -35,6 +35,10 @@ export interface CallEventDetail {
     readonly userId?: string;
     readonly department?: string;
     readonly phone?: string;
+    /** The agent's (assistant's) name at the vendor. */
+    readonly name?: string;
+    /** The agent's version at the vendor, as text. */
+    readonly version?: string;
   };
   readonly call?: {
     readonly direction?: "inbound" | "outbound";
@@ -57,10 +61,22 @@ export interface CallEventDetail {
     readonly sipCallId?: string;
     /** The id that groups a call's legs, recordings and transcripts at the vendor (Vonage conversation_uuid, LiveKit room sid). */
     readonly conversationId?: string;
+    /** The unit of `cost` when the vendor names one (`USD`, `cents`, `credits`). */
+    readonly currency?: string;
+    /** Why the call ended, as the vendor wrote it (Vapi endedReason, Retell disconnection_reason, Telnyx hangup_cause, ElevenLabs termination_reason, a failure reason). */
+    readonly endReason?: string;
+    /** The call this leg belongs to (Twilio ParentCallSid). */
+    readonly parentCallId?: string;
+    /** The id that commands the call through the vendor's API when it differs from callId (Telnyx call_control_id). */
+    readonly controlId?: string;
+    /** The vendor's kind of call (`phone_call`, `web_call`, `inboundPhoneCall`, …). */
+    readonly type?: string;
   };
   readonly outcome?: {
     readonly status?: string;
     readonly disposition?: string;
+    /** The call reached a voicemail or an answering machine. */
+    readonly voicemail?: boolean;
   };
   readonly contact?: {
     readonly id?: string;
@@ -81,6 +97,18 @@ export interface CallEventDetail {
     readonly audioUrl?: string;
     readonly videoUrl?: string;
     readonly expiresInSeconds?: number;
+    readonly id?: string;
+    /** The recording's status as the vendor wrote it (`completed`, `failed`, …). */
+    readonly status?: string;
+    readonly durationSeconds?: number;
+    /** Channels as the vendor wrote them (`1`, `2`, `single`, `dual`). */
+    readonly channels?: string;
+    readonly startedAt?: string;
+    readonly endedAt?: string;
+    /** A recording with one channel per party. */
+    readonly multiChannelUrl?: string;
+    /** Every recording URL the vendor gave, by its own name (`mp3`, `wav`, `public.mp3`, `scrubbed`, `stereo`, …). */
+    readonly urls?: { readonly [key: string]: string };
   };
   readonly transcript?: {
     readonly turns: ReadonlyArray<{
@@ -107,6 +135,12 @@ export interface CallEventDetail {
       readonly confidence?: number;
       readonly reasoning?: string;
     }>;
+    /** The vendor's verdict on whether the call achieved its goal (Retell call_successful, ElevenLabs call_successful). */
+    readonly successful?: boolean;
+    /** The vendor's success evaluation as it came (Vapi successEvaluation, ElevenLabs evaluation_criteria_results). */
+    readonly evaluation?: unknown;
+    /** Data the vendor extracted from the call, as it came (Vapi structuredData, Retell custom_analysis_data, ElevenLabs data_collection_results). */
+    readonly structuredData?: { readonly [key: string]: unknown };
   };
   readonly alert?: {
     readonly ruleId?: string;
@@ -130,8 +164,10 @@ export interface CallEventDetail {
   readonly fields?: { readonly [key: string]: unknown };
   /** Where the bulky part of this event went, when it was moved to the payload store to keep the event under the size limit. */
   readonly offload?: {
-    /** `transcript` (detail.transcript.turns moved) or `detail` (the whole detail moved). */
-    readonly part: "transcript" | "detail";
+    /** `transcript` (detail.transcript.turns moved), `detail` (the whole detail moved) or `audio` (the call's audio the vendor sent inside the delivery, decoded: ElevenLabs post_call_audio; recording.url points to it too). */
+    readonly part: "transcript" | "detail" | "audio";
+    /** The stored object's media type, when it is not JSON (`audio/mpeg`). */
+    readonly contentType?: string;
     /** `s3://bucket/key` in the cloud, `file://…` in local mode. */
     readonly url: string;
     readonly bucket?: string;

@@ -3,6 +3,7 @@
 export { Callhooks, type CallhooksProps } from './callhooks';
 export { CallhooksConfigFile, type CallhooksConfiguration } from './configuration';
 export { CallEventType } from './call-event-type';
+export { TwilioSignatureAlgorithm, VapiAuth, VapiTimestampUnit } from './vendors';
 export type {
   AtomsOptions,
   BlandOptions,
@@ -16,7 +17,15 @@ export type {
   QCallEndpointOptions,
   QCallOptions,
   QuarterzipOptions,
+  ElevenlabsOptions,
+  RetellOptions,
+  TelnyxOptions,
+  TwilioEndpointOptions,
+  TwilioOptions,
   UltravoxOptions,
+  VapiEndpointOptions,
+  VapiHmacOptions,
+  VapiOptions,
   VendorOptionsBase,
 } from './vendors';
 export {

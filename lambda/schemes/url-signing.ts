@@ -24,6 +24,13 @@ import { urlText } from './request';
 export interface UrlSigningOptions {
   /** Whose form of URL signing. */
   readonly form: 'twilio' | 'plivo-v3';
+  /**
+   * Twilio's HMAC: `auto` follows `X-Twilio-Webhooks-Signature-Settings` (SHA-1 without it), as twilio-node's
+   * `webhook()` does; `sha1` (the Auth Token) or `sha256` (a Webhook Rule's SharedKey) pins one, as
+   * `validateRequest(…, algorithm)` does, and a delivery whose header names the other is refused.
+   * @default 'auto'
+   */
+  readonly twilioAlgorithm?: 'auto' | 'sha1' | 'sha256';
 }
 
 const VOUCHES: Vouches = { body: true, headers: [], url: true };
@@ -136,6 +143,12 @@ export function urlSigningScheme(options: UrlSigningOptions): Scheme {
       if (named === 'HMAC_SHA256') algorithm = 'sha256';
       else if (named !== undefined && named !== '' && named !== 'HMAC_SHA1') return refuse('malformed-signature');
     }
+    const pinned = options.twilioAlgorithm ?? 'auto';
+    if (pinned !== 'auto') {
+      // A header naming the other algorithm is refused; without one, the pinned algorithm is used.
+      if (settings !== undefined && algorithm !== pinned) return refuse('malformed-signature');
+      algorithm = pinned;
+    }
     const given = decodeDigest(header.trim(), 'base64', algorithm === 'sha1' ? 20 : 32);
     if (!given) return refuse('malformed-signature');
     let fieldsText = '';
@@ -187,8 +200,11 @@ export function urlSigningScheme(options: UrlSigningOptions): Scheme {
         if (!isForm && input.body.length > 0) {
           url += `${url.includes('?') ? '&' : '?'}bodySHA256=${sha256(input.body).toString('hex')}`;
         }
-        const signature = createHmac('sha1', signingKey).update(url + twilioFieldsText(fields), 'utf8').digest('base64');
-        return { headers: { 'X-Twilio-Signature': signature }, url };
+        const algorithm = options.twilioAlgorithm === 'sha256' ? 'sha256' : 'sha1';
+        const signature = createHmac(algorithm, signingKey).update(url + twilioFieldsText(fields), 'utf8').digest('base64');
+        // A SharedKey signs with SHA-256 and says so (the key's name is Twilio's; callhooks never reads it).
+        const settings: Record<string, string> = algorithm === 'sha256' ? { 'X-Twilio-Webhooks-Signature-Settings': 'key=webhooks_sharedkey_callhooks,algorithm=HMAC_SHA256' } : {};
+        return { headers: { 'X-Twilio-Signature': signature, ...settings }, url };
       }
       const nonce = String(randomBytes(8).readBigUInt64BE()).padStart(20, '0');
       const signature = createHmac('sha256', signingKey).update(`${plivoBase(method, url, fields)}.${nonce}`, 'utf8').digest('base64');

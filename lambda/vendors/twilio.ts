@@ -14,7 +14,7 @@ import { ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
 import { mediaTypeOf } from '../core/form';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import { oneOf, vendorOptions, type OptionsOf } from '../config/schema';
 import { urlSigningScheme } from '../schemes/url-signing';
 import { schemeAuthentication } from './scheme';
 import { formFields, normalizeTwilioForm } from './twiml-form';
@@ -64,11 +64,19 @@ function publicUrlOption() {
 /** The schema of Twilio's options (`vendors.twilio`); built when called, so that no function's bundle holds it. */
 export const twilioOptions = () => vendorOptions(
   'twilio',
-  { publicUrl: publicUrlOption() },
+  {
+    publicUrl: publicUrlOption(),
+    signatureAlgorithm: oneOf(['auto', 'sha1', 'sha256']).optional().meta({
+      description: 'Twilio\'s HMAC: "auto" follows X-Twilio-Webhooks-Signature-Settings (SHA-1 with the Auth Token without it, ' +
+        'SHA-256 when a Webhook Rule\'s SharedKey says so), as twilio-node\'s webhook() does; "sha1" (Auth Token) or "sha256" ' +
+        '(SharedKey) accepts only that one, and a delivery whose header names the other is refused.',
+      default: 'auto',
+    }),
+  },
   'Twilio Voice callbacks (X-Twilio-Signature: HMAC-SHA1 of the URL Twilio called and the sorted form fields, keyed with the Auth Token; ' +
     'HMAC-SHA256 with a Webhook Rule\'s SharedKey when X-Twilio-Webhooks-Signature-Settings says so): true, false or its options; ' +
-    'publicUrl (also per endpoint) behind a custom domain or proxy.',
-  ['publicUrl'],
+    'publicUrl (also per endpoint) behind a custom domain or proxy; signatureAlgorithm (also per endpoint) pins SHA-1 or SHA-256.',
+  ['publicUrl', 'signatureAlgorithm'],
 );
 export type TwilioOptions = OptionsOf<typeof twilioOptions>;
 
@@ -79,7 +87,7 @@ export type TwilioOptions = OptionsOf<typeof twilioOptions>;
  * follows `X-Twilio-Webhooks-Signature-Settings`). Twilio signs no timestamp: dedup is the replay protection.
  */
 export function twilio(options: TwilioOptions = {}): VendorAdapter {
-  const scheme = urlSigningScheme({ form: 'twilio' });
+  const scheme = urlSigningScheme({ form: 'twilio', twilioAlgorithm: options.signatureAlgorithm });
   // The URL a delivery built without one is taken to have arrived at (lambda/schemes/request.ts `calledUrl`).
   const url = options.publicUrl ?? 'https://localhost/webhooks/twilio';
   return {

@@ -8,7 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { z } from 'zod';
-import { CallhooksConfigFile, CustomVendorAuth, SignatureEncoding, type QCallOptions } from '../../lib';
+import {
+  CallhooksConfigFile, CustomVendorAuth, HmacAlgorithm, SignatureEncoding, TwilioSignatureAlgorithm, VapiAuth, VapiTimestampUnit, type QCallOptions,
+} from '../../lib';
 import type { Agree, AgreeVendor } from '../../lib/private/agreement';
 import { configJsonOf, resolveConfiguration } from '../../lib/private/config';
 import { resolveConfig } from '../../lambda/config/config';
@@ -83,6 +85,42 @@ describe('configuration structs', () => {
       'Callhooks: invalid config: customVendors[0].auth.encoding must be "hex" or "base64", got "b64"'],
   ])('refuses %s', (_name, config, message) => {
     expect(() => resolveConfiguration(config)).toThrow(message);
+  });
+
+  it('takes the platforms\' options structs, enums included, as the file\'s JSON', () => {
+    const config = {
+      vendors: {
+        twilio: {
+          publicUrl: 'https://hooks.example.com/twilio', signatureAlgorithm: TwilioSignatureAlgorithm.SHA256,
+          endpoints: ['default', 'legacy'], endpointOptions: { legacy: { signatureAlgorithm: TwilioSignatureAlgorithm.SHA1 } },
+        },
+        vapi: {
+          auth: VapiAuth.HMAC,
+          hmac: { algorithm: HmacAlgorithm.SHA512, signatureEncoding: SignatureEncoding.BASE64, timestampUnit: VapiTimestampUnit.SECONDS },
+          endpoints: ['sales', 'support'], endpointOptions: { support: { auth: VapiAuth.BEARER, bearerPrefix: false } },
+        },
+        retell: {}, elevenlabs: { toleranceSeconds: 600 }, telnyx: { enabled: false },
+      },
+    };
+    expect(configJsonOf(config)).toEqual({
+      vendors: {
+        twilio: {
+          publicUrl: 'https://hooks.example.com/twilio', signatureAlgorithm: 'sha256',
+          endpoints: { default: {}, legacy: { signatureAlgorithm: 'sha1' } },
+        },
+        vapi: {
+          auth: 'hmac', hmac: { algorithm: 'sha512', signatureEncoding: 'base64', timestampUnit: 's' },
+          endpoints: { sales: {}, support: { auth: 'bearer', bearerPrefix: false } },
+        },
+        retell: {}, elevenlabs: { toleranceSeconds: 600 }, telnyx: { enabled: false },
+      },
+    });
+    expect(resolveConfiguration(config).vendors.map((v) => v.name).sort()).toEqual(['elevenlabs', 'retell', 'twilio', 'vapi']);
+  });
+
+  it('refuses a value a platform option does not take, naming the option', () => {
+    expect(() => resolveConfiguration({ vendors: { twilio: { signatureAlgorithm: 'sha512' as TwilioSignatureAlgorithm } } }))
+      .toThrow(/vendors\.twilio\.signatureAlgorithm must be/);
   });
 
   it('turns endpoints and endpointOptions into the file\'s endpoints object', () => {

@@ -67,6 +67,28 @@ describe('Twilio', () => {
     expect((await handleDelivery(delivery('twilio', 'default', form, sha1Claimed, FORM), w.deps)).statusCode).toBe(401);
   });
 
+  it('with signatureAlgorithm pinned (per endpoint), accepts only that HMAC, as validateRequest(…, algorithm) does', async () => {
+    const config: CallhooksConfig = { vendors: { twilio: { signatureAlgorithm: 'sha256', endpoints: { default: {}, legacy: { signatureAlgorithm: 'sha1' } } } } };
+    const w = worldOf(config, { twilio: 'sharedkeysecret', 'twilio/legacy': 'sharedkeysecret' });
+    const urlOf = (endpoint: string) => `https://${API.host}/webhooks/twilio${endpoint === 'default' ? '' : `/${endpoint}`}`;
+    const sha256 = (endpoint: string) => ({ 'X-Twilio-Signature': twilioSdk.getExpectedTwilioSignature('sharedkeysecret', urlOf(endpoint), params, 'HMAC_SHA256') });
+    const sha1 = (endpoint: string) => ({ 'X-Twilio-Signature': twilioSdk.getExpectedTwilioSignature('sharedkeysecret', urlOf(endpoint), params) });
+    const announcing256 = { 'X-Twilio-Webhooks-Signature-Settings': 'key=webhooks_sharedkey_1,algorithm=HMAC_SHA256' };
+    const status = async (endpoint: string, headers: Record<string, string>) =>
+      (await handleDelivery(delivery('twilio', endpoint, form, headers, FORM), w.deps)).statusCode;
+
+    // Refused first, so that nothing they did could hide behind a duplicate: pinned SHA-256 never takes SHA-1, and
+    // pinned SHA-1 (one endpoint) refuses a delivery announcing SHA-256 even when its signature is right.
+    expect(await status('default', sha1('default'))).toBe(401);
+    expect(await status('legacy', { ...sha256('legacy'), ...announcing256 })).toBe(401);
+    expect(w.publisher.published).toHaveLength(0);
+    // Pinned SHA-256: the SharedKey's signature with or without its settings header; SHA-1 where pinned so.
+    expect(await status('default', { ...sha256('default'), ...announcing256 })).toBe(200);
+    expect(await status('default', sha256('default'))).toBe(200);
+    expect(await status('legacy', sha1('legacy'))).toBe(200);
+    expect(w.publisher.published.length).toBeGreaterThan(0);
+  });
+
   it('answers a Voice URL request 422 naming it, with nothing stored; unsigned, 401', async () => {
     const w = worldOf({ vendors: { twilio: true } }, { twilio: TOKEN });
     const incoming = Buffer.from(new URLSearchParams({ AccountSid: 'AC1', CallSid: 'CA1', CallStatus: 'ringing', Direction: 'inbound', From: '+1', To: '+2' }).toString());
