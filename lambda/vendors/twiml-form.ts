@@ -121,7 +121,10 @@ export function normalizeTwilioForm(form: FormFields, vendor = 'Twilio'): Parsed
     if (form.length === 0) throw new ParseError('the body holds no form fields');
     vendorEventType = '(none)';
     type = 'vendor.other';
-    dedupKey = digestKey('sha256:', form.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
+    // What Twilio signs: the fields sorted, a repeated name+value once (so a copy re-encoded, re-ordered or with a
+    // field repeated, which carries the same signature, is the same event).
+    const pairs = [...new Set(form.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`))].sort();
+    dedupKey = digestKey('sha256:', pairs.join('&'));
   }
 
   const direction = f('Direction');

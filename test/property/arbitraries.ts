@@ -15,10 +15,12 @@ import fc from 'fast-check';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BUILT_IN_VENDORS, resolveConfig, ResolvedConfig, VendorRuntimeConfig } from '../../lambda/config/config';
 import type { CallEventDetail } from '../../lambda/core/event';
+import { mediaTypeOf, parseUrlEncoded } from '../../lambda/core/form';
 import { fromApiGateway, Headers, Reply, toProxyResult } from '../../lambda/core/http';
 import { handleDelivery, UNAUTHORIZED } from '../../lambda/core/pipeline';
 import type { VendorAdapter } from '../../lambda/core/vendor';
 import { createAdapter } from '../../lambda/vendors';
+import { twilioFieldsText } from '../../lambda/schemes/url-signing';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../local/runtime';
 import { Fixture, fixtureBody, FIXTURES_DIR, loadFixtures, schemaErrors } from '../helpers/fixtures';
 import { memoryWorld, MemoryWorld } from '../helpers/memory';
@@ -51,6 +53,12 @@ export interface VendorUnderTest {
   readonly coversBody: boolean;
   /** Whether the proof carries a timestamp checked against the clock. */
   readonly signsTime: boolean;
+  /**
+   * Whether a form body is covered through its decoded fields rather than its bytes (Twilio's URL signing: the
+   * signature is over the URL and the sorted `name+value` of the fields, so another encoding of the same fields,
+   * `%2b` for `%2B` or a byte that decodes to the same replacement character, carries the same signature).
+   */
+  readonly signsFormFields: boolean;
 }
 
 function runtimeConfigs(config: ResolvedConfig): VendorRuntimeConfig[] {
@@ -78,7 +86,7 @@ function probe(adapter: VendorAdapter, secret: string, fixtures: readonly Fixtur
     .map((h) => h.toLowerCase());
   const coversBody = !at(signed, Buffer.from('{"probe":false}'), NOW);
   const signsTime = !at(adapter.sign(body, secret, new Date(NOW.getTime() - 86_400_000), 'msg_probe'), body, NOW);
-  return { signedHeaderNames, proofHeaders, coversBody, signsTime };
+  return { signedHeaderNames, proofHeaders, coversBody, signsTime, signsFormFields: adapter.name === 'twilio' };
 }
 
 export interface Registry {
@@ -770,7 +778,9 @@ export function expectedOutcome(vut: VendorUnderTest, all: readonly VendorUnderT
   if (!routed.adapter.methods.includes(built.method.toUpperCase())) return { statuses: [405], routed, authentic: false };
   if (built.decoded.length > spec.limits.maxBodyBytes) return { statuses: [413], routed, authentic: false };
   const proofOk = spec.auth.kind === 'valid' || (spec.auth.kind === 'skewed' && !vut.signsTime);
-  const bodyOk = !vut.coversBody || built.decoded.equals(built.signedBytes);
+  const bodyOk = !vut.coversBody || built.decoded.equals(built.signedBytes) ||
+    (vut.signsFormFields && mediaTypeOf(spec.payload.contentType) === 'application/x-www-form-urlencoded' &&
+      twilioFieldsText(parseUrlEncoded(built.decoded.toString('utf8'), Number.MAX_SAFE_INTEGER)) === twilioFieldsText(parseUrlEncoded(built.signedBytes.toString('utf8'), Number.MAX_SAFE_INTEGER)));
   const authentic = routed === vut && proofOk && bodyOk;
   if (!authentic) return { statuses: [401], routed, authentic };
   return { statuses: [200, 400, 422], routed, authentic };

@@ -89,6 +89,19 @@ describe('Twilio', () => {
     expect(w.publisher.published.length).toBeGreaterThan(0);
   });
 
+  it('keys a form without a known Sid by what Twilio signs: a copy re-encoded or re-ordered, with the same signature, is a duplicate', async () => {
+    const w = worldOf({ vendors: { twilio: true } }, { twilio: TOKEN });
+    const url = `https://${API.host}/webhooks/twilio`;
+    const original = Buffer.from('Foo=a%2Bb&Bar=1');
+    const copy = Buffer.from('Bar=1&Foo=a%2bb');
+    const headers = { 'X-Twilio-Signature': twilioSdk.getExpectedTwilioSignature(TOKEN, url, { Foo: 'a+b', Bar: '1' }) };
+    const first = await handleDelivery(delivery('twilio', 'default', original, headers, FORM), w.deps);
+    const second = await handleDelivery(delivery('twilio', 'default', copy, headers, FORM), w.deps);
+    expect(first.body).toMatchObject({ status: 'published' });
+    expect(second.body).toEqual({ status: 'duplicate', duplicate: true, eventId: (first.body as { eventId: string }).eventId });
+    expect(w.publisher.published).toHaveLength(1);
+  });
+
   it('answers a Voice URL request 422 naming it, with nothing stored; unsigned, 401', async () => {
     const w = worldOf({ vendors: { twilio: true } }, { twilio: TOKEN });
     const incoming = Buffer.from(new URLSearchParams({ AccountSid: 'AC1', CallSid: 'CA1', CallStatus: 'ringing', Direction: 'inbound', From: '+1', To: '+2' }).toString());
