@@ -87,10 +87,11 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
 
   program
     .command('redrive')
-    .description('publish the acknowledged events that are not on the bus yet, now (local mode; --function on AWS)')
+    .description('publish the acknowledged events that are not on the bus yet, now; with --dead, republish the dead-lettered ones (local mode; --function on AWS)')
     .option('--url <url>', 'the local mode to ask (default: the running one; when none runs, its data folder is opened here)')
     .option('--function <name>', "invoke the stack's redrive function (name or ARN) instead, and print its report")
     .option('--region <region>', 'AWS region (default: the usual AWS configuration)')
+    .option('--dead', 'republish the events the redrive gave up on: each dead-letter message whose record is still DEAD is published under its eventId, the record marked PUBLISHED and the message removed')
     .option('--json', 'the report as JSON: examined, published, failed, deadLettered, skipped')
     .addHelpText('after', EXIT_HELP)
     .action(async (options) => setExit(await redriveCommand(options, io)));

@@ -2,6 +2,8 @@
  * `callhooks redrive`: publishes the acknowledged events that are not on the bus yet, now — the same core
  * redrive as the stack's scheduled function. Local mode: asks the running local mode (it holds the on-disk
  * store), else opens the store itself. On AWS (`--function`): invokes the redrive function and prints its report.
+ * With `--dead`: republishes the dead-lettered events instead (the local data folder's dead-letters.jsonl, or
+ * the stack's dead-letter queue, which the function reads when invoked with `{"republishDead": true}`).
  */
 import { existsSync } from 'node:fs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -16,6 +18,7 @@ export interface RedriveOptions {
   readonly function?: string;
   readonly region?: string;
   readonly json?: boolean;
+  readonly dead?: boolean;
 }
 
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -29,10 +32,14 @@ export function describeReport(r: RedriveReport): string {
   return `examined ${r.examined}, published ${r.published}, failed ${r.failed}, dead-lettered ${r.deadLettered}, skipped ${r.skipped} (lease not ended)`;
 }
 
-async function viaLocalMode(url: string): Promise<RedriveReport> {
+export function describeRepublish(r: RedriveReport): string {
+  return `examined ${r.examined} dead-letter messages, republished ${r.published}, failed ${r.failed} (kept for a later try), ${r.skipped} no longer dead (removed)`;
+}
+
+async function viaLocalMode(url: string, dead: boolean): Promise<RedriveReport> {
   let res: Response;
   try {
-    res = await fetch(`${url.replace(/\/+$/, '')}/_callhooks/redrive`, { method: 'POST', signal: AbortSignal.timeout(120_000) });
+    res = await fetch(`${url.replace(/\/+$/, '')}/_callhooks/redrive${dead ? '?dead=1' : ''}`, { method: 'POST', signal: AbortSignal.timeout(120_000) });
   } catch (err) {
     throw unreachable(err, `the local mode at ${url}`);
   }
@@ -42,7 +49,7 @@ async function viaLocalMode(url: string): Promise<RedriveReport> {
 }
 
 /** No local mode is running: open its store (the data folder) here and run the redrive once. */
-async function inProcess(io: Io): Promise<RedriveReport> {
+async function inProcess(io: Io, dead: boolean): Promise<RedriveReport> {
   // Loaded only here: the local mode's store (dynalite) is a development dependency, absent from an install.
   let startLocal: typeof import('../local/server').startLocal;
   try {
@@ -53,17 +60,18 @@ async function inProcess(io: Io): Promise<RedriveReport> {
   }
   const local = await startLocal({ port: 0, redriveEveryMs: 0, env: io.env, log: quiet, onEvent: () => undefined });
   try {
-    return await local.redrive();
+    return await (dead ? local.republishDead() : local.redrive());
   } finally {
     await local.close();
   }
 }
 
-async function viaLambda(name: string, region: string | undefined): Promise<RedriveReport> {
+async function viaLambda(name: string, region: string | undefined, dead: boolean): Promise<RedriveReport> {
   const client = new LambdaClient(region ? { region } : {});
   let out;
   try {
-    out = await client.send(new InvokeCommand({ FunctionName: name, InvocationType: 'RequestResponse', Payload: Buffer.from('{}') }));
+    const payload = dead ? '{"republishDead":true}' : '{}';
+    out = await client.send(new InvokeCommand({ FunctionName: name, InvocationType: 'RequestResponse', Payload: Buffer.from(payload) }));
   } catch (err) {
     throw new CliError(`invoking ${name} failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`, EXIT.unreachable, { cause: err });
   } finally {
@@ -86,27 +94,29 @@ async function viaLambda(name: string, region: string | undefined): Promise<Redr
 
 export async function redriveCommand(options: RedriveOptions, io: Io): Promise<ExitCode> {
   const paths = localPaths(io.env);
+  const dead = options.dead === true;
   let report: RedriveReport;
   let where: string;
   if (options.function) {
     where = `function ${options.function}`;
     if (io.interactive) io.err(`invoking ${options.function}…\n`);
-    report = await viaLambda(options.function, options.region);
+    report = await viaLambda(options.function, options.region, dead);
   } else if (options.url) {
     where = options.url;
-    report = await viaLocalMode(options.url);
+    report = await viaLocalMode(options.url, dead);
   } else {
     const url = localUrl(io, paths);
     try {
-      report = await viaLocalMode(url);
+      report = await viaLocalMode(url, dead);
       where = url;
     } catch (err) {
       if (!(err instanceof CliError) || err.exitCode !== EXIT.unreachable) throw err;
       // Not running (or a stale state file): run the redrive on the data folder here, if it has a store.
       where = paths.dataDir;
-      report = existsSync(paths.dbDir) ? await inProcess(io) : { examined: 0, published: 0, failed: 0, deadLettered: 0, skipped: 0 };
+      report = existsSync(paths.dbDir) ? await inProcess(io, dead) : { examined: 0, published: 0, failed: 0, deadLettered: 0, skipped: 0 };
     }
   }
-  io.out(options.json ? `${JSON.stringify({ where, ...report })}\n` : `redrive (${where}): ${describeReport(report)}\n`);
+  const what = dead ? 'republish of dead events' : 'redrive';
+  io.out(options.json ? `${JSON.stringify({ where, ...report })}\n` : `${what} (${where}): ${dead ? describeRepublish(report) : describeReport(report)}\n`);
   return report.failed > 0 ? EXIT.refused : EXIT.ok;
 }

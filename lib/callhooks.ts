@@ -107,9 +107,20 @@ export interface CallhooksProps extends CallhooksConfiguration {
   readonly redriveSchedule?: Duration;
 
   /**
-   * Publish attempts the redrive makes for one event before it sends the record to the dead-letter queue.
+   * How old (since its receipt) an event the redrive still cannot publish must be before it goes to the
+   * dead-letter queue (the redrive backs off between attempts: 1, 2, 4, 8, then every 15 minutes). At least
+   * one hour.
    *
-   * @default 10
+   * @default Duration.hours(24)
+   */
+  readonly redriveMaxAge?: Duration;
+
+  /**
+   * No longer used: the redrive gives up by age (`redriveMaxAge`), not after a number of attempts. Setting it
+   * only adds a synth warning.
+   *
+   * @deprecated use `redriveMaxAge`
+   * @default - not used
    */
   readonly redriveMaxAttempts?: number;
 
@@ -244,7 +255,7 @@ export class Callhooks extends Construct {
   public readonly table: dynamodb.ITable;
   /** Bulky payloads, oversized events and rejected deliveries; objects expire after `payloadRetention`. */
   public readonly payloadBucket: s3.IBucket;
-  /** Records the redrive could not publish after `redriveMaxAttempts` attempts. */
+  /** The events the redrive gave up on (`redriveMaxAge`); `callhooks redrive --dead` republishes them. */
   public readonly deadLetterQueue: sqs.IQueue;
   /** Alarms as soon as one message is in the dead-letter queue; carries `alarmAction` when one is given. */
   public readonly deadLetterAlarm: cloudwatch.Alarm;
@@ -350,6 +361,7 @@ export class Callhooks extends Construct {
       deadLetterQueue,
       vendors: this.vendorNames,
       schedule: props.redriveSchedule,
+      maxAge: props.redriveMaxAge,
       maxAttempts: props.redriveMaxAttempts,
       encryptionKey,
       logRetention,

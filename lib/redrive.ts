@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/config/env';
-import { DEFAULT_REDRIVE_MAX_ATTEMPTS } from '../lambda/config/table';
+import { DEFAULT_REDRIVE_MAX_AGE_MS } from '../lambda/config/table';
 import type { DedupTable } from './dedup-table';
 import type { PayloadBucket } from './payload-bucket';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
@@ -22,7 +22,10 @@ export interface RedriveProps {
   readonly table: DedupTable;
   readonly eventBus: events.IEventBus;
   readonly payloadBucket: PayloadBucket;
-  /** Where the records go that could not be published after `maxAttempts` attempts. */
+  /**
+   * Where the redrive announces the events it gave up on (`maxAge`), and reads them back to republish them
+   * (`callhooks redrive --dead`).
+   */
   readonly deadLetterQueue: sqs.IQueue;
   /**
    * The vendors whose stored events the redrive publishes: its role may put only their sources
@@ -39,9 +42,20 @@ export interface RedriveProps {
   readonly schedule?: Duration;
 
   /**
-   * Publish attempts per record before it goes to the dead-letter queue.
+   * How old (since its receipt) an event that still cannot be published must be before it goes to the
+   * dead-letter queue. Between attempts the redrive backs off (1, 2, 4, 8, then every 15 minutes), so an outage
+   * of the bus shorter than this kills nothing.
    *
-   * @default 10
+   * @default Duration.hours(24)
+   */
+  readonly maxAge?: Duration;
+
+  /**
+   * No longer used: the redrive gives up by age (`maxAge`), not after a number of attempts. Setting it only
+   * adds a synth warning.
+   *
+   * @deprecated use `maxAge`
+   * @default - not used
    */
   readonly maxAttempts?: number;
 
@@ -63,8 +77,11 @@ export interface RedriveProps {
 /**
  * Publishes the accepted events that did not reach the bus: a scheduled function that takes each pending
  * record whose lease has ended (a conditional update, so it never races the webhook function or another
- * run), publishes it, and after `maxAttempts` sends it to the dead-letter queue. An alarm fires when a run
- * fails.
+ * run), checks that its key belongs to its vendor, publishes it, and — page after page, several requests in
+ * flight, until nothing is left or the run's time is nearly out — backs off a record that fails (1, 2, 4, 8,
+ * then every 15 minutes) and sends it to the dead-letter queue only once it is older than `maxAge`. A DEAD
+ * record keeps its event for at least 14 days. Invoked with `{"republishDead": true}` it publishes the
+ * dead-lettered events again. An alarm fires when a run fails.
  */
 export class Redrive extends Construct {
   /** The scheduled function. */
@@ -87,14 +104,21 @@ export class Redrive extends Construct {
         [ENV.eventBusName]: props.eventBus.eventBusName,
         [ENV.payloadBucket]: props.payloadBucket.bucketName,
         [ENV.deadLetterQueueUrl]: props.deadLetterQueue.queueUrl,
-        [ENV.redriveMaxAttempts]: String(props.maxAttempts ?? DEFAULT_REDRIVE_MAX_ATTEMPTS),
+        [ENV.redriveMaxAgeSeconds]: String(props.maxAge?.toSeconds() ?? DEFAULT_REDRIVE_MAX_AGE_MS / 1000),
+        [ENV.redriveVendors]: props.vendors.join(','),
       },
     });
+    if (props.maxAttempts !== undefined) {
+      Annotations.of(this).addWarningV2('callhooks:redriveMaxAttempts',
+        'maxAttempts (redriveMaxAttempts) is no longer used: the redrive gives up by age, maxAge (redriveMaxAge), default 24 hours');
+    }
     props.table.grantRedrive(this.function);
     // It publishes the configured vendors' stored events, under their own sources only.
     grantPutEventsFrom(props.eventBus, this.function, props.vendors.map(sourceOf));
     props.payloadBucket.grantGetPayloads(this.function);
     props.deadLetterQueue.grantSendMessages(this.function);
+    // `callhooks redrive --dead`: it reads the dead letters back, republishes them and deletes the messages.
+    props.deadLetterQueue.grantConsumeMessages(this.function);
     grantKeyUse(this.function, props.encryptionKey);
 
     new events.Rule(this, 'Schedule', {

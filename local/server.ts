@@ -8,7 +8,7 @@ import { AddressInfo } from 'node:net';
 import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { Delivery, fromApiGateway, toProxyResult } from '../lambda/core/http';
 import { handle, PipelineDeps } from '../lambda/core/pipeline';
-import { redrive, RedriveReport } from '../lambda/core/redrive';
+import { redrive, RedriveReport, republishDead } from '../lambda/core/redrive';
 import { countingOffloads, endpointOf, observingPending, redriveObservation } from '../lambda/core/metrics';
 import { SecretCache } from '../lambda/core/secrets';
 import { asLog, createLogger } from '../lambda/core/logger';
@@ -71,6 +71,8 @@ export interface LocalServer {
   /** Where the records are kept, for the console: the dynalite folder, memory, or the external endpoint and table. */
   readonly storeDescription: string;
   redrive(): Promise<RedriveReport>;
+  /** Publishes the dead-lettered events again (the data folder's dead-letters.jsonl), as `callhooks redrive --dead`. */
+  republishDead(): Promise<RedriveReport>;
   close(): Promise<void>;
 }
 
@@ -151,6 +153,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
     metrics.redrive(redriveObservation(report, observed.found(), now));
     return report;
   };
+  const runRepublish = () => republishDead({ store: deps.store, publisher: deps.publisher, deadLetters: new FileDeadLetterQueue(paths.deadLettersFile), log });
 
   const server: Server = createServer(async (req, res) => {
     try {
@@ -160,7 +163,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
         return;
       }
       if (url.pathname === '/_callhooks/redrive' && req.method === 'POST') {
-        send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(await runRedrive()));
+        const report = url.searchParams.get('dead') === '1' ? await runRepublish() : await runRedrive();
+        send(res, 200, { 'content-type': 'application/json' }, JSON.stringify(report));
         return;
       }
       const body = await readBody(req, GATEWAY_MAX_BYTES);
@@ -228,6 +232,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
     metrics,
     storeDescription: dynamo?.description ?? 'in memory',
     redrive: runRedrive,
+    republishDead: runRepublish,
     close: async () => {
       if (timer) clearInterval(timer);
       if (metricsTimer) clearInterval(metricsTimer);

@@ -22,8 +22,10 @@ export const ENV = {
   retentionDays: 'CALLHOOKS_RETENTION_DAYS',
   /** SQS queue URL for records the redrive gives up on (redrive function). */
   deadLetterQueueUrl: 'CALLHOOKS_DLQ_URL',
-  /** Publish attempts before a record goes to the dead-letter queue (redrive function). */
-  redriveMaxAttempts: 'CALLHOOKS_REDRIVE_MAX_ATTEMPTS',
+  /** Age in seconds after which an event that still cannot be published goes to the dead-letter queue (redrive function). */
+  redriveMaxAgeSeconds: 'CALLHOOKS_REDRIVE_MAX_AGE_SECONDS',
+  /** The configured vendors, comma-separated: the redrive refuses a record of any other (redrive function). */
+  redriveVendors: 'CALLHOOKS_REDRIVE_VENDORS',
 } as const;
 
 /**

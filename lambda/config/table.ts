@@ -32,5 +32,17 @@ export const PENDING_SHARD = 'P';
 /** How long the holder of a record (the webhook function that claimed it, or a redrive) has to publish it. */
 export const LEASE_MS = 60_000;
 
-/** Publish attempts the redrive makes for one record before it goes to the dead-letter queue. */
-export const DEFAULT_REDRIVE_MAX_ATTEMPTS = 10;
+/**
+ * How old (since it was received) an event that still cannot be published must be before the redrive sends it
+ * to the dead-letter queue: a day, so that an outage of the bus of hours kills nothing.
+ */
+export const DEFAULT_REDRIVE_MAX_AGE_MS = 24 * 3_600_000;
+
+/** The longest wait between two redrive attempts on one record (the backoff doubles from the lease up to this). */
+export const MAX_BACKOFF_MS = 15 * 60_000;
+
+/**
+ * A DEAD record lives at least this long (its TTL is pushed out when it dies): as long as the dead-letter queue
+ * keeps its message, 14 days, so the event is there when someone acts on the message.
+ */
+export const DEAD_RETENTION_MS = 14 * 86_400_000;

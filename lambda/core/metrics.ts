@@ -99,15 +99,25 @@ export function countingOffloads(blobs: BlobStore): { blobs: BlobStore; count: (
   return { blobs: overriding(blobs, 'put', put), count: () => offloads };
 }
 
-/** Wraps a dedup store to see what a redrive run found pending (the backlog and its oldest record). */
+/**
+ * Wraps a dedup store to see what a redrive run found pending (the backlog and its oldest record): every
+ * distinct record its listings returned since the previous `found()` (a run lists page after page).
+ */
 export function observingPending(store: DedupStore): { store: DedupStore; found: () => readonly DedupRecord[] } {
-  let found: readonly DedupRecord[] = [];
+  let found = new Map<string, DedupRecord>();
   const listPending: DedupStore['listPending'] = async (now, limit) => {
     const records = await store.listPending(now, limit);
-    found = records;
+    for (const r of records) if (!found.has(r.key)) found.set(r.key, r);
     return records;
   };
-  return { store: overriding(store, 'listPending', listPending), found: () => found };
+  return {
+    store: overriding(store, 'listPending', listPending),
+    found: () => {
+      const seen = [...found.values()];
+      found = new Map();
+      return seen;
+    },
+  };
 }
 
 /** The redrive's observation from its report and the pending records it found. */

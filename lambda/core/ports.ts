@@ -81,8 +81,11 @@ export interface DedupStore {
    * someone else holds it or it is no longer pending.
    */
   lease(key: string, now: Date, leaseUntil: number): Promise<DedupRecord | undefined>;
-  /** Marks a record dead (it went to the dead-letter queue); its event is kept. */
-  markDead(key: string): Promise<void>;
+  /**
+   * Marks a record dead (it went to the dead-letter queue); its event is kept, and the record lives until
+   * `expiresAt` (epoch seconds) at least, so that someone can act on it.
+   */
+  markDead(key: string, expiresAt: number): Promise<void>;
 }
 
 /** One entry for the bus. */
@@ -115,9 +118,37 @@ export interface BlobStore {
   get(key: string): Promise<Buffer>;
 }
 
-/** Where a record that failed every redrive goes. */
+/**
+ * A dead-letter message: what republishing the event needs — the record key (the event stays in the record,
+ * marked DEAD) and where the event is kept — never the event itself.
+ */
+export interface DeadLetter {
+  readonly reason: string;
+  /** The record's key in the dedup table (`pk`). */
+  readonly key: string;
+  readonly vendor: string;
+  readonly eventId: string;
+  readonly receivedAt: string;
+  readonly attempts: number;
+  /** Where the event is: in the record itself, or in the payload bucket under `key` (an event too large for an item). */
+  readonly event: { readonly in: 'record' } | { readonly in: 'payload-bucket'; readonly key: string };
+  /** The command that publishes dead events again. */
+  readonly republish: string;
+}
+
+/** A dead-letter message as read back, with the handle that removes it. */
+export interface ReceivedDeadLetter {
+  readonly letter: DeadLetter;
+  readonly handle: string;
+}
+
+/** Where an event the redrive gave up on is announced, and read back to republish it. */
 export interface DeadLetterQueue {
-  send(record: DedupRecord, reason: string): Promise<void>;
+  send(letter: DeadLetter): Promise<void>;
+  /** Up to `max` messages not yet removed (nor handed out by this reader). */
+  receive(max: number): Promise<readonly ReceivedDeadLetter[]>;
+  /** Removes messages read with {@link receive}. */
+  remove(handles: readonly string[]): Promise<void>;
 }
 
 /** The subset of a structured logger the core uses. Callers must never pass secrets or payload content. */

@@ -59,13 +59,13 @@ export function validateProps(props: CallhooksProps): ResolvedConfig {
 
   checkNumber('throttlingRateLimit', props.throttlingRateLimit, (n) => Number.isFinite(n) && n > 0, 'a positive number of requests per second');
   checkNumber('throttlingBurstLimit', props.throttlingBurstLimit, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
-  checkNumber('redriveMaxAttempts', props.redriveMaxAttempts, (n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer from 1 to 100');
   checkNumber('memorySize', props.memorySize, (n) => Number.isInteger(n) && n >= 128 && n <= 10240, 'an integer from 128 to 10240 (MiB)');
 
   checkDuration('timeout', props.timeout, (s) => Number.isInteger(s) && s >= 3 && s <= 29,
     'from 3 to 29 whole seconds (API Gateway ends an HTTP API integration after 30 seconds)');
   checkDuration('payloadRetention', props.payloadRetention, (s) => s >= 86400 && s % 86400 === 0, 'a whole number of days, at least 1');
   checkDuration('archiveRetention', props.archiveRetention, (s) => s >= 0 && s % 86400 === 0, 'a whole number of days (0 keeps events forever)');
+  checkDuration('redriveMaxAge', props.redriveMaxAge, (s) => s >= 3600 && s <= 14 * 86400, 'from 1 hour to 14 days (the dead-letter queue keeps a message 14 days)');
   checkDuration('redriveSchedule', props.redriveSchedule, (s) => s >= 60 && s % 60 === 0, 'a whole number of minutes, at least 1');
 
   for (const vendor of config.vendors) {

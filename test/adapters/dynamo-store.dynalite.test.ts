@@ -146,11 +146,11 @@ describe('DynamoDedupStore on dynalite: the event, only for the redrive', () => 
     expect(await item('settled')).not.toHaveProperty('event');
   });
 
-  it('a dead record leaves the pending list and keeps its event', async () => {
+  it('a dead record leaves the pending list, keeps its event and lives until the expiry it is given', async () => {
     await pending('d1', { leaseUntil: 0 });
-    await store.markDead('d1');
+    await store.markDead('d1', 1_900_000_000);
     expect((await store.listPending(NOW, 100)).map((r) => r.key)).not.toContain('d1');
-    expect(await item('d1')).toMatchObject({ status: { S: 'DEAD' }, event: { S: JSON.stringify({ key: 'd1' }) } });
+    expect(await item('d1')).toMatchObject({ status: { S: 'DEAD' }, event: { S: JSON.stringify({ key: 'd1' }) }, expiresAt: { N: '1900000000' } });
   });
 
   it('keeps an event too large for an item in the payload store, and the item points to it', async () => {

@@ -79,10 +79,12 @@ describe('DynamoDedupStore (mocked SDK)', () => {
     expect(input.ExpressionAttributeValues).toMatchObject({ ':stored': { S: '{"a":1}' }, ':pending': { S: 'PENDING' } });
   });
 
-  it('markDead keeps the stored event for inspection', async () => {
+  it('markDead keeps the stored event for inspection and pushes the record\'s expiry out', async () => {
     ddb.on(UpdateItemCommand).resolves({});
-    await store.markDead('quarterzip#msg_1');
-    expect(ddb.commandCalls(UpdateItemCommand)[0].args[0].input.UpdateExpression).toBe('SET #status = :status REMOVE pendingShard');
+    await store.markDead('quarterzip#msg_1', 1_900_000_000);
+    const input = ddb.commandCalls(UpdateItemCommand)[0].args[0].input;
+    expect(input.UpdateExpression).toBe('SET #status = :status, expiresAt = :expiresAt REMOVE pendingShard');
+    expect(input.ExpressionAttributeValues).toMatchObject({ ':status': { S: 'DEAD' }, ':expiresAt': { N: '1900000000' } });
   });
 
   it('lease answers undefined when another holder has it', async () => {

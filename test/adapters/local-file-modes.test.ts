@@ -4,6 +4,7 @@
  * is 0600 and every folder it makes 0700, including files an older version left behind with 0644.
  */
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { deadLetterOf } from '../../lambda/core/redrive';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -67,11 +68,11 @@ describe('local adapters write files for their owner only', () => {
 
   it('dead-letters.jsonl is 0600, also when it existed with 0644', async () => {
     const fresh = join(dir, 'dead-letters.jsonl');
-    await new FileDeadLetterQueue(fresh).send(record, 'attempts exhausted');
+    await new FileDeadLetterQueue(fresh).send(deadLetterOf(record, 'too old'));
     const old = join(dir, 'old-dead-letters.jsonl');
     writeFileSync(old, '');
     chmodSync(old, 0o644);
-    await new FileDeadLetterQueue(old).send(record, 'attempts exhausted');
+    await new FileDeadLetterQueue(old).send(deadLetterOf(record, 'too old'));
     expect([mode(fresh), mode(old)]).toEqual([0o600, 0o600]);
   });
 

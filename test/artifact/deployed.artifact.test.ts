@@ -89,9 +89,19 @@ async function endLease(key: string): Promise<void> {
   }));
 }
 
-/** The redrive bundle invoked as its schedule invokes it. */
-async function runRedrive(): Promise<Record<string, number>> {
-  const out = await d.process('redrive').invoke<Record<string, number>>({
+/** Moves a record's receipt back by `ms` (as if it had waited that long). */
+async function age(key: string, ms: number): Promise<void> {
+  await d.clients.dynamo.send(new UpdateItemCommand({
+    TableName: d.shared.table,
+    Key: { [TABLE.partitionKey]: { S: key } },
+    UpdateExpression: 'SET receivedAt = :then',
+    ExpressionAttributeValues: { ':then': { S: new Date(Date.now() - ms).toISOString() } },
+  }));
+}
+
+/** The redrive bundle invoked as its schedule invokes it (or with `{"republishDead": true}`, as `callhooks redrive --dead` does). */
+async function runRedrive(input?: { republishDead: true }): Promise<Record<string, number>> {
+  const out = await d.process('redrive').invoke<Record<string, number>>(input ?? {
     version: '0',
     id: randomUUID(),
     'detail-type': 'Scheduled Event',
@@ -246,7 +256,7 @@ describe('the bus failing, the redrive and the dead-letter queue', () => {
     expect((await record(key))!.status.S).toBe('PUBLISHED');
   });
 
-  it('sends a record the bus keeps refusing to the dead-letter queue after the template\'s attempts, and marks it DEAD', async () => {
+  it('keeps retrying a record the bus keeps refusing until it is older than the template\'s max age (24 h), then dead-letters it with its key, marks it DEAD for 14 days, and republishes it on demand', async () => {
     // Prepare: every PutEvents answers 200 with every entry failed.
     d.proxy.fault = ({ action, body }) => {
       if (action !== 'events:PutEvents') return undefined;
@@ -258,29 +268,40 @@ describe('the bus failing, the redrive and the dead-letter queue', () => {
       };
     };
     const { body, headers } = freshQuarterzip('msg_artifact_dead_letter');
-    const maxAttempts = Number(d.env.get(d.redrive.logicalId)![ENV.redriveMaxAttempts]);
+    const maxAgeSeconds = Number(d.env.get(d.redrive.logicalId)![ENV.redriveMaxAgeSeconds]);
 
-    // Act
+    // Act: twelve runs over a record 23 hours old, then one over it 25 hours old.
     const answer = await post('quarterzip', body, headers);
     const key = await keyOf(answer.body.eventId);
-    const reports: Array<Record<string, number>> = [];
-    for (let run = 0; run < maxAttempts + 2 && !reports.some((r) => r.deadLettered > 0); run++) {
+    const young: Array<Record<string, number>> = [];
+    await age(key, 23 * 3_600_000);
+    for (let run = 0; run < 12; run++) {
       await endLease(key);
-      reports.push(await runRedrive());
+      young.push(await runRedrive());
     }
+    await age(key, 25 * 3_600_000);
+    await endLease(key);
+    const old = await runRedrive();
 
     // Assert
     expect(answer.status).toBe(202);
-    expect(maxAttempts).toBe(10);
-    expect(reports).toHaveLength(maxAttempts + 1);
-    expect(reports.slice(0, -1).every((r) => r.failed === 1 && r.published === 0)).toBe(true);
-    expect(reports.at(-1)).toMatchObject({ deadLettered: 1 });
-    const dlq = await d.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: d.shared.deadLetterQueueUrl, MaxNumberOfMessages: 10 }));
-    expect((dlq.Messages ?? []).map((m) => JSON.parse(m.Body!).record.eventId)).toEqual([answer.body.eventId]);
+    expect(maxAgeSeconds).toBe(86_400);
+    expect(young.every((r) => r.failed === 1 && r.published === 0 && r.deadLettered === 0)).toBe(true);
+    expect(old).toMatchObject({ deadLettered: 1, published: 0 });
     const dead = (await record(key))!;
     expect(dead.status.S).toBe('DEAD');
     expect(dead.event?.S).toContain(answer.body.eventId);
+    expect(Number(dead.expiresAt?.N)).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 14 * 86_400 - 60);
     expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+
+    // The bus is back: `callhooks redrive --dead` invokes the function to republish from the dead-letter queue.
+    d.proxy.fault = undefined;
+    expect(await runRedrive({ republishDead: true })).toMatchObject({ examined: 1, published: 1, failed: 0 });
+    const events = await drainQueue<BusEvent>(d.clients.sqs, queueUrl);
+    expect(events.map((e) => e.detail.eventId)).toEqual([answer.body.eventId]);
+    expect((await record(key))!.status.S).toBe('PUBLISHED');
+    const left = await d.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: d.shared.deadLetterQueueUrl, MaxNumberOfMessages: 10 }));
+    expect(left.Messages ?? []).toEqual([]);
   });
 });
 

@@ -29,6 +29,19 @@ describe('callhooks redrive --function', () => {
     expect(lambda.commandCalls(InvokeCommand)[0].args[0].input).toMatchObject({ FunctionName: 'Callhooks-Redrive', InvocationType: 'RequestResponse' });
   });
 
+  it('--dead invokes the redrive function to republish the dead-lettered events, and prints what it did', async () => {
+    // Prepare
+    const report = { examined: 3, published: 2, failed: 1, deadLettered: 0, skipped: 0 };
+    lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: Buffer.from(JSON.stringify(report)) as never });
+    // Act
+    const r = await runHere(['redrive', '--dead', '--function', 'Callhooks-Redrive'], { env });
+    // Assert
+    expect(r.stdout).toBe('republish of dead events (function Callhooks-Redrive): examined 3 dead-letter messages, republished 2, failed 1 (kept for a later try), 0 no longer dead (removed)\n');
+    expect(r.code).toBe(1);
+    const input = lambda.commandCalls(InvokeCommand)[0].args[0].input;
+    expect(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString('utf8'))).toEqual({ republishDead: true });
+  });
+
   it('exits 1 with the function error when the redrive function fails', async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from('{"errorType":"DependencyError","errorMessage":"the table is unavailable"}') as never });
     const r = await runHere(['redrive', '--function', 'Callhooks-Redrive'], { env });

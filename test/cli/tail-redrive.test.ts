@@ -13,6 +13,8 @@ import { LocalServer, startLocal } from '../../local/server';
 import { formatEvent } from '../../cli/tail';
 import { startTestLocal, TestLocal } from '../helpers/local';
 import { MemoryLog } from '../helpers/memory';
+import { FileDeadLetterQueue } from '../../lambda/adapters/local/file-dead-letters';
+import { deadLetterOf } from '../../lambda/core/redrive';
 import { BIN, cleanEnv, runCli, runHere } from './cli';
 
 jest.setTimeout(60_000); // each spawn of the real command starts Node and tsx: seconds on a busy machine
@@ -178,6 +180,29 @@ describe('callhooks redrive (local mode)', () => {
       expect(r.stdout).toBe(`redrive (${local.url}): examined 1, published 1, failed 0, dead-lettered 0, skipped 0 (lease not ended)\n`);
       expect(r.code).toBe(0);
       expect(eventsIn(join(dir, 'events.jsonl')).map((e) => e.detail.eventId)).toEqual([JSON.parse(sent.stdout).response.eventId]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('--dead republishes the dead-lettered events of the running local mode and empties its dead-letters file (the real command)', async () => {
+    const { local, bus } = await localWithFailingBus(dir, true);
+    try {
+      const sent = await runHere(['send', 'koeiq', 'analytics-completed', '--url', local.url, '--json'], { env: { [secretEnvName('koeiq')]: local.secrets.get('koeiq')! } });
+      const eventId = JSON.parse(sent.stdout).response.eventId as string;
+      // The redrive gave up on it (as after 24 hours): the record DEAD, its message in dead-letters.jsonl.
+      const [pending] = await local.deps.store.listPending(new Date(Date.now() + 1000), 10);
+      const leased = (await local.deps.store.lease(pending.key, new Date(Date.now() + 1000), Date.now() + 60_000))!;
+      await new FileDeadLetterQueue(join(dir, 'dead-letters.jsonl')).send(deadLetterOf(leased, 'not published within 1440 minutes'));
+      await local.deps.store.markDead(leased.key, Math.floor(Date.now() / 1000) + 86_400);
+
+      bus.down = false;
+      const r = await runCli(['redrive', '--dead', '--url', local.url]);
+      expect(r.stdout).toBe(`republish of dead events (${local.url}): examined 1 dead-letter messages, republished 1, failed 0 (kept for a later try), 0 no longer dead (removed)\n`);
+      expect(r.code).toBe(0);
+      expect(eventsIn(join(dir, 'events.jsonl')).map((e) => e.detail.eventId)).toEqual([eventId]);
+      expect(readFileSync(join(dir, 'dead-letters.jsonl'), 'utf8')).toBe('');
+      expect((await local.deps.store.get(leased.key))?.status).toBe('PUBLISHED');
     } finally {
       await local.close();
     }

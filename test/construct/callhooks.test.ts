@@ -1,5 +1,5 @@
 import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -198,8 +198,12 @@ describe('Callhooks with a configuration', () => {
     expect(actions).toEqual([
       'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents',
       'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject',
-      'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage',
+      // Sending dead letters, and reading them back for `callhooks redrive --dead`.
+      'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage', 'sqs:SendMessage',
     ]);
+    const sqsResources = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:'))).flatMap(resourcesOf);
+    expect(new Set(sqsResources.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify({ 'Fn::GetAtt': [logicalId(json, 'AWS::SQS::Queue', 'HooksDeadLetterQueue'), 'Arn'] })]));
     const query = statements.find((s) => actionsOf(s).includes('dynamodb:Query'))!;
     expect(resourcesOf(query)).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, '/index/pending']] }]);
   });
@@ -319,10 +323,12 @@ describe('Callhooks with a configuration', () => {
   it('gives the redrive its environment', () => {
     const vars = json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties.Environment.Variables;
     expect(Object.keys(vars).sort()).toEqual([
-      ENV.tableName, ENV.eventBusName, ENV.payloadBucket, ENV.deadLetterQueueUrl, ENV.redriveMaxAttempts,
+      ENV.tableName, ENV.eventBusName, ENV.payloadBucket, ENV.deadLetterQueueUrl, ENV.redriveMaxAgeSeconds, ENV.redriveVendors,
       'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE',
     ].sort());
-    expect(vars[ENV.redriveMaxAttempts]).toBe('10');
+    // Dead by age (24 h), not after a number of runs; only the configured vendors' records are published.
+    expect(vars[ENV.redriveMaxAgeSeconds]).toBe('86400');
+    expect(vars[ENV.redriveVendors]).toBe(hooks.vendorNames.join(','));
     expect(vars[ENV.deadLetterQueueUrl]).toEqual({ Ref: logicalId(json, 'AWS::SQS::Queue', 'HooksDeadLetterQueue') });
   });
 
@@ -449,7 +455,7 @@ describe('Callhooks with existing resources and options', () => {
       throttlingBurstLimit: 20,
       payloadRetention: Duration.days(7),
       redriveSchedule: Duration.minutes(5),
-      redriveMaxAttempts: 3,
+      redriveMaxAge: Duration.hours(6),
       memorySize: 512,
       timeout: Duration.seconds(20),
       removalPolicy: RemovalPolicy.DESTROY,
@@ -468,7 +474,16 @@ describe('Callhooks with existing resources and options', () => {
     const webhook = json.Resources[fnId(json, 'quarterzip')].Properties;
     expect([webhook.MemorySize, webhook.Timeout]).toEqual([512, 20]);
     const redrive = json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties;
-    expect(redrive.Environment.Variables[ENV.redriveMaxAttempts]).toBe('3');
+    expect(redrive.Environment.Variables[ENV.redriveMaxAgeSeconds]).toBe('21600');
+  });
+
+  it('warns at synth, and changes nothing, when the deprecated redriveMaxAttempts is set', () => {
+    const { json, stack } = build({ redriveMaxAttempts: 3 });
+    const plain = build({}).json;
+    const env = (j: typeof json) => j.Resources[logicalId(j, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties.Environment.Variables;
+    expect(env(json)).toEqual(env(plain));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('redriveMaxAttempts.*no longer used'));
+    expect(warnings).toHaveLength(1);
   });
 
   it('sends the payload bucket access logs to payloadAccessLogsBucket when given', () => {
@@ -587,7 +602,8 @@ describe('Callhooks validation', () => {
     ['timeout 2 s', () => ({ timeout: Duration.seconds(2) }), /^Callhooks: timeout must be from 3 to 29 .*, got 2 seconds$/],
     ['timeout 3.5 s', () => ({ timeout: Duration.millis(3500) }), /^Callhooks: timeout must be from 3 to 29 whole seconds/],
     ['memorySize 64', () => ({ memorySize: 64 }), /^Callhooks: memorySize must be an integer from 128 to 10240 \(MiB\), got 64$/],
-    ['redriveMaxAttempts 0', () => ({ redriveMaxAttempts: 0 }), /^Callhooks: redriveMaxAttempts must be an integer from 1 to 100, got 0$/],
+    ['redriveMaxAge 30 minutes', () => ({ redriveMaxAge: Duration.minutes(30) }), /^Callhooks: redriveMaxAge must be from 1 hour to 14 days .*, got 30 minutes$/],
+    ['redriveMaxAge 15 days', () => ({ redriveMaxAge: Duration.days(15) }), /^Callhooks: redriveMaxAge must be from 1 hour to 14 days .*, got 15 days$/],
     ['payloadRetention 12 hours', () => ({ payloadRetention: Duration.hours(12) }), /^Callhooks: payloadRetention must be a whole number of days, at least 1, got 12 hours$/],
     ['redriveSchedule 30 s', () => ({ redriveSchedule: Duration.seconds(30) }), /^Callhooks: redriveSchedule must be a whole number of minutes, at least 1, got 30 seconds$/],
     ['an unknown built-in vendor', () => ({ vendors: { acme: {} } as never }),

@@ -59,7 +59,7 @@ describe('countingOffloads', () => {
 });
 
 describe('redrive observation', () => {
-  const record = (receivedAt: string): DedupRecord => ({ key: 'k', eventId: 'e', vendor: 'v', status: 'PENDING', receivedAt, expiresAt: 0, leaseUntil: 0, attempts: 0 });
+  const record = (receivedAt: string, key = receivedAt): DedupRecord => ({ key, eventId: 'e', vendor: 'v', status: 'PENDING', receivedAt, expiresAt: 0, leaseUntil: 0, attempts: 0 });
 
   it('takes the backlog and the age of the oldest pending record from what the run listed', async () => {
     const now = new Date('2026-12-01T12:00:00Z');
@@ -67,10 +67,20 @@ describe('redrive observation', () => {
     const store = { listPending: async () => listed, markDead: async () => undefined } as unknown as DedupStore;
     const observed = observingPending(store);
     await observed.store.listPending(now, 100);
-    await observed.store.markDead('k');
+    await observed.store.markDead('k', 0);
     expect(redriveObservation({ examined: 3, published: 2, failed: 1, deadLettered: 0, skipped: 0 }, observed.found(), now)).toEqual({
       published: 2, failed: 1, deadLettered: 0, backlog: 3, oldestPendingAgeSeconds: 600,
     });
+  });
+
+  it('counts every distinct record of a run that lists page after page, once, and starts afresh for the next run', async () => {
+    const now = new Date('2026-12-01T12:00:00Z');
+    const pages = [[record('2026-12-01T11:00:00Z', 'a'), record('2026-12-01T11:30:00Z', 'b')], [record('2026-12-01T11:30:00Z', 'b'), record('2026-12-01T11:40:00Z', 'c')], []];
+    const store = { listPending: async () => pages.shift() ?? [] } as unknown as DedupStore;
+    const observed = observingPending(store);
+    for (let i = 0; i < 3; i++) await observed.store.listPending(now, 2);
+    expect(redriveObservation({ examined: 3, published: 3, failed: 0, deadLettered: 0, skipped: 0 }, observed.found(), now)).toMatchObject({ backlog: 3, oldestPendingAgeSeconds: 3600 });
+    expect(observed.found()).toEqual([]);
   });
 
   it('is 0 and 0 with nothing pending', () => {

@@ -5,7 +5,7 @@
  * within AWS's limits: at most 10 entries and 256 KB in all, entries sized as AWS sizes them.
  */
 import { handleDelivery } from '../../lambda/core/pipeline';
-import { redrive, RedriveDeps } from '../../lambda/core/redrive';
+import { backoffMs, deadLetterOf, KeptEventSource, redrive, RedriveDeps, republishDead } from '../../lambda/core/redrive';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { Headers } from '../../lambda/core/http';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
@@ -95,23 +95,24 @@ describe('the redrive isolates entries', () => {
     expect(w.log.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'redrive publish failed for an entry', extra: expect.objectContaining({ eventId: poisoned, error: 'ValidationException' }) }));
   });
 
-  it('the bad entry reaches the dead-letter queue after maxAttempts, and its neighbours were published on the first run', async () => {
+  it('the bad entry reaches the dead-letter queue once older than maxAge, and its neighbours were published on the first run', async () => {
     // Prepare
     const { w, deps, records } = await pendingEvents(3);
     const bad = records[1];
     w.store.records.set(bad.key, { ...bad, eventJson: 'null' });
     const dlq = deps.deadLetters as MemoryDeadLetters;
-    const run = (i: number) => redrive({ ...deps, maxAttempts: 2, leaseMs: 1_000 }, new Date(LATER.getTime() + i * 2_000));
+    const run = (at: number) => redrive({ ...deps, maxAgeMs: 3_600_000 }, new Date(NOW.getTime() + at));
 
     // Act
-    const first = await run(0);
-    const reports = [await run(1), await run(2)];
+    const first = await run(61_000);
+    const young = await run(59 * 60_000);
+    const old = await run(62 * 60_000);
 
     // Assert
     expect(first).toMatchObject({ published: 2, failed: 1 });
     expect(published(w)).toEqual([records[0].eventId, records[2].eventId]);
-    expect(reports).toMatchObject([{ examined: 1, failed: 1 }, { examined: 1, deadLettered: 1 }]);
-    expect(dlq.sent.map((s) => s.record.key)).toEqual([bad.key]);
+    expect([young, old]).toMatchObject([{ examined: 1, failed: 1, deadLettered: 0 }, { examined: 1, deadLettered: 1 }]);
+    expect(dlq.sent.map((s) => s.key)).toEqual([bad.key]);
     expect(status(w, bad)).toBe('DEAD');
   });
 
@@ -179,5 +180,183 @@ describe('the redrive keeps each PutEvents request within its limits', () => {
     // Assert
     expect(report).toMatchObject({ examined: 3, published: 3 });
     expect(w.publisher.requests.map((r) => r.map((e) => e.detail.eventId))).toEqual(records.map((r) => [r.eventId]));
+  });
+});
+
+describe('the redrive publishes a record only under its own vendor', () => {
+  it.each([
+    ['a key under another vendor\'s prefix', (r: DedupRecord) => ({ ...r, key: `converc#${r.key}` })],
+    ['a vendor that is not configured', (r: DedupRecord) => ({ ...r, vendor: 'converc', key: r.key.replace(/^quarterzip#/, 'converc#') })],
+    ['a vendor name that is not a vendor name', (r: DedupRecord) => ({ ...r, vendor: 'quarterzip#x', key: `quarterzip#x#${r.key}` })],
+  ])('refuses and dead-letters a record with %s, and publishes its neighbours', async (_, forge) => {
+    // Prepare: the record as a compromised vendor function could have written it.
+    const { w, deps, records } = await pendingEvents(3);
+    const bad = forge(records[1]);
+    w.store.records.delete(records[1].key);
+    const detail = { ...(JSON.parse(records[1].eventJson!) as Record<string, unknown>), vendor: bad.vendor };
+    w.store.records.set(bad.key, { ...bad, eventJson: JSON.stringify(detail) });
+    const dlq = deps.deadLetters as MemoryDeadLetters;
+
+    // Act
+    const report = await redrive({ ...deps, vendors: ['quarterzip'] }, LATER);
+
+    // Assert
+    expect(report).toMatchObject({ examined: 3, published: 2, deadLettered: 1 });
+    expect(w.publisher.published.map((e) => e.source)).toEqual(['callhooks.quarterzip', 'callhooks.quarterzip']);
+    expect(dlq.sent).toMatchObject([{ key: bad.key, reason: expect.stringMatching(/^refused: the record key does not belong to its vendor/) }]);
+    expect(w.store.records.get(bad.key)?.status).toBe('DEAD');
+  });
+});
+
+describe('the redrive retries by age with backoff', () => {
+  it('a 30-minute bus outage kills nothing: every event stays PENDING through it and is published after', async () => {
+    // Prepare
+    const { w, deps, records } = await pendingEvents(20);
+    const dlq = deps.deadLetters as MemoryDeadLetters;
+    w.publisher.refuse = () => Object.assign(new Error('down'), { name: 'InternalException', $fault: 'server' });
+
+    // Act: a run every minute during the outage, then one after it.
+    const during = [];
+    for (let m = 1; m <= 30; m++) during.push(await redrive(deps, new Date(NOW.getTime() + m * 60_000 + 1_000)));
+    w.publisher.refuse = undefined;
+    let after = await redrive(deps, new Date(NOW.getTime() + 31 * 60_000 + 1_000));
+    for (let m = 32; after.published < 20 && m <= 60; m++) after = await redrive(deps, new Date(NOW.getTime() + m * 60_000 + 1_000));
+
+    // Assert
+    expect(during.reduce((n, r) => n + r.deadLettered, 0)).toBe(0);
+    expect(dlq.sent).toEqual([]);
+    expect(new Set(published(w))).toEqual(new Set(records.map((r) => r.eventId)));
+    for (const r of records) expect(status(w, r)).toBe('PUBLISHED');
+    // Backed off: 1, 2, 4, 8, 15 minutes apart, so 5 attempts per record in 30 minutes, not 30.
+    expect(during.reduce((n, r) => n + r.examined, 0)).toBe(20 * 5);
+  });
+
+  it('backs off 1, 2, 4, 8 lease lengths, then at most 15 minutes', () => {
+    expect([1, 2, 3, 4, 5, 6, 50].map((a) => backoffMs(a, 60_000) / 60_000)).toEqual([1, 2, 4, 8, 15, 15, 15]);
+  });
+
+  it('a DEAD record lives at least 14 days after it died (its expiry pushed out), and keeps its event', async () => {
+    // Prepare: records that expire in 7 days (the default retention).
+    const { w, deps, records } = await pendingEvents(1);
+    w.publisher.script = ['throw'];
+    const at = new Date(NOW.getTime() + 25 * 3_600_000);
+
+    // Act
+    const report = await redrive(deps, at);
+
+    // Assert
+    expect(report).toMatchObject({ deadLettered: 1 });
+    const dead = w.store.records.get(records[0].key)!;
+    expect(dead.status).toBe('DEAD');
+    expect(dead.eventJson).toBe(records[0].eventJson);
+    expect(dead.expiresAt).toBeGreaterThanOrEqual(Math.floor(at.getTime() / 1000) + 14 * 86_400);
+  });
+
+  it('the dead-letter message names the record key and where the event is (the record, or the payload bucket)', async () => {
+    const record: DedupRecord = { key: 'quarterzip#m1', eventId: 'e1', vendor: 'quarterzip', status: 'PENDING', receivedAt: NOW.toISOString(), expiresAt: 0, leaseUntil: 0, attempts: 3, eventJson: '{"secret":"x"}' };
+    expect(deadLetterOf(record, 'why')).toEqual({
+      reason: 'why', key: 'quarterzip#m1', vendor: 'quarterzip', eventId: 'e1', receivedAt: NOW.toISOString(), attempts: 3, event: { in: 'record' }, republish: 'callhooks redrive --dead',
+    });
+    expect(deadLetterOf({ ...record, eventJson: undefined, eventBlobKey: 'events/quarterzip/e1.json' }, 'why').event).toEqual({ in: 'payload-bucket', key: 'events/quarterzip/e1.json' });
+  });
+});
+
+describe('the redrive drains a backlog in one run', () => {
+  it('takes page after page until nothing is left, with several PutEvents requests in flight', async () => {
+    // Prepare
+    const { w, deps, records } = await pendingEvents(600);
+    let inFlight = 0;
+    let most = 0;
+    const publish = w.publisher.publish.bind(w.publisher);
+    w.publisher.publish = async (entries) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 2));
+      try {
+        return await publish(entries);
+      } finally {
+        inFlight--;
+      }
+    };
+
+    // Act
+    const report = await redrive({ ...deps, pageSize: 100 }, LATER);
+
+    // Assert
+    expect(report).toMatchObject({ examined: 600, published: 600, failed: 0 });
+    expect(new Set(published(w)).size).toBe(records.length);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+  });
+
+  it('stops starting pages when the run\'s time is nearly out, and the next run goes on', async () => {
+    // Prepare: 250 pending, pages of 100, time for two pages.
+    const { w, deps } = await pendingEvents(250);
+    let left = 30_000;
+    const timeLeftMs = () => (left -= 10_000) + 10_000;
+
+    // Act
+    const first = await redrive({ ...deps, pageSize: 100, timeLeftMs, reserveMs: 10_000 }, LATER);
+    const second = await redrive({ ...deps, pageSize: 100 }, LATER);
+
+    // Assert
+    expect(first).toMatchObject({ examined: 200, published: 200 });
+    expect(second).toMatchObject({ examined: 50, published: 50 });
+    expect(new Set(published(w)).size).toBe(250);
+  });
+
+  it('drains another source of kept events in parallel and adds up the counts', async () => {
+    // Prepare
+    const { deps } = await pendingEvents(2);
+    const spool: KeptEventSource = { name: 'spool', drain: async () => ({ examined: 3, published: 2, failed: 1, deadLettered: 0, skipped: 0 }) };
+
+    // Act
+    const report = await redrive({ ...deps, sources: [spool] }, LATER);
+
+    // Assert
+    expect(report).toEqual({ examined: 5, published: 4, failed: 1, deadLettered: 0, skipped: 0 });
+  });
+});
+
+describe('republishing dead events (callhooks redrive --dead)', () => {
+  async function deadEvents(n: number) {
+    const world = await pendingEvents(n);
+    world.w.publisher.script = Array(n).fill('throw');
+    world.w.publisher.refuse = () => Object.assign(new Error('down'), { name: 'InternalException', $fault: 'server' });
+    const report = await redrive(world.deps, new Date(NOW.getTime() + 25 * 3_600_000));
+    expect(report.deadLettered).toBe(n);
+    world.w.publisher.refuse = undefined;
+    world.w.publisher.script = [];
+    return world;
+  }
+
+  it('publishes each dead event under its eventId, marks it PUBLISHED and removes its message', async () => {
+    // Prepare
+    const { w, deps, records } = await deadEvents(12);
+    const dlq = deps.deadLetters as MemoryDeadLetters;
+
+    // Act
+    const report = await republishDead(deps, new Date(NOW.getTime() + 26 * 3_600_000));
+
+    // Assert
+    expect(report).toMatchObject({ examined: 12, published: 12, failed: 0 });
+    expect(published(w)).toEqual(records.map((r) => r.eventId));
+    for (const r of records) expect(status(w, r)).toBe('PUBLISHED');
+    expect(dlq.waiting).toEqual([]);
+  });
+
+  it('removes the message of a record no longer DEAD without publishing it, and keeps the message of one that fails', async () => {
+    // Prepare
+    const { w, deps, records } = await deadEvents(3);
+    const dlq = deps.deadLetters as MemoryDeadLetters;
+    await w.store.markPublished(records[0].key);
+    w.store.records.set(records[2].key, { ...w.store.records.get(records[2].key)!, eventJson: 'null' });
+
+    // Act
+    const report = await republishDead(deps, new Date(NOW.getTime() + 26 * 3_600_000));
+
+    // Assert
+    expect(report).toMatchObject({ examined: 3, published: 1, skipped: 1, failed: 1 });
+    expect(published(w)).toEqual([records[1].eventId]);
+    expect(dlq.waiting.map((l) => l.key)).toEqual([records[2].key]);
   });
 });

@@ -303,22 +303,28 @@ describe('fault injection', () => {
     expect(w.publisher.published).toHaveLength(1);
   });
 
-  it('an event that keeps failing goes to the dead-letter queue after maxAttempts, never silently', async () => {
+  it('an event that keeps failing goes to the dead-letter queue once older than maxAge, never silently, never before', async () => {
     const w = world();
     const now = new Date();
     const d = newDelivery(now);
-    w.publisher.script = Array(10).fill('fail');
+    w.publisher.script = Array(100).fill('fail');
     const reply = await handleDelivery(d, w.deps);
-    const deps = { store: w.store, publisher: w.publisher, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS, maxAttempts: 3 };
-    let t = now.getTime();
-    for (let i = 0; i < 4; i++) {
-      t += LEASE_MS + 1000;
-      await redrive(deps, new Date(t));
+    const maxAgeMs = 2 * 3_600_000;
+    const deps = { store: w.store, publisher: w.publisher, deadLetters: w.deadLetters, log: new MemoryLog(), leaseMs: LEASE_MS, maxAgeMs };
+    // A run every minute for 2 hours and 16 minutes: attempts back off (at most 15 minutes apart); nothing is
+    // dead before the 2 hours, and it is dead at the first attempt after them.
+    let attempts = 0;
+    for (let t = now.getTime() + 60_000; t <= now.getTime() + maxAgeMs + 16 * 60_000; t += 60_000) {
+      const report = await redrive(deps, new Date(t));
+      attempts += report.examined;
+      if (t - now.getTime() < maxAgeMs) expect(w.deadLetters.sent).toHaveLength(0);
     }
     expect(w.deadLetters.sent).toHaveLength(1);
-    expect(w.deadLetters.sent[0].record).toMatchObject({ eventId: reply.body.eventId, attempts: 4 });
-    t += LEASE_MS + 1000;
-    expect(await redrive(deps, new Date(t))).toMatchObject({ examined: 0 });
+    expect(w.deadLetters.sent[0]).toMatchObject({ eventId: reply.body.eventId, key: recordKey('quarterzip', idOf(d)), event: { in: 'record' } });
+    // 1, 2, 4, 8 minutes, then every 15: about a dozen attempts in 2 hours, not 120.
+    expect(attempts).toBeGreaterThan(5);
+    expect(attempts).toBeLessThan(15);
+    expect(await redrive(deps, new Date(now.getTime() + maxAgeMs + 60 * 60_000))).toMatchObject({ examined: 0 });
   });
 });
 

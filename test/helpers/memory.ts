@@ -2,7 +2,7 @@
  * In-memory ports for core tests: the local in-memory DedupStore with scriptable failures, a recording
  * publisher whose failures can be scripted, a blob map and a dead-letter list.
  */
-import type { BlobStore, BusEntry, Claim, ClaimResult, DeadLetterQueue, DedupRecord, EventPublisher, Log, SecretSource } from '../../lambda/core/ports';
+import type { BlobStore, BusEntry, Claim, ClaimResult, DeadLetter, DeadLetterQueue, DedupRecord, EventPublisher, Log, SecretSource } from '../../lambda/core/ports';
 import { MemoryDedupStore } from '../../lambda/adapters/local/memory-store';
 import { SecretCache } from '../../lambda/core/secrets';
 import type { PipelineDeps } from '../../lambda/core/pipeline';
@@ -40,9 +40,9 @@ export class MemoryStore extends MemoryDedupStore {
     return super.markPublished(key);
   }
 
-  async markDead(key: string): Promise<void> {
+  async markDead(key: string, expiresAt: number): Promise<void> {
     this.fail('markDead');
-    return super.markDead(key);
+    return super.markDead(key, expiresAt);
   }
 
   async listPending(now: Date, limit: number): Promise<DedupRecord[]> {
@@ -108,9 +108,29 @@ export class MemoryBlobs implements BlobStore {
 }
 
 export class MemoryDeadLetters implements DeadLetterQueue {
-  readonly sent: Array<{ record: DedupRecord; reason: string }> = [];
-  async send(record: DedupRecord, reason: string) {
-    this.sent.push({ record, reason });
+  readonly sent: DeadLetter[] = [];
+  private readonly removed = new Set<number>();
+  private handedOut = 0;
+  async send(letter: DeadLetter) {
+    this.sent.push(letter);
+  }
+  /** The messages not removed yet. */
+  get waiting(): DeadLetter[] {
+    return this.sent.filter((_, i) => !this.removed.has(i));
+  }
+  async receive(max: number) {
+    const out = [];
+    for (; this.handedOut < this.sent.length && out.length < max; this.handedOut++) {
+      if (!this.removed.has(this.handedOut)) out.push({ letter: this.sent[this.handedOut], handle: String(this.handedOut) });
+    }
+    return out;
+  }
+  async remove(handles: readonly string[]) {
+    for (const h of handles) this.removed.add(Number(h));
+  }
+  /** A new reader: every message not removed is handed out again. */
+  rewind() {
+    this.handedOut = 0;
   }
 }
 

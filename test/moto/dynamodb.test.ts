@@ -188,11 +188,11 @@ describe('the pending index, the lease and markPublished on moto', () => {
     await pending('dead-1', { leaseUntil: 0 });
 
     // Act
-    await store.markDead('dead-1');
+    await store.markDead('dead-1', 1_900_000_000);
 
     // Assert
     const stored = await item('dead-1');
-    expect(stored).toMatchObject({ status: { S: 'DEAD' }, event: { S: JSON.stringify({ key: 'dead-1' }) } });
+    expect(stored).toMatchObject({ status: { S: 'DEAD' }, event: { S: JSON.stringify({ key: 'dead-1' }) }, expiresAt: { N: '1900000000' } });
     expect(stored).not.toHaveProperty('pendingShard');
     expect((await store.listPending(later, 100)).map((r) => r.key)).not.toContain('dead-1');
   });

@@ -58,13 +58,15 @@ async function acceptedButUnpublished(id: string, now: Date): Promise<{ key: str
   return { key: recordKey('quarterzip', id), eventId: deriveEventId('quarterzip', id) };
 }
 
-function redriveDeps(bus: string, maxAttempts: number): RedriveDeps {
+const DAY = 24 * 3_600_000;
+
+function redriveDeps(bus: string, maxAgeMs: number): RedriveDeps {
   return {
     store: motoPipelineDeps(clients, { adapters: new Map(), secretArns: new Map(), table: TABLE, bus, bucket: BUCKET }).store,
     publisher: new EventBridgePublisher(clients.eventBridge, bus),
     deadLetters: new SqsDeadLetterQueue(clients.sqs, dlqUrl),
     log: new MemoryLog(),
-    maxAttempts,
+    maxAgeMs,
     leaseMs: LEASE_MS,
   };
 }
@@ -96,7 +98,7 @@ describe('redrive on moto', () => {
     const queue = await ruleToQueue(clients, LIVE_BUS, 'redrive-all', { source: [{ prefix: 'callhooks.' }] });
 
     // Act
-    const report = await redrive(redriveDeps(LIVE_BUS, 10), new Date(now.getTime() + LEASE_MS + 1_000));
+    const report = await redrive(redriveDeps(LIVE_BUS, DAY), new Date(now.getTime() + LEASE_MS + 1_000));
 
     // Assert
     expect(report).toMatchObject({ published: 1, failed: 0, deadLettered: 0 });
@@ -110,15 +112,15 @@ describe('redrive on moto', () => {
     const { key } = await acceptedButUnpublished('msg_redrive_fails', now);
 
     // Act
-    const report = await redrive(redriveDeps(MISSING_BUS, 10), new Date(now.getTime() + LEASE_MS + 1_000));
+    const report = await redrive(redriveDeps(MISSING_BUS, DAY), new Date(now.getTime() + LEASE_MS + 1_000));
 
     // Assert
     expect(report).toMatchObject({ published: 0, failed: 1, deadLettered: 0 });
-    const [record] = (await redriveDeps(MISSING_BUS, 10).store.listPending(new Date(now.getTime() + 3 * LEASE_MS), 100)).filter((r) => r.key === key);
+    const [record] = (await redriveDeps(MISSING_BUS, DAY).store.listPending(new Date(now.getTime() + 3 * LEASE_MS), 100)).filter((r) => r.key === key);
     expect(record).toMatchObject({ status: 'PENDING', attempts: 1 });
   });
 
-  it('with maxAttempts 0, sends one message naming the record to the SQS dead-letter queue and marks it DEAD', async () => {
+  it('with maxAge 0, sends one message naming the record key and where its event is to the SQS dead-letter queue, and marks it DEAD', async () => {
     // Prepare
     const now = new Date();
     const { key, eventId } = await acceptedButUnpublished('msg_redrive_dead', now);
@@ -128,11 +130,12 @@ describe('redrive on moto', () => {
     const report = await redrive(redriveDeps(MISSING_BUS, 0), later);
 
     // Assert
-    const messages = await drainQueue<{ reason: string; record: Record<string, unknown> }>(clients.sqs, dlqUrl);
-    const ours = messages.filter((m) => m.record.key === key);
+    const messages = await drainQueue<Record<string, unknown>>(clients.sqs, dlqUrl);
+    const ours = messages.filter((m) => m.key === key);
     expect(ours).toHaveLength(1);
-    expect(ours[0]).toMatchObject({ reason: 'not published after 0 attempts', record: { key, eventId, vendor: 'quarterzip', status: 'PENDING', attempts: 1 } });
-    expect(ours[0].record).not.toHaveProperty('eventJson');
+    expect(ours[0]).toMatchObject({ key, eventId, vendor: 'quarterzip', attempts: 1, event: { in: 'record' }, republish: 'callhooks redrive --dead' });
+    expect(ours[0].reason).toMatch(/^not published within 0 minutes of its receipt/);
+    expect(JSON.stringify(ours[0])).not.toContain('transcript');
     expect(report.deadLettered).toBe(messages.length);
     expect(await status(key)).toBe('DEAD');
   });
@@ -166,7 +169,7 @@ describe('redrive on moto: entries isolated, requests within the PutEvents limit
   }
 
   function deps(): RedriveDeps {
-    return { ...redriveDeps(BATCH_BUS, 10), store: motoPipelineDeps(clients, { adapters: new Map(), secretArns: new Map(), table: BATCH_TABLE, bus: BATCH_BUS, bucket: BUCKET }).store, publisher: new EventBridgePublisher(recording, BATCH_BUS) };
+    return { ...redriveDeps(BATCH_BUS, DAY), store: motoPipelineDeps(clients, { adapters: new Map(), secretArns: new Map(), table: BATCH_TABLE, bus: BATCH_BUS, bucket: BUCKET }).store, publisher: new EventBridgePublisher(recording, BATCH_BUS) };
   }
 
   beforeAll(async () => {

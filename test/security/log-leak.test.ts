@@ -215,7 +215,7 @@ async function everyPath(vut: VendorUnderTest, f: Fixture, log: Log): Promise<{ 
     const w = world();
     w.publisher.script = [mode];
     await run(w, signedDelivery(f, vut.adapter, vut.secret, NOW, id(mode)));
-    await redrive({ store: w.store, publisher: w.publisher, deadLetters: new MemoryDeadLetters(), log, maxAttempts: 10 }, new Date(NOW.getTime() + 3_600_000));
+    await redrive({ store: w.store, publisher: w.publisher, deadLetters: new MemoryDeadLetters(), log }, new Date(NOW.getTime() + 3_600_000));
     for (const e of w.publisher.published) sensitive.push(...sensitiveOfDetail(e.detail, `${f.vendor}/${f.name}`));
   }
   // Dependencies failing with messages that echo the payload.

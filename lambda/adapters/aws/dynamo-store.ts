@@ -180,12 +180,21 @@ export class DynamoDedupStore implements DedupStore {
     await this.update('markPublished', key, `SET #status = :status REMOVE ${PENDING.partitionKey}, #event, eventBlobKey`, 'PUBLISHED', { '#event': 'event' });
   }
 
-  async markDead(key: string): Promise<void> {
-    // A dead record keeps its event for inspection.
-    await this.update('markDead', key, `SET #status = :status REMOVE ${PENDING.partitionKey}`, 'DEAD');
+  async markDead(key: string, expiresAt: number): Promise<void> {
+    // A dead record keeps its event for inspection and for `callhooks redrive --dead`, and lives until expiresAt.
+    await this.update('markDead', key, `SET #status = :status, ${TABLE.ttlAttribute} = :expiresAt REMOVE ${PENDING.partitionKey}`, 'DEAD', {}, {
+      ':expiresAt': { N: String(expiresAt) },
+    });
   }
 
-  private async update(operation: CapacityReport['operation'], key: string, expression: string, status: RecordStatus, names: Record<string, string> = {}): Promise<void> {
+  private async update(
+    operation: CapacityReport['operation'],
+    key: string,
+    expression: string,
+    status: RecordStatus,
+    names: Record<string, string> = {},
+    values: Record<string, AttributeValue> = {},
+  ): Promise<void> {
     try {
       const out = await this.client.send(
         new UpdateItemCommand({
@@ -194,7 +203,7 @@ export class DynamoDedupStore implements DedupStore {
           UpdateExpression: expression,
           ConditionExpression: `attribute_exists(${PK})`,
           ExpressionAttributeNames: { '#status': 'status', ...names },
-          ExpressionAttributeValues: { ':status': { S: status } },
+          ExpressionAttributeValues: { ':status': { S: status }, ...values },
           ...this.capacity,
         }),
       );

@@ -40,9 +40,9 @@ export class MemoryDedupStore implements DedupStore {
     return record.eventJson;
   }
 
-  async markDead(key: string): Promise<void> {
+  async markDead(key: string, expiresAt: number): Promise<void> {
     const r = this.records.get(key);
-    if (r) this.records.set(key, { ...r, status: 'DEAD' });
+    if (r) this.records.set(key, { ...r, status: 'DEAD', expiresAt });
   }
 
   async listPending(now: Date, limit: number): Promise<DedupRecord[]> {
