@@ -10,12 +10,16 @@
  *     bundle of the three SDK clients it always uses (DynamoDB, EventBridge, Secrets Manager), measured side by
  *     side (rounds of fresh `node` processes, every bundle once per round, medians);
  *   - cpu: warm CPU per Quarterzip delivery through the core (handleDelivery with no-op ports), beside the
- *     floor (HMAC-SHA256 + JSON.parse of the same bytes) and the reference `standardwebhooks` verify.
+ *     floor (HMAC-SHA256 + JSON.parse of the same bytes) and the reference `standardwebhooks` verify;
+ *   - drain: the redrive's drain rate — a 36,000-event backlog (an hour of an outage at 10 events/s) on dynalite,
+ *     drained run after run by the shipped redrive, PutEvents modelled at 30 ms a request
+ *     (scripts/lib/redrive-drain.ts); its own section of docs/BENCHMARKS.md (`redrive-drain`).
  *
  * Options: --write (rewrite the `bench` section of docs/BENCHMARKS.md), --quick (fewer iterations),
- * --only wcu,cpu,bundle,init,schemes (a comma-separated choice; `init`, module init of every shipped bundle beside
- * one shared webhook bundle, runs only when named; `schemes` is the CPU of one verification per scheme family at
- * 2 KB and 1 MB beside one HMAC-SHA256 of the body, scripts/lib/scheme-bench.ts).
+ * --only wcu,cpu,bundle,init,schemes,drain (a comma-separated choice; `init`, module init of every shipped bundle
+ * beside one shared webhook bundle, runs only when named; `schemes` is the CPU of one verification per scheme family
+ * at 2 KB and 1 MB beside one HMAC-SHA256 of the body, scripts/lib/scheme-bench.ts). With `--write`, `drain`
+ * rewrites its own section and the others the `bench` section (which `--only drain` leaves alone).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -40,6 +44,23 @@ import { flag, fmt, fmtInt, kib, machine, median, option, ROOT, table, today, wr
 import { DeliveryCost, measureWriteUnits, SizeResult } from './lib/write-units';
 import { benchSchemes } from './lib/scheme-bench';
 import { billPerMillion, LAMBDA, lambdaMs, PRICES } from './lib/cost-model';
+import { DrainResult, measureDrain } from './lib/redrive-drain';
+
+/** The drain target: an hour of a 10 events/s outage, drained within 10 minutes of redrive runs. */
+const DRAIN = { backlog: 36_000, targetMinutes: 10 } as const;
+
+function drainTable(r: DrainResult): string {
+  const rate = r.distinctPublished / r.drainSeconds;
+  const runs = r.runs.length;
+  const rows = [
+    ['backlog', `${fmtInt(r.options.backlog)} PENDING events of about 1 KB (the first kept through claim + keepForRedrive, the others copies of its item written 25 to a BatchWriteItem in ${fmt(r.fillSeconds, 0)} s)`],
+    ['runs', `${runs} (each given ${r.options.runMs / 1000} s, no page started with less than ${r.options.reserveMs / 1000} s left): ${r.runs.map((x) => fmtInt(x.published)).join(', ')} published`],
+    ['drained', `${fmtInt(r.distinctPublished)} distinct events (${fmtInt(r.published)} entries published) in **${fmt(r.drainSeconds, 0)} s** of redrive work: **${fmtInt(rate * 60)} events a minute** (${fmtInt(rate)}/s)`],
+    ['PutEvents', `${fmtInt(r.putEventsRequests)} requests (${fmt(r.published / r.putEventsRequests, 1)} entries each), ${r.options.putEventsMs} ms each (modelled), at most ${r.mostRequestsInFlight} in flight`],
+    ['with a run every minute', `drained within **${runs} minute${runs === 1 ? '' : 's'}** of runs (target: ${DRAIN.targetMinutes}) — ${r.distinctPublished === r.options.backlog && runs <= DRAIN.targetMinutes ? 'PASS' : 'MISS'}`],
+  ];
+  return table(['what', 'measured'], rows, ['l', 'l']);
+}
 
 const argv = process.argv.slice(2);
 const QUICK = flag(argv, 'quick');
@@ -597,7 +618,7 @@ function writeUnitTables(results: SizeResult[]): string {
 // ───────────────────────────── main ─────────────────────────────
 
 /** The sections `--only` can pick (comma-separated); `init` (per-vendor or shared bundle) runs only when asked. */
-const SECTIONS = ['wcu', 'cpu', 'bundle', 'init', 'schemes'] as const;
+const SECTIONS = ['wcu', 'cpu', 'bundle', 'init', 'schemes', 'drain'] as const;
 const want = (section: (typeof SECTIONS)[number]) => (ONLY ? ONLY.split(',').includes(section) : section !== 'init');
 
 function headline(wcu: SizeResult[] | undefined, bundles: BundleResult | undefined, cpu: CpuResult[] | undefined): string {
@@ -662,12 +683,26 @@ async function main() {
     process.stderr.write('bench: per-vendor or shared webhook bundle…\n');
     parts.push('### Per-vendor or shared webhook bundle: module init', '', initTable(await benchSharedVsTrimmed()), '');
   }
+  let drainMd: string | undefined;
+  if (want('drain')) {
+    process.stderr.write('bench: the redrive\'s drain rate on dynalite…\n');
+    const backlog = QUICK ? 6_000 : DRAIN.backlog;
+    const drained = await measureDrain({ backlog, putEventsMs: 30, runMs: 60_000, reserveMs: 10_000, maxRuns: 15 }, (line) => process.stderr.write(`bench: ${line}\n`));
+    drainMd = [`Measured ${today()} on ${machine()}${QUICK ? ' (--quick: a 6,000-event backlog)' : ''}; load average ${fmt(loadavg()[0], 2)}. \`npm run bench -- --only drain\`.`, '', drainTable(drained)].join('\n');
+    parts.push('### The redrive\'s drain rate', '', drainTable(drained), '');
+  }
   const timing = `; load average before / after: ${fmt(load0, 2)} / ${fmt(loadavg()[0], 2)} (other work on the machine inflates the times); ${fmt((Date.now() - started) / 1000, 0)} s.`;
   const md = [head.replace(/\.$/, timing), '', '### Summary', '', headline(wcu, bundles, cpu), '', ...parts].join('\n');
   process.stdout.write(md + '\n');
   if (flag(argv, 'write')) {
-    writeSection('bench', md);
-    process.stderr.write(`bench: wrote the bench section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
+    if (drainMd) {
+      writeSection('redrive-drain', drainMd);
+      process.stderr.write(`bench: wrote the redrive-drain section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
+    }
+    if (ONLY !== 'drain') {
+      writeSection('bench', md);
+      process.stderr.write(`bench: wrote the bench section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
+    }
   }
 }
 

@@ -52,8 +52,8 @@ export interface RedriveDeps {
   /** PutEvents requests in flight at once. @default 4 */
   readonly requestsInFlight?: number;
   /**
-   * Time this run has left, in ms (Lambda's `getRemainingTimeInMillis`): no page is started with less than
-   * `reserveMs` left.
+   * Time this run has left, in ms (Lambda's `getRemainingTimeInMillis`): no page after the first is started
+   * with less than `reserveMs` left.
    * @default - no limit: drain until nothing is left
    */
   readonly timeLeftMs?: () => number;
@@ -302,8 +302,8 @@ export const pendingRecords: KeptEventSource = {
     const reserve = deps.reserveMs ?? 10_000;
     const seen = new Set<string>();
     // A record failed or skipped in this run is not listed again (its lease moved on), but an index that lags
-    // its items can list it once more: a page with nothing new ends the run.
-    while (timeLeft() > reserve) {
+    // its items can list it once more: a page with nothing new ends the run. The first page is always taken.
+    for (let first = true; first || timeLeft() > reserve; first = false) {
       const page = (await deps.store.listPending(now, deps.pageSize ?? 250)).filter((r) => !seen.has(r.key));
       if (page.length === 0) break;
       for (const r of page) seen.add(r.key);
@@ -343,7 +343,7 @@ export async function republishDead(deps: RedriveDeps, now: Date = new Date(), m
   const reserve = deps.reserveMs ?? 10_000;
   const concurrency = deps.concurrency ?? 16;
   const handled = new Set<string>();
-  while (counts.examined < max && timeLeft() > reserve) {
+  for (let first = true; counts.examined < max && (first || timeLeft() > reserve); first = false) {
     const letters = (await deps.deadLetters.receive(Math.min(10, max - counts.examined))).filter((l) => !handled.has(l.handle));
     if (letters.length === 0) break;
     for (const l of letters) handled.add(l.handle);
