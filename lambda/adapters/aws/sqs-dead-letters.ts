@@ -1,4 +1,4 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetter, DeadLetterQueue, ReceivedDeadLetter } from '../../core/ports';
 
 /** Where the named stores are, added to each message so that whoever reads it knows where to look. */
@@ -38,10 +38,8 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
   }
 
   async remove(handles: readonly string[]): Promise<void> {
-    for (let i = 0; i < handles.length; i += 10) {
-      const batch = handles.slice(i, i + 10);
-      await this.client.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: batch.map((h, j) => ({ Id: String(j), ReceiptHandle: h })) }));
-    }
+    // One DeleteMessage each (a batch would report failures per entry, to be checked one by one anyway).
+    await Promise.all(handles.map((h) => this.client.send(new DeleteMessageCommand({ QueueUrl: this.queueUrl, ReceiptHandle: h }))));
   }
 }
 
