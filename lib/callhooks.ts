@@ -77,19 +77,30 @@ export interface CallhooksProps extends CallhooksConfiguration {
 
   /**
    * Steady-state request rate (requests per second) of every webhook route (the HTTP API stage's default
-   * route throttling).
+   * route throttling). A request above it is answered 429 by API Gateway (counted: `ThrottledRequests`).
    *
-   * @default 50
+   * @default 200
    */
   readonly throttlingRateLimit?: number;
 
   /**
    * Burst of requests every webhook route accepts above the steady rate (the HTTP API stage's default route
-   * throttling).
+   * throttling): room for a dialer ending hundreds of calls at once (README, Bursts and floods).
+   *
+   * @default 500
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * Reserved concurrency of each vendor's webhook function: its own bound, so one vendor's flood (or a hanging
+   * dependency under it) cannot take the account's concurrency from the others, and a share guaranteed to it.
+   * Reserved concurrency is taken from the account's pool, of which AWS keeps at least 100 unreserved: with the
+   * default, five vendors reserve 500 of the default quota of 1,000. `0` reserves nothing (the functions share
+   * the account's unreserved pool, unbounded): for an account whose quota is too small to reserve.
    *
    * @default 100
    */
-  readonly throttlingBurstLimit?: number;
+  readonly vendorReservedConcurrency?: number;
 
   /**
    * How long bulky payloads, oversized events and rejected deliveries are kept in the payload bucket
@@ -214,9 +225,35 @@ export interface CallhooksProps extends CallhooksConfiguration {
   readonly dashboardName?: string;
 
   /**
-   * The action of every alarm the construct creates (e.g. `new cw_actions.SnsAction(topic)`); the thresholds
-   * are in the README and in docs/RUNBOOK.md.
+   * The action of every critical alarm (events lost or held back: a vendor answered 5xx or 429, the bus or the
+   * redrive failing, an event dead-lettered), e.g. `new cw_actions.SnsAction(pagingTopic)`. Each alarm's
+   * severity is in the README and docs/RUNBOOK.md.
    *
+   * @default - `alarmAction` if given, else none
+   */
+  readonly criticalAlarmAction?: cloudwatch.IAlarmAction;
+
+  /**
+   * The action of every warning alarm (deliveries refused as unauthorized — probing as often as a rotated secret
+   * — and events stored but waiting for the redrive), e.g. to a chat channel.
+   *
+   * @default - `alarmAction` if given, else none
+   */
+  readonly warningAlarmAction?: cloudwatch.IAlarmAction;
+
+  /**
+   * Also run each alarm's action when the alarm returns to OK (so a page resolves itself).
+   *
+   * @default - true when `criticalAlarmAction` or `warningAlarmAction` is given; false with `alarmAction` alone
+   */
+  readonly alarmOkActions?: boolean;
+
+  /**
+   * The action of every alarm the construct creates, whatever its severity (e.g. `new
+   * cw_actions.SnsAction(topic)`); the thresholds are in the README and in docs/RUNBOOK.md.
+   *
+   * @deprecated use `criticalAlarmAction` and `warningAlarmAction`; still works: it is the action of each
+   * severity that has none of its own
    * @default - no action: the alarms change state, nobody is told
    */
   readonly alarmAction?: cloudwatch.IAlarmAction;
@@ -281,7 +318,10 @@ export class Callhooks extends Construct {
    * undefined when `schemaRegistry` is false.
    */
   public readonly schemaRegistry?: eventschemas.CfnRegistry;
-  /** Every alarm of the instance, each with `alarmAction` when one is given. */
+  /**
+   * Every alarm of the instance, each with its severity's action (`criticalAlarmAction`, `warningAlarmAction`)
+   * when one is given; each alarm's description ends with its severity.
+   */
   public readonly alarms: cloudwatch.IAlarm[];
   /** The dashboard; undefined when `dashboard` is false. */
   public readonly dashboard?: cloudwatch.Dashboard;
@@ -315,8 +355,9 @@ export class Callhooks extends Construct {
       deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: ALARM_PERIOD, statistic: 'Maximum' }));
     this.eventBus = props.eventBus ?? new events.EventBus(this, 'EventBus', { eventBusName: props.eventBusName });
 
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
     const api = new WebhookApi(this, 'Api', {
-      accessLogs: new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention }),
+      accessLogs,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
     });
@@ -345,6 +386,7 @@ export class Callhooks extends Construct {
         memorySize: props.memorySize,
         timeout: props.timeout,
         logRetention,
+        reservedConcurrency: props.vendorReservedConcurrency,
       });
       functions[vendor.name] = webhook.function;
       endpoints[vendor.name] = [...webhook.endpointNames];
@@ -391,8 +433,29 @@ export class Callhooks extends Construct {
       namespace: metricsNamespace,
       dashboard: props.dashboard,
       dashboardName: props.dashboardName,
+      accessLogs,
+      criticalAlarmAction: props.criticalAlarmAction,
+      warningAlarmAction: props.warningAlarmAction,
+      alarmOkActions: props.alarmOkActions,
       alarmAction: props.alarmAction,
     });
+
+    // On a bus it creates, only callhooks' own functions may publish callhooks sources (a bus passed in is the
+    // owner's to guard: README, Security).
+    if (!props.eventBus && this.eventBus instanceof events.EventBus) {
+      const publishers = [...Object.values(functions), this.redriveFunction].map((fn) => fn.role!.roleArn);
+      this.eventBus.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'OnlyCallhooksPublishesCallhooksSources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['events:PutEvents'],
+        resources: [this.eventBus.eventBusArn],
+        conditions: {
+          'ForAnyValue:StringLike': { 'events:source': [`${CALLHOOKS_SOURCE_PREFIX}*`] },
+          ArnNotEquals: { 'aws:PrincipalArn': publishers },
+        },
+      }));
+    }
     this.alarms = monitoring.alarms;
     this.dashboard = monitoring.dashboard;
   }

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_METRICS_NAMESPACE, METRIC, METRICS_SERVICE } from '../lambda/core/metrics';
@@ -28,7 +29,23 @@ export const ALARM_THRESHOLDS = {
   api5xx: 5,
   /** Seconds the oldest pending event has waited for the redrive (15 minutes). */
   redriveBacklogAgeSeconds: 900,
+  /** Requests API Gateway answered 429 (route throttling): a delivery refused, perhaps from a vendor that never retries. */
+  apiThrottled: 1,
 } as const;
+
+/**
+ * How loud an alarm is. `CRITICAL`: events are being lost or held back (a vendor got a 5xx or 429, the bus or
+ * the redrive fails, an event went to the dead-letter queue): page someone. `WARNING`: worth a look in working
+ * hours (refused signatures, which is internet probing as often as a rotated secret; events stored and waiting for
+ * the redrive).
+ */
+export enum AlarmSeverity {
+  CRITICAL = 'critical',
+  WARNING = 'warning',
+}
+
+/** The metric the API's access log gives for its 429 answers (a metric filter; no dimension). */
+export const THROTTLED_REQUESTS_METRIC = 'ThrottledRequests';
 
 /** Properties of a {@link CallhooksMonitoring}. */
 export interface CallhooksMonitoringProps {
@@ -37,8 +54,16 @@ export interface CallhooksMonitoringProps {
   readonly redriveFunction: lambda.IFunction;
   readonly api: apigwv2.IHttpApi;
   readonly deadLetterQueue: sqs.IQueue;
-  /** Alarms made elsewhere that belong to the instance (they get the action and are listed too). */
+  /** Alarms made elsewhere that belong to the instance (critical: they get the critical action and are listed too). */
   readonly existingAlarms?: readonly cloudwatch.Alarm[];
+
+  /**
+   * The API's access log group (JSON lines with `status`): its 429 answers become the `ThrottledRequests`
+   * metric, and an alarm.
+   *
+   * @default - no throttled-requests metric or alarm
+   */
+  readonly accessLogs?: logs.ILogGroup;
 
   /**
    * CloudWatch namespace of the functions' metrics.
@@ -62,8 +87,32 @@ export interface CallhooksMonitoringProps {
   readonly dashboardName?: string;
 
   /**
-   * Action of every alarm (e.g. an `SnsAction`).
+   * Action of every critical alarm (events lost or held back), e.g. an `SnsAction` to the topic that pages.
    *
+   * @default - `alarmAction` if given, else none
+   */
+  readonly criticalAlarmAction?: cloudwatch.IAlarmAction;
+
+  /**
+   * Action of every warning alarm (refused signatures, events waiting for the redrive), e.g. to a chat channel.
+   *
+   * @default - `alarmAction` if given, else none
+   */
+  readonly warningAlarmAction?: cloudwatch.IAlarmAction;
+
+  /**
+   * Also run each alarm's action when it returns to OK (so a page resolves itself).
+   *
+   * @default - true when `criticalAlarmAction` or `warningAlarmAction` is given; false with `alarmAction` alone
+   * (its behaviour before severities)
+   */
+  readonly alarmOkActions?: boolean;
+
+  /**
+   * Action of every alarm, whatever its severity.
+   *
+   * @deprecated use `criticalAlarmAction` and `warningAlarmAction`; still works: it is the action of each
+   * severity that has none of its own
    * @default - no action: the alarms change state only
    */
   readonly alarmAction?: cloudwatch.IAlarmAction;
@@ -77,6 +126,12 @@ export interface CallhooksMonitoringProps {
 export class CallhooksMonitoring extends Construct {
   /** Every alarm of the instance (the ones made here and `existingAlarms`). */
   public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The critical alarms (events lost or held back). */
+  public readonly criticalAlarms: cloudwatch.Alarm[] = [];
+  /** The warning alarms. */
+  public readonly warningAlarms: cloudwatch.Alarm[] = [];
+  /** Requests API Gateway answered 429; undefined without `accessLogs`. */
+  public readonly apiThrottledAlarm?: cloudwatch.Alarm;
   /** Per vendor: a burst of unauthorized deliveries. */
   public readonly unauthorizedAlarms: { readonly [vendor: string]: cloudwatch.Alarm };
   /** Per vendor: answers 503 (nothing stored; the vendor must retry). */
@@ -105,13 +160,13 @@ export class CallhooksMonitoring extends Construct {
 
     this.unauthorizedAlarms = perVendor((v, n) => this.alarm(`${n}UnauthorizedAlarm`,
       `callhooks: ${v} deliveries refused as unauthorized (>= ${ALARM_THRESHOLDS.unauthorized} in 5 minutes): the secret was rotated at ${v} and not in callhooks, or someone is probing. See docs/RUNBOOK.md#unauthorized`,
-      this.metricOutcome('unauthorized', v), ALARM_THRESHOLDS.unauthorized));
+      this.metricOutcome('unauthorized', v), ALARM_THRESHOLDS.unauthorized, AlarmSeverity.WARNING));
     this.unavailableAlarms = perVendor((v, n) => this.alarm(`${n}UnavailableAlarm`,
       `callhooks: ${v} deliveries answered 503 (>= ${ALARM_THRESHOLDS.unavailable} in 5 minutes): DynamoDB or Secrets Manager unreachable, nothing stored. See docs/RUNBOOK.md#unavailable`,
       this.metricOutcome('unavailable', v), ALARM_THRESHOLDS.unavailable));
     this.acceptedNotPublishedAlarms = perVendor((v, n) => this.alarm(`${n}AcceptedNotPublishedAlarm`,
       `callhooks: ${v} deliveries stored but not published (202): PutEvents is failing; the redrive will publish them. See docs/RUNBOOK.md#accepted-not-published`,
-      this.metricOutcome('accepted', v), ALARM_THRESHOLDS.acceptedNotPublished));
+      this.metricOutcome('accepted', v), ALARM_THRESHOLDS.acceptedNotPublished, AlarmSeverity.WARNING));
     this.functionErrorAlarms = perVendor((v, n) => this.alarm(`${n}FunctionErrorAlarm`,
       `callhooks: the ${v} webhook function failed (crash or timeout): the vendor got a 5xx. See docs/RUNBOOK.md#function-errors`,
       props.functions[v].metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }), ALARM_THRESHOLDS.functionErrors));
@@ -125,8 +180,36 @@ export class CallhooksMonitoring extends Construct {
       `callhooks: an accepted event has waited more than ${ALARM_THRESHOLDS.redriveBacklogAgeSeconds / 60} minutes to be published. See docs/RUNBOOK.md#redrive-backlog-age`,
       this.metricRedrive(METRIC.redriveOldestPendingAge, 'Maximum'), ALARM_THRESHOLDS.redriveBacklogAgeSeconds);
 
-    this.alarms.push(...(props.existingAlarms ?? []));
-    if (props.alarmAction) for (const alarm of this.alarms) alarm.addAlarmAction(props.alarmAction);
+    if (props.accessLogs) {
+      new logs.MetricFilter(this, 'ThrottledRequestsFilter', {
+        logGroup: props.accessLogs,
+        filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+        metricNamespace: this.namespace,
+        metricName: THROTTLED_REQUESTS_METRIC,
+        metricValue: '1',
+      });
+      this.apiThrottledAlarm = this.alarm('ApiThrottledAlarm',
+        `callhooks: the webhook API answered 429 (route throttling, >= ${ALARM_THRESHOLDS.apiThrottled} in 5 minutes): a vendor that does not retry lost those deliveries. See docs/RUNBOOK.md#api-throttled`,
+        this.metricThrottledRequests(), ALARM_THRESHOLDS.apiThrottled);
+    }
+
+    for (const alarm of props.existingAlarms ?? []) {
+      this.alarms.push(alarm);
+      this.criticalAlarms.push(alarm);
+    }
+    const actions = {
+      [AlarmSeverity.CRITICAL]: props.criticalAlarmAction ?? props.alarmAction,
+      [AlarmSeverity.WARNING]: props.warningAlarmAction ?? props.alarmAction,
+    };
+    const okActions = props.alarmOkActions ?? (props.criticalAlarmAction !== undefined || props.warningAlarmAction !== undefined);
+    for (const [severity, alarms] of [[AlarmSeverity.CRITICAL, this.criticalAlarms], [AlarmSeverity.WARNING, this.warningAlarms]] as const) {
+      const action = actions[severity];
+      if (!action) continue;
+      for (const alarm of alarms) {
+        alarm.addAlarmAction(action);
+        if (okActions) alarm.addOkAction(action);
+      }
+    }
 
     if (props.dashboard ?? true) {
       this.dashboard = this.createDashboard(props, vendors);
@@ -150,14 +233,19 @@ export class CallhooksMonitoring extends Construct {
     });
   }
 
+  /** Requests API Gateway answered 429 (from the access log; Sum over 5 minutes). */
+  public metricThrottledRequests(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: this.namespace, metricName: THROTTLED_REQUESTS_METRIC, period: ALARM_PERIOD, statistic: 'Sum', ...options });
+  }
+
   /** One of the redrive's metrics. */
   public metricRedrive(metricName: string, statistic = 'Sum', options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return new cloudwatch.Metric({ namespace: this.namespace, metricName, dimensionsMap: { service: METRICS_SERVICE }, period: ALARM_PERIOD, statistic, ...options });
   }
 
-  private alarm(id: string, alarmDescription: string, metric: cloudwatch.IMetric, threshold: number): cloudwatch.Alarm {
+  private alarm(id: string, alarmDescription: string, metric: cloudwatch.IMetric, threshold: number, severity = AlarmSeverity.CRITICAL): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
-      alarmDescription,
+      alarmDescription: `${alarmDescription} Severity: ${severity}.`,
       metric,
       threshold,
       evaluationPeriods: 1,
@@ -165,6 +253,7 @@ export class CallhooksMonitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.alarms.push(alarm);
+    (severity === AlarmSeverity.CRITICAL ? this.criticalAlarms : this.warningAlarms).push(alarm);
     return alarm;
   }
 
@@ -240,6 +329,7 @@ export class CallhooksMonitoring extends Construct {
           props.api.metricCount({ period: minute, statistic: 'Sum', label: 'requests' }),
           props.api.metricClientError({ period: minute, statistic: 'Sum', label: '4xx' }),
           props.api.metricServerError({ period: minute, statistic: 'Sum', label: '5xx' }),
+          ...(props.accessLogs ? [this.metricThrottledRequests({ period: minute, label: '429 (throttled)' })] : []),
         ],
         width: 12,
       }),

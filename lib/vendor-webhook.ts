@@ -72,7 +72,20 @@ export interface VendorWebhookProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Reserved concurrency of the function: its own bound, so that one vendor's flood (or a dependency hanging
+   * under it) cannot take the account's whole concurrency from the other vendors, and a guaranteed share for
+   * it. It is taken from the account's pool (AWS keeps at least 100 unreserved). `0` reserves nothing: the
+   * function shares the account's unreserved pool, unbounded.
+   *
+   * @default 100
+   */
+  readonly reservedConcurrency?: number;
 }
+
+/** Reserved concurrency of each vendor function unless told otherwise. */
+export const DEFAULT_VENDOR_RESERVED_CONCURRENCY = 100;
 
 /**
  * Everything one vendor has of its own: a secret per endpoint, its function (with its own role and log group)
@@ -128,6 +141,7 @@ export class VendorWebhook extends Construct {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      reservedConcurrentExecutions: (props.reservedConcurrency ?? DEFAULT_VENDOR_RESERVED_CONCURRENCY) || undefined,
       environment: {
         [ENV.vendorConfig]: JSON.stringify(vendor),
         ...secretEnv,

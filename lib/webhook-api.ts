@@ -9,6 +9,12 @@ import { DEFAULT_ENDPOINT, routePathOf } from '../lambda/config/endpoints';
 import { pascal } from './private/names';
 import { acknowledgeVendorAuthentication } from './private/nag';
 
+/**
+ * Each route's default throttling: sized for a dialer ending hundreds of calls at once (each call sends 2–3
+ * webhooks), not for a steady trickle; the reasoning is in the README (Bursts and floods).
+ */
+export const DEFAULT_THROTTLING = { rateLimit: 200, burstLimit: 500 } as const;
+
 /** Properties of a {@link WebhookApi}. */
 export interface WebhookApiProps {
   /** Log group of the stage's JSON access logs (no header, query string or body is logged). */
@@ -17,14 +23,14 @@ export interface WebhookApiProps {
   /**
    * Steady-state requests per second of every route.
    *
-   * @default 50
+   * @default 200
    */
   readonly throttlingRateLimit?: number;
 
   /**
    * Burst of requests every route accepts above the steady rate.
    *
-   * @default 100
+   * @default 500
    */
   readonly throttlingBurstLimit?: number;
 }
@@ -52,8 +58,8 @@ export class WebhookApi extends apigwv2.HttpApi {
       stageName: '$default',
       autoDeploy: true,
       throttle: {
-        rateLimit: props.throttlingRateLimit ?? 50,
-        burstLimit: props.throttlingBurstLimit ?? 100,
+        rateLimit: props.throttlingRateLimit ?? DEFAULT_THROTTLING.rateLimit,
+        burstLimit: props.throttlingBurstLimit ?? DEFAULT_THROTTLING.burstLimit,
       },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(props.accessLogs),

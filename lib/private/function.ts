@@ -20,6 +20,8 @@ export interface FunctionOptions {
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
   readonly environment: Record<string, string>;
+  /** Reserved concurrency: the function's own bound, taken from the account's pool. @default - none */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /** Creates `Logs`, `Role` and `Function` in `scope` (these ids are part of the functions' logical IDs). */
@@ -38,6 +40,7 @@ export function createFunction(scope: Construct, options: FunctionOptions): lamb
     architecture: lambda.Architecture.ARM_64,
     memorySize: options.memorySize,
     timeout: options.timeout,
+    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
     role,
     logGroup,
     environment: {

@@ -59,6 +59,7 @@ export function validateProps(props: CallhooksProps): ResolvedConfig {
 
   checkNumber('throttlingRateLimit', props.throttlingRateLimit, (n) => Number.isFinite(n) && n > 0, 'a positive number of requests per second');
   checkNumber('throttlingBurstLimit', props.throttlingBurstLimit, (n) => Number.isInteger(n) && n >= 1, 'a positive integer');
+  checkNumber('vendorReservedConcurrency', props.vendorReservedConcurrency, (n) => Number.isInteger(n) && n >= 0 && n <= 10_000, 'an integer from 0 (reserve nothing) to 10000');
   checkNumber('memorySize', props.memorySize, (n) => Number.isInteger(n) && n >= 128 && n <= 10240, 'an integer from 128 to 10240 (MiB)');
 
   checkDuration('timeout', props.timeout, (s) => Number.isInteger(s) && s >= 3 && s <= 29,

@@ -83,12 +83,38 @@ describe('Callhooks with a configuration', () => {
     }, ENABLED.length);
   });
 
-  it('throttles the $default stage at 50 requests/s with a burst of 100 and writes JSON access logs', () => {
+  it('throttles each route at 200 requests/s with a burst of 500 (room for a dialer ending hundreds of calls at once) and writes JSON access logs', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 500 },
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+
+  it('bounds each vendor function with a reserved concurrency of 100 of its own, and not the redrive', () => {
+    for (const vendor of ENABLED) {
+      expect(json.Resources[fnId(json, vendor)].Properties.ReservedConcurrentExecutions).toBe(100);
+    }
+    expect(json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('lets only callhooks\' own function roles publish callhooks sources on the bus it creates', () => {
+    const policies = Object.values(template.findResources('AWS::Events::EventBusPolicy'));
+    expect(policies).toHaveLength(1);
+    const bus = logicalId(json, 'AWS::Events::EventBus', 'HooksEventBus');
+    const roles = [...ENABLED.map((v) => roleOfFunction(json, fnId(json, v))), roleOfFunction(json, logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction'))];
+    expect(policies[0].Properties).toMatchObject({ EventBusName: { Ref: bus } });
+    expect(policies[0].Properties.Statement).toEqual({
+      Sid: 'cdk-OnlyCallhooksPublishesCallhooksSources',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'events:PutEvents',
+      Resource: { 'Fn::GetAtt': [bus, 'Arn'] },
+      Condition: {
+        'ForAnyValue:StringLike': { 'events:source': ['callhooks.*'] },
+        ArnNotEquals: { 'aws:PrincipalArn': roles.map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] })) },
+      },
     });
   });
 

@@ -6,6 +6,7 @@ import { Callhooks, CallhooksProps } from '../../lib';
 import { ALARM_THRESHOLDS } from '../../lib/monitoring';
 import { logicalId, testStack } from './app';
 import { pascal } from '../../lib/private/names';
+import { Stack } from 'aws-cdk-lib';
 
 const VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc'];
 
@@ -64,19 +65,20 @@ describe('alarms', () => {
   it('exposes every alarm of the template', () => {
     const { template, hooks } = build();
     const ids = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
-    // 5 per vendor, the API, the redrive backlog age, the dead-letter queue and the redrive errors.
-    expect(ids).toHaveLength(VENDORS.length * 5 + 4);
+    // 5 per vendor, the API's 5xx and 429s, the redrive backlog age, the dead-letter queue and the redrive errors.
+    expect(ids).toHaveLength(VENDORS.length * 5 + 5);
     expect(hooks.alarms).toHaveLength(ids.length);
     expect(hooks.alarms).toContain(hooks.deadLetterAlarm);
     expect(hooks.alarms).toContain(hooks.redriveErrorAlarm);
   });
 
-  it('attaches alarmAction to every alarm', () => {
+  it('attaches the deprecated alarmAction to every alarm, as before (no OK action)', () => {
     const { template, json } = build({}, { paging: true });
     const topicId = logicalId(json as never, 'AWS::SNS::Topic', 'Pager');
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBe(VENDORS.length * 5 + 4);
+    expect(alarms.length).toBe(VENDORS.length * 5 + 5);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    for (const alarm of alarms) expect(alarm.Properties.OKActions).toBeUndefined();
   });
 
   it('has no action without alarmAction', () => {
@@ -125,3 +127,84 @@ describe('alarms', () => {
     });
   });
 });
+
+describe('alarms by severity', () => {
+  /** Two topics: `Critical` and `Warning`, each an SNS action. */
+  function severities(props: CallhooksProps = {}, which: { critical?: boolean; warning?: boolean } = { critical: true, warning: true }) {
+    const stack = testStack();
+    const critical = new sns.Topic(stack, 'Critical');
+    const warning = new sns.Topic(stack, 'Warning');
+    const hooks = new Callhooks(stack, 'Hooks', {
+      ...props,
+      criticalAlarmAction: which.critical ? new cw_actions.SnsAction(critical) : undefined,
+      warningAlarmAction: which.warning ? new cw_actions.SnsAction(warning) : undefined,
+    });
+    const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, any> };
+    const topic = (id: string) => ({ Ref: logicalId(json as never, 'AWS::SNS::Topic', id) });
+    const props_ = (a: { node: { defaultChild?: unknown } }) => json.Resources[Stack.of(stack).getLogicalId(a.node.defaultChild as never)].Properties;
+    return { hooks, json, topic, props: props_ };
+  }
+
+  /** The alarm of `hooks` whose construct id is `id`. */
+  const alarm = (hooks: Callhooks, id: string) => {
+    const found = hooks.alarms.find((a) => a.node.id === id);
+    if (!found) throw new Error(`no alarm ${id}`);
+    return found;
+  };
+  const WARNING_IDS = VENDORS.flatMap((v) => [`${pascal(v)}UnauthorizedAlarm`, `${pascal(v)}AcceptedNotPublishedAlarm`]);
+  const CRITICAL_IDS = ['DeadLetterAlarm', 'ErrorAlarm', 'RedriveBacklogAgeAlarm', 'Api5xxAlarm', 'ApiThrottledAlarm',
+    ...VENDORS.flatMap((v) => [`${pascal(v)}UnavailableAlarm`, `${pascal(v)}FunctionErrorAlarm`, `${pascal(v)}FunctionThrottleAlarm`])];
+
+  it('pages (critical) for lost or held-back events and only warns for refused signatures and events waiting for the redrive', () => {
+    const { hooks, topic, props } = severities();
+    expect(hooks.alarms.map((a) => a.node.id).sort()).toEqual([...WARNING_IDS, ...CRITICAL_IDS].sort());
+    expect(hooks.redriveErrorAlarm.node.id).toBe('ErrorAlarm');
+    for (const id of WARNING_IDS) expect(props(alarm(hooks, id)).AlarmActions).toEqual([topic('Warning')]);
+    for (const id of CRITICAL_IDS) expect(props(alarm(hooks, id)).AlarmActions).toEqual([topic('Critical')]);
+  });
+
+  it('gives each alarm its severity\'s action, as alarm and OK action, and says its severity in its description', () => {
+    const { hooks, topic, props } = severities();
+    for (const id of CRITICAL_IDS) {
+      expect(props(alarm(hooks, id))).toMatchObject({ AlarmActions: [topic('Critical')], OKActions: [topic('Critical')], AlarmDescription: expect.stringMatching(/Severity: critical\.$/) });
+    }
+    for (const id of WARNING_IDS) {
+      expect(props(alarm(hooks, id))).toMatchObject({ AlarmActions: [topic('Warning')], OKActions: [topic('Warning')], AlarmDescription: expect.stringMatching(/Severity: warning\.$/) });
+    }
+  });
+
+  it('leaves a severity without an action when only the other is given, and OK actions can be turned off', () => {
+    const { hooks, props } = severities({ alarmOkActions: false }, { critical: true });
+    for (const id of WARNING_IDS) expect(props(alarm(hooks, id)).AlarmActions).toBeUndefined();
+    for (const id of CRITICAL_IDS) expect(props(alarm(hooks, id)).OKActions).toBeUndefined();
+  });
+
+  it('lets a severity\'s own action win over the deprecated alarmAction, which still covers the other', () => {
+    const stack = testStack();
+    const old = new sns.Topic(stack, 'Old');
+    const critical = new sns.Topic(stack, 'Critical');
+    const hooks = new Callhooks(stack, 'Hooks', { alarmAction: new cw_actions.SnsAction(old), criticalAlarmAction: new cw_actions.SnsAction(critical) });
+    const json = Template.fromStack(stack).toJSON() as { Resources: Record<string, any> };
+    const ref = (id: string) => ({ Ref: logicalId(json as never, 'AWS::SNS::Topic', id) });
+    const actionsOf = (a: { node: { defaultChild?: unknown } }) => json.Resources[stack.getLogicalId(a.node.defaultChild as never)].Properties.AlarmActions;
+    expect(actionsOf(alarm(hooks, 'Api5xxAlarm'))).toEqual([ref('Critical')]);
+    expect(actionsOf(alarm(hooks, 'QcallUnauthorizedAlarm'))).toEqual([ref('Old')]);
+  });
+});
+
+describe('throttled requests', () => {
+  it('counts the API\'s 429 answers from its access log and alarms at the first one', () => {
+    const { template, json } = build();
+    const accessLogs = logicalId(json as never, 'AWS::Logs::LogGroup', 'HooksApiAccessLogs');
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: accessLogs },
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [{ MetricNamespace: 'Callhooks', MetricName: 'ThrottledRequests', MetricValue: '1' }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Callhooks', MetricName: 'ThrottledRequests', Statistic: 'Sum', Period: 300, Threshold: ALARM_THRESHOLDS.apiThrottled,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+  });
+});
+
