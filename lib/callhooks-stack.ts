@@ -4,6 +4,17 @@ import { Callhooks, CallhooksProps } from './callhooks';
 import { pascal } from './private/names';
 import { DEFAULT_ENDPOINT, secretKeyOf } from '../lambda/config/endpoints';
 
+/**
+ * The construct properties the ready-made app takes from CDK context (`npx cdk deploy -c vendorReservedConcurrency=0`),
+ * for what an account may need changed before its first deployment without editing code: `vendorReservedConcurrency`
+ * (an account whose Lambda concurrency quota is too small to reserve from). Context given on the command line is a
+ * string; the construct validates the number.
+ */
+export function contextProps(scope: Construct): Pick<CallhooksProps, 'vendorReservedConcurrency'> {
+  const reserved: unknown = scope.node.tryGetContext('vendorReservedConcurrency');
+  return reserved === undefined ? {} : { vendorReservedConcurrency: Number(reserved) };
+}
+
 /** Properties of a {@link CallhooksStack}: the stack's own properties and those of its {@link Callhooks}. */
 export interface CallhooksStackProps extends StackProps, CallhooksProps {}
 

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -21,7 +21,7 @@ import { CallhooksMonitoring } from './monitoring';
 import { DedupTable } from './dedup-table';
 import { PayloadBucket } from './payload-bucket';
 import { Redrive } from './redrive';
-import { VendorWebhook } from './vendor-webhook';
+import { DEFAULT_VENDOR_RESERVED_CONCURRENCY, RESERVABLE_AT_DEFAULT_QUOTA, VendorWebhook } from './vendor-webhook';
 import { WebhookApi } from './webhook-api';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
 import { validateProps } from './private/validate';
@@ -94,11 +94,14 @@ export interface CallhooksProps extends CallhooksConfiguration {
   /**
    * Reserved concurrency of each vendor's webhook function: its own bound, so one vendor's flood (or a hanging
    * dependency under it) cannot take the account's concurrency from the others, and a share guaranteed to it.
-   * Reserved concurrency is taken from the account's pool, of which AWS keeps at least 100 unreserved: with the
-   * default, five vendors reserve 500 of the default quota of 1,000. `0` reserves nothing (the functions share
-   * the account's unreserved pool, unbounded): for an account whose quota is too small to reserve.
+   * Reserved concurrency is taken from the account's pool (default quota 1,000 per region), of which AWS keeps at
+   * least 100 unreserved and refuses a deployment that would leave fewer: with the default, five vendors reserve
+   * 125 and ten 250. A synthesis warning says when the instance reserves more than an account with the default
+   * quota can (900). `0` reserves nothing (the functions share the account's unreserved pool, unbounded): for an
+   * account whose quota is too small to reserve (new accounts can start below 1,000). A request over the bound
+   * is throttled by Lambda (the vendor gets a 5xx; `<Vendor>FunctionThrottleAlarm`).
    *
-   * @default 100
+   * @default 25
    */
   readonly vendorReservedConcurrency?: number;
 
@@ -395,6 +398,14 @@ export class Callhooks extends Construct {
     this.functions = functions;
     this.secrets = secrets;
     this.endpoints = endpoints;
+
+    const reserved = config.vendors.length * (props.vendorReservedConcurrency ?? DEFAULT_VENDOR_RESERVED_CONCURRENCY);
+    if (reserved > RESERVABLE_AT_DEFAULT_QUOTA) {
+      Annotations.of(this).addWarningV2('callhooks:vendorReservedConcurrency',
+        `Callhooks: ${config.vendors.length} vendor functions × vendorReservedConcurrency ${reserved / config.vendors.length} reserve ${reserved} ` +
+        `concurrent executions; AWS keeps 100 of the account's quota unreserved, so cdk deploy fails unless the Lambda concurrency ` +
+        `quota of the account and region is at least ${reserved + 100} (the default is 1,000): lower vendorReservedConcurrency, set it to 0, or raise the quota`);
+    }
 
     const redrive = new Redrive(this, 'Redrive', {
       table,

@@ -6,12 +6,13 @@ import { Construct } from 'constructs';
 export const ALARM_PERIOD = Duration.minutes(5);
 
 /**
- * An alarm that fires as soon as `metric` reaches 1 in one period, and stays quiet when the metric has no data
- * (no messages, no invocations). No action is attached: the construct's user adds theirs.
+ * A critical alarm that fires as soon as `metric` reaches 1 in one period, and stays quiet when the metric has no
+ * data (no messages, no invocations). Its description ends with its severity, as every callhooks alarm's does. No
+ * action is attached here: the monitoring adds the critical action.
  */
 export function alarmOnFirst(scope: Construct, id: string, alarmDescription: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
   return new cloudwatch.Alarm(scope, id, {
-    alarmDescription,
+    alarmDescription: `${alarmDescription} Severity: critical.`,
     metric,
     threshold: 1,
     evaluationPeriods: 1,

@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { Callhooks, CallEventType, CallhooksProps } from '../../lib';
 import { configJsonOf } from '../../lib/private/config';
+import { CallhooksStack, contextProps } from '../../lib/callhooks-stack';
 import { resolveConfig } from '../../lambda/config/config';
 import { ENV } from '../../lambda/config/env';
 import { BUILT_IN_VENDORS, DEFAULT_VENDORS } from '../../lambda/vendors';
@@ -92,9 +93,9 @@ describe('Callhooks with a configuration', () => {
     });
   });
 
-  it('bounds each vendor function with a reserved concurrency of 100 of its own, and not the redrive', () => {
+  it('bounds each vendor function with a reserved concurrency of 25 of its own, and not the redrive', () => {
     for (const vendor of ENABLED) {
-      expect(json.Resources[fnId(json, vendor)].Properties.ReservedConcurrentExecutions).toBe(100);
+      expect(json.Resources[fnId(json, vendor)].Properties.ReservedConcurrentExecutions).toBe(25);
     }
     expect(json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
@@ -501,6 +502,59 @@ describe('Callhooks with existing resources and options', () => {
     expect([webhook.MemorySize, webhook.Timeout]).toEqual([512, 20]);
     const redrive = json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties;
     expect(redrive.Environment.Variables[ENV.redriveMaxAgeSeconds]).toBe('21600');
+  });
+
+  describe('vendorReservedConcurrency', () => {
+    /** Every built-in vendor plus custom ones up to `n` vendors in all. */
+    const manyVendors = (n: number): CallhooksProps => {
+      const builtIn = BUILT_IN_VENDORS.slice(0, n);
+      const custom = Array.from({ length: n - builtIn.length }, (_, i) => ({ ...ringly, name: `custom${i}` }));
+      return { vendors: Object.fromEntries(builtIn.map((v) => [v, {}])), customVendors: custom };
+    };
+    const reservations = (j: TemplateJson) => Object.values(j.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function' && /receives/.test(r.Properties.Description))
+      .map((r) => r.Properties.ReservedConcurrentExecutions);
+    const quotaWarnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('vendorReservedConcurrency'));
+
+    it('reserves 25 per vendor by default: ten vendors take 250 of the default quota of 1,000, and nothing warns', () => {
+      const { json, stack, hooks } = build(manyVendors(10));
+      expect(hooks.vendorNames).toHaveLength(10);
+      expect(reservations(json)).toEqual(Array(10).fill(25));
+      expect(quotaWarnings(stack)).toHaveLength(0);
+    });
+
+    it('reserves what it is given on every vendor function, and nothing at all with 0 (the account\'s unreserved pool)', () => {
+      expect(reservations(build({ vendorReservedConcurrency: 60 }).json)).toEqual(Array(5).fill(60));
+      const none = build({ vendorReservedConcurrency: 0 });
+      expect(reservations(none.json)).toEqual(Array(5).fill(undefined));
+      expect(quotaWarnings(none.stack)).toHaveLength(0);
+    });
+
+    it('warns at synth when the instance reserves more than an account with the default quota can (900), naming the quota it needs', () => {
+      const { stack } = build({ ...manyVendors(10), vendorReservedConcurrency: 100 });
+      const warnings = quotaWarnings(stack);
+      expect(warnings).toHaveLength(1);
+      expect(JSON.stringify(warnings[0].entry.data)).toMatch(/10 vendor functions × vendorReservedConcurrency 100 reserve 1000 .*at least 1100/);
+      // 9 × 100 = 900 is exactly what the default quota allows: no warning.
+      expect(quotaWarnings(build({ ...manyVendors(9), vendorReservedConcurrency: 100 }).stack)).toHaveLength(0);
+    });
+
+    it('can be turned off for the ready-made app from the command line (-c vendorReservedConcurrency=0), before a first deploy', () => {
+      const app = testApp();
+      app.node.setContext('vendorReservedConcurrency', '0');
+      const ready = new CallhooksStack(app, 'Callhooks', { ...contextProps(app) });
+      expect(reservations(Template.fromStack(ready).toJSON() as TemplateJson)).toEqual(Array(5).fill(undefined));
+      const plain = testApp();
+      expect(contextProps(plain)).toEqual({});
+      expect(reservations(Template.fromStack(new CallhooksStack(plain, 'Callhooks', contextProps(plain))).toJSON() as TemplateJson)).toEqual(Array(5).fill(25));
+      const typo = testApp();
+      typo.node.setContext('vendorReservedConcurrency', 'none');
+      expect(() => new CallhooksStack(typo, 'Callhooks', contextProps(typo))).toThrow(/vendorReservedConcurrency must be an integer.*got NaN/);
+    });
+
+    it.each([-1, 1.5, 10_001])('refuses %p', (n) => {
+      expect(() => build({ vendorReservedConcurrency: n })).toThrow(/vendorReservedConcurrency must be an integer from 0 \(reserve nothing\) to 10000/);
+    });
   });
 
   it('warns at synth, and changes nothing, when the deprecated redriveMaxAttempts is set', () => {
