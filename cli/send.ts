@@ -43,7 +43,7 @@ export interface SendResult {
 }
 
 /** A vendor's most telling sample, where its first in name order is not. */
-const DEFAULT_SAMPLES: Record<string, string> = { quarterzip: 'call-completed', openai: 'realtime-call-incoming', bland: 'post-call-completed', ultravox: 'call-ended', livekit: 'sip-participant-joined' };
+const DEFAULT_SAMPLES: Record<string, string> = { quarterzip: 'call-completed', openai: 'realtime-call-incoming', bland: 'post-call-completed', ultravox: 'call-ended', livekit: 'sip-participant-joined', vonage: 'completed' };
 
 const HELP_NO_LOCAL = 'the local mode is not running: start it with `npm start` in another terminal, or pass --url';
 

@@ -27,6 +27,7 @@ export type {
   VapiHmacOptions,
   VapiOptions,
   VendorOptionsBase,
+  VonageOptions,
 } from './vendors';
 export {
   CustomVendorAuth,

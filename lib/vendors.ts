@@ -473,6 +473,21 @@ export interface TelnyxOptions extends VendorOptionsBase {
 }
 
 /**
+ * Vonage Voice API callbacks (`Authorization: Bearer <HS256 JWT>` keyed with the account's signature secret, its
+ * `payload_hash` the hex SHA-256 of the body): `toleranceSeconds` bounds the token's `iat`. The `answer_url`
+ * request and an input action's result expect an NCCO in the answer: they are answered 422, nothing stored.
+ */
+export interface VonageOptions extends VendorOptionsBase {
+  /**
+   * Options of some of the `endpoints`, by endpoint name, overriding the vendor's. Every key must be listed in
+   * `endpoints`.
+   *
+   * @default - every endpoint has the vendor's options
+   */
+  readonly endpointOptions?: { [endpoint: string]: EndpointOptions };
+}
+
+/**
  * The built-in vendors to receive, each with its options (`{}` for the defaults). A vendor left out is off, so
  * a vendor added in a later release of callhooks never appears in an existing deployment by itself.
  */
@@ -573,4 +588,11 @@ export interface BuiltInVendors {
    * @default - off
    */
   readonly telnyx?: TelnyxOptions;
+
+  /**
+   * Vonage.
+   *
+   * @default - off
+   */
+  readonly vonage?: VonageOptions;
 }

@@ -16,6 +16,7 @@ import { openai, openaiOptions } from './openai';
 import { bland, blandOptions } from './bland';
 import { ultravox, ultravoxOptions } from './ultravox';
 import { livekit, livekitOptions } from './livekit';
+import { vonage, vonageOptions } from './vonage';
 import { twilio, twilioOptions } from './twilio';
 import { vapi, vapiOptions } from './vapi';
 import { retell, retellOptions } from './retell';
@@ -23,7 +24,7 @@ import { elevenlabs, elevenlabsOptions } from './elevenlabs';
 import { telnyx, telnyxOptions } from './telnyx';
 
 /** The built-in vendors, in the order the construct and the local mode set them up. */
-export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland', 'ultravox', 'livekit', 'twilio', 'vapi', 'retell', 'elevenlabs', 'telnyx'] as const;
+export const BUILT_IN_VENDORS = ['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland', 'ultravox', 'livekit', 'twilio', 'vapi', 'retell', 'elevenlabs', 'telnyx', 'vonage'] as const;
 export type BuiltInVendor = (typeof BUILT_IN_VENDORS)[number];
 
 /**
@@ -52,6 +53,7 @@ export const VENDOR_OPTIONS = {
   retell: retellOptions,
   elevenlabs: elevenlabsOptions,
   telnyx: telnyxOptions,
+  vonage: vonageOptions,
 } as const satisfies Record<BuiltInVendor, unknown>;
 
 /** Name → the options its factory takes. */
@@ -78,6 +80,7 @@ const FACTORIES: Factories = {
   retell: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'retell' ? retell : undefined,
   elevenlabs: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'elevenlabs' ? elevenlabs : undefined,
   telnyx: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'telnyx' ? telnyx : undefined,
+  vonage: process.env.CALLHOOKS_BUNDLE_VENDOR === undefined || process.env.CALLHOOKS_BUNDLE_VENDOR === 'vonage' ? vonage : undefined,
 };
 
 

@@ -27,7 +27,7 @@ const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket
 
 describe('each vendor function', () => {
   it('covers every enabled vendor, built-in and custom', () => {
-    expect(VENDORS).toEqual(['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland', 'ultravox', 'livekit', 'twilio', 'vapi', 'retell', 'elevenlabs', 'telnyx', 'ringly']);
+    expect(VENDORS).toEqual(['quarterzip', 'qcall', 'koeiq', 'atoms', 'converc', 'openai', 'bland', 'ultravox', 'livekit', 'twilio', 'vapi', 'retell', 'elevenlabs', 'telnyx', 'vonage', 'ringly']);
   });
 
   it.each(VENDORS)('%s writes only records whose key starts with its own name', (vendor) => {

@@ -47,6 +47,7 @@ describe('stateful resources keep their logical IDs', () => {
         'CallhooksVendorstwilioSecretF792EEC8',
         'CallhooksVendorsultravoxSecret32CFF52D',
         'CallhooksVendorsvapiSecret01B7F21D',
+        'CallhooksVendorsvonageSecret852EAF32',
       ],
     });
   });
