@@ -16,10 +16,11 @@
  *     (scripts/lib/redrive-drain.ts); its own section of docs/BENCHMARKS.md (`redrive-drain`).
  *
  * Options: --write (rewrite the `bench` section of docs/BENCHMARKS.md), --quick (fewer iterations),
- * --only wcu,cpu,bundle,init,schemes,drain (a comma-separated choice; `init`, module init of every shipped bundle
- * beside one shared webhook bundle, runs only when named; `schemes` is the CPU of one verification per scheme family
- * at 2 KB and 1 MB beside one HMAC-SHA256 of the body, scripts/lib/scheme-bench.ts). With `--write`, `drain`
- * rewrites its own section and the others the `bench` section (which `--only drain` leaves alone).
+ * --only wcu,cpu,bundle,init,schemes,drain,vendors (a comma-separated choice; `init`, module init of every shipped
+ * bundle beside one shared webhook bundle, runs only when named; `schemes` is the CPU of one verification per scheme
+ * family at 2 KB and 1 MB beside one HMAC-SHA256 of the body, scripts/lib/scheme-bench.ts; `vendors` is the CPU of
+ * one `adapter.verify` per built-in vendor on its first sample). With `--write`, `drain` rewrites its own section
+ * and the others the `bench` section (which `--only drain` leaves alone).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -42,7 +43,7 @@ import { callCompletedBody } from './lib/payloads';
 import { BUNDLES, BundleSpec, esbuildOptions } from './bundle';
 import { flag, fmt, fmtInt, kib, machine, median, option, ROOT, table, today, writeSection } from './lib/report';
 import { DeliveryCost, measureWriteUnits, SizeResult } from './lib/write-units';
-import { benchSchemes } from './lib/scheme-bench';
+import { benchSchemes, benchVendorVerify } from './lib/scheme-bench';
 import { billPerMillion, LAMBDA, lambdaMs, PRICES } from './lib/cost-model';
 import { DrainResult, measureDrain } from './lib/redrive-drain';
 
@@ -618,7 +619,7 @@ function writeUnitTables(results: SizeResult[]): string {
 // ───────────────────────────── main ─────────────────────────────
 
 /** The sections `--only` can pick (comma-separated); `init` (per-vendor or shared bundle) runs only when asked. */
-const SECTIONS = ['wcu', 'cpu', 'bundle', 'init', 'schemes', 'drain'] as const;
+const SECTIONS = ['wcu', 'cpu', 'bundle', 'init', 'schemes', 'drain', 'vendors'] as const;
 const want = (section: (typeof SECTIONS)[number]) => (ONLY ? ONLY.split(',').includes(section) : section !== 'init');
 
 function headline(wcu: SizeResult[] | undefined, bundles: BundleResult | undefined, cpu: CpuResult[] | undefined): string {
@@ -678,6 +679,10 @@ async function main() {
   if (want('schemes')) {
     process.stderr.write('bench: verification per scheme…\n');
     parts.push('### Verification per scheme', '', await benchSchemes(QUICK), '');
+  }
+  if (want('vendors')) {
+    process.stderr.write('bench: verification per vendor…\n');
+    parts.push('### Verification per vendor', '', benchVendorVerify(QUICK), '');
   }
   if (want('init')) {
     process.stderr.write('bench: per-vendor or shared webhook bundle…\n');

@@ -8,6 +8,9 @@ import type { Credential, Scheme } from '../../lambda/contracts/scheme';
 import { Headers } from '../../lambda/core/http';
 import { decodeCredentials } from '../../lambda/core/credentials';
 import { schemeRequestOf, splitUrl } from '../../lambda/core/scheme-request';
+import { resolveConfig } from '../../lambda/config/config';
+import { BUILT_IN_VENDORS, createVendorAdapters } from '../../lambda/vendors';
+import { fixtureBody, fixtureHeaders, fixtureUrl, loadFixtures } from '../../local/fixtures';
 import { canonicalRequestScheme, hmacScheme, jwtScheme, publicKeyScheme, standardWebhooksScheme, staticTokenScheme, urlSigningScheme } from '../../lambda/schemes';
 
 interface Family {
@@ -90,4 +93,38 @@ export async function benchSchemes(quick: boolean): Promise<string> {
     rows.push(`| ${family.name} | ${cells.join(' | ')} |`);
   }
   return ['| scheme: CPU per verification (× the floor) | 2 KB | 1 MB |', '| --- | --: | --: |', ...rows].join('\n');
+}
+
+/**
+ * `npm run bench -- --only vendors`: the CPU of one `adapter.verify` per built-in vendor (what the pipeline runs per
+ * delivery, the secret decoded each time as `verify` does), on each vendor's first sample as its SDK signs it,
+ * beside one HMAC-SHA256 of the same body.
+ */
+export function benchVendorVerify(quick: boolean): string {
+  const n = quick ? 300 : 1500;
+  const rounds = quick ? 3 : 5;
+  const now = new Date();
+  const { adapters } = createVendorAdapters(resolveConfig({ vendors: Object.fromEntries(BUILT_IN_VENDORS.map((v) => [v, true])) }).vendors);
+  const rows: string[] = [];
+  for (const vendor of BUILT_IN_VENDORS) {
+    const adapter = adapters.get(vendor)!;
+    const f = loadFixtures(vendor)[0];
+    const secret = adapter.generateSecret();
+    const url = fixtureUrl(f);
+    const body = fixtureBody(f);
+    const delivery = {
+      vendor, method: f.method ?? 'POST', url: splitUrl(url)!, headers: new Headers(Object.entries(fixtureHeaders(f, adapter, secret, now, undefined, url))),
+      query: f.query ?? {}, body, receivedAt: now,
+    };
+    const verify = () => {
+      if (adapter.verify({ ...delivery }, secret, now) !== true) throw new Error(`${vendor} refused its own sample ${f.name}`);
+    };
+    const hmac = () => createHmac('sha256', 'k').update(body).digest();
+    cpuPerCall(n, 1, verify);
+    cpuPerCall(n, 1, hmac);
+    const us = cpuPerCall(n, rounds, verify);
+    const floor = cpuPerCall(n, rounds, hmac);
+    rows.push(`| ${vendor} | ${f.name} | ${body.length} | ${us.toFixed(1)} µs | ${floor.toFixed(1)} µs | ${(us / floor).toFixed(1)}× |`);
+  }
+  return ['| vendor | sample | body bytes | CPU per adapter.verify | HMAC-SHA256 of the body | ratio |', '| --- | --- | --: | --: | --: | --: |', ...rows].join('\n');
 }
