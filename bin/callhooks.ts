@@ -13,10 +13,17 @@ import { CallhooksConfigFile } from '../lib';
 const app = new App();
 const configFile = process.env.CALLHOOKS_CONFIG ? path.resolve(process.env.CALLHOOKS_CONFIG) : path.join(__dirname, '..', 'callhooks.config.json');
 const stackName: string = app.node.tryGetContext('stackName') ?? 'Callhooks';
+// A custom domain (README §A stable URL): -c domainName=hooks.example.com -c certificateArn=arn:aws:acm:… [-c basePath=…]
+const domainName: string | undefined = app.node.tryGetContext('domainName');
+const certificateArn: string | undefined = app.node.tryGetContext('certificateArn');
+if ((domainName === undefined) !== (certificateArn === undefined)) {
+  throw new Error('callhooks: a custom domain needs both -c domainName=… and -c certificateArn=… (a certificate for that name in the stack\'s region)');
+}
 
 new CallhooksStack(app, stackName, {
   description: 'callhooks: voice-AI and calling platform webhooks, verified, deduplicated and normalized onto EventBridge',
   ...CallhooksConfigFile.read(configFile),
   ...contextProps(app),
+  domain: domainName && certificateArn ? { domainName, certificateArn, basePath: app.node.tryGetContext('basePath') } : undefined,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
 import { Callhooks, CallhooksProps } from './callhooks';
 import { pascal } from './private/names';
@@ -16,7 +17,13 @@ export function contextProps(scope: Construct): Pick<CallhooksProps, 'vendorRese
 }
 
 /** Properties of a {@link CallhooksStack}: the stack's own properties and those of its {@link Callhooks}. */
-export interface CallhooksStackProps extends StackProps, CallhooksProps {}
+export interface CallhooksStackProps extends StackProps, CallhooksProps {
+  /**
+   * A custom domain by the ARN of its certificate (what `cdk deploy -c domainName=… -c certificateArn=…` gives);
+   * the construct's `customDomain` with the certificate imported.
+   */
+  readonly domain?: { readonly domainName: string; readonly certificateArn: string; readonly basePath?: string };
+}
 
 /**
  * The ready-made stack that `cdk deploy` uses (`bin/callhooks.ts`; not part of the package's API): one {@link Callhooks} and outputs for what you need after
@@ -27,12 +34,22 @@ export class CallhooksStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CallhooksStackProps = {}) {
     super(scope, id, props);
-    this.callhooks = new Callhooks(this, 'Callhooks', props);
+    const { domain, ...callhooksProps } = props;
+    const customDomain = domain
+      ? { domainName: domain.domainName, basePath: domain.basePath, certificate: acm.Certificate.fromCertificateArn(this, 'CustomDomainCertificate', domain.certificateArn) }
+      : callhooksProps.customDomain;
+    this.callhooks = new Callhooks(this, 'Callhooks', { ...callhooksProps, customDomain });
 
     new CfnOutput(this, 'WebhookBaseUrl', {
       description: 'Base URL of the webhooks: append the vendor name',
       value: this.callhooks.url,
     });
+    if (this.callhooks.domainTarget) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        description: 'Point the custom domain here: a CNAME to this name (or a Route 53 alias to the API Gateway domain)',
+        value: this.callhooks.domainTarget,
+      });
+    }
     new CfnOutput(this, 'EventBusName', { description: 'Bus of the normalized call events', value: this.callhooks.eventBus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: this.callhooks.eventBus.eventBusArn });
     new CfnOutput(this, 'TableName', { description: 'Dedup and durable record table', value: this.callhooks.table.tableName });

@@ -23,6 +23,7 @@ import { PayloadBucket } from './payload-bucket';
 import { Redrive } from './redrive';
 import { DEFAULT_VENDOR_RESERVED_CONCURRENCY, RESERVABLE_AT_DEFAULT_QUOTA, VendorWebhook } from './vendor-webhook';
 import { WebhookApi } from './webhook-api';
+import { mapCustomDomain, type CustomDomainOptions } from './custom-domain';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
 import { validateProps } from './private/validate';
 import { DEFAULT_ENDPOINT, routePathOf, secretKeyOf } from '../lambda/config/endpoints';
@@ -228,6 +229,15 @@ export interface CallhooksProps extends CallhooksConfiguration {
   readonly dashboardName?: string;
 
   /**
+   * A custom domain for the webhooks (a stable URL to configure at the vendors): the API Gateway domain name
+   * and its mapping are created, `url`, `webhookUrl()` and the ready-made stack's outputs use it. The DNS record
+   * is yours (see `domainTarget`).
+   *
+   * @default - none: the webhooks are at the API's `execute-api` URL, which changes if the API is replaced
+   */
+  readonly customDomain?: CustomDomainOptions;
+
+  /**
    * The action of every critical alarm (events lost or held back: a vendor answered 5xx or 429, the bus or the
    * redrive failing, an event dead-lettered), e.g. `new cw_actions.SnsAction(pagingTopic)`. Each alarm's
    * severity is in the README and docs/RUNBOOK.md.
@@ -287,8 +297,18 @@ export class Callhooks extends Construct {
   public readonly api: apigwv2.HttpApi;
   /** The API's `$default` stage (auto-deployed, throttled, with JSON access logs). */
   public readonly stage: apigwv2.HttpStage;
-  /** Base URL of the webhooks: append the vendor name (`${url}qcall`), and `/<endpoint>` for an endpoint other than `default` (see `webhookUrl`). */
+  /**
+   * Base URL of the webhooks: append the vendor name (`${url}qcall`), and `/<endpoint>` for an endpoint other
+   * than `default` (see `webhookUrl`). At the custom domain when `customDomain` is set.
+   */
   public readonly url: string;
+  /** The API Gateway domain name of `customDomain`; undefined without one. */
+  public readonly domain?: apigwv2.IDomainName;
+  /**
+   * Where the custom domain's DNS record must point (its regional API Gateway domain name: a CNAME target, or
+   * a Route 53 alias with `domain.regionalHostedZoneId`); undefined without `customDomain`.
+   */
+  public readonly domainTarget?: string;
   /** The bus the normalized events are published on (`source` = `callhooks.<vendor>`). */
   public readonly eventBus: events.IEventBus;
   /** Dedup and durable record table: key `pk`, TTL `expiresAt`, sparse index `pending`. */
@@ -330,6 +350,8 @@ export class Callhooks extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
 
   private readonly bucket: PayloadBucket;
+  /** The API's or the custom domain's URL, ending with a slash; the routes' paths follow it. */
+  private readonly baseUrl: string;
   private subscribers?: Construct;
 
   constructor(scope: Construct, id: string, props: CallhooksProps = {}) {
@@ -363,10 +385,19 @@ export class Callhooks extends Construct {
       accessLogs,
       throttlingRateLimit: props.throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit,
+      disableExecuteApiEndpoint: props.customDomain?.disableExecuteApiEndpoint,
     });
     this.api = api;
     this.stage = api.stage;
-    this.url = api.webhooksUrl;
+    if (props.customDomain) {
+      const { domain, baseUrl } = mapCustomDomain(this, api, api.stage, props.customDomain);
+      this.domain = domain;
+      this.domainTarget = domain.regionalDomainName;
+      this.baseUrl = baseUrl;
+    } else {
+      this.baseUrl = `${api.apiEndpoint}/`;
+    }
+    this.url = `${this.baseUrl}webhooks/`;
 
     const functions: Record<string, lambda.Function> = {};
     const secrets: Record<string, secretsmanager.ISecret> = {};
@@ -482,7 +513,7 @@ export class Callhooks extends Construct {
     if (!this.endpoints[vendor]?.includes(endpoint)) {
       throw new Error(`Callhooks: ${vendor}/${endpoint} is not an endpoint of an enabled vendor`);
     }
-    return `${this.api.apiEndpoint}${routePathOf(vendor, endpoint)}`;
+    return `${this.baseUrl}${routePathOf(vendor, endpoint).slice(1)}`;
   }
 
   /**

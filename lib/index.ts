@@ -55,3 +55,4 @@ export {
   type UrlSigningOptions,
 } from './custom-vendor';
 export type { SubscriberOptions } from './subscriber';
+export type { CustomDomainOptions } from './custom-domain';

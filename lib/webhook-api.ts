@@ -33,6 +33,13 @@ export interface WebhookApiProps {
    * @default 500
    */
   readonly throttlingBurstLimit?: number;
+
+  /**
+   * Turns off the default `execute-api` URL (with a custom domain, so that only its URL reaches the webhooks).
+   *
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
 }
 
 /**
@@ -42,13 +49,12 @@ export interface WebhookApiProps {
 export class WebhookApi extends apigwv2.HttpApi {
   /** The `$default` stage. */
   public readonly stage: apigwv2.HttpStage;
-  /** Base URL of the webhooks: append the vendor name (`${webhooksUrl}qcall`), and `/<endpoint>` for an endpoint other than `default`. */
-  public readonly webhooksUrl: string;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id, {
       description: 'callhooks: vendor webhooks at /webhooks/{vendor}',
       createDefaultStage: false,
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint,
     });
     // A name that tells instances apart in the console and the CLI: the stack name and the construct path,
     // and a hash of them (`Callhooks-Api-0FDE0376` for the ready-made stack), instead of CDK's default `Api`.
@@ -82,7 +88,6 @@ export class WebhookApi extends apigwv2.HttpApi {
         })),
       },
     });
-    this.webhooksUrl = `${this.apiEndpoint}/webhooks/`;
     acknowledgeVendorAuthentication(this);
   }
 
