@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -35,6 +35,28 @@ const METRICS_NAMESPACE_ENV = 'POWERTOOLS_METRICS_NAMESPACE';
 
 /** Days the archive keeps an event unless `archiveRetention` says otherwise. */
 const DEFAULT_ARCHIVE_RETENTION_DAYS = 30;
+
+/**
+ * Warns (at synth, `cdk synth` prints it) when another instance in the same app already writes its metrics to
+ * the same namespace in the same account and region: their metrics would add up and each one's alarms fire on
+ * the other's traffic.
+ */
+function warnOnSharedNamespace(hooks: Callhooks): void {
+  const where = (c: Callhooks) => {
+    const stack = Stack.of(c);
+    return `${stack.account}/${stack.region}`;
+  };
+  const other = hooks.node.root.node
+    .findAll()
+    .find((c): c is Callhooks => c !== hooks && c instanceof Callhooks && c.metricsNamespace === hooks.metricsNamespace && where(c) === where(hooks));
+  if (other) {
+    Annotations.of(hooks).addWarningV2(
+      'callhooks:sharedMetricsNamespace',
+      `Callhooks: ${other.node.path} already writes its metrics to the namespace "${hooks.metricsNamespace}" in this account and region: ` +
+        'their metrics add up and each instance\'s alarms fire on the other\'s traffic. Give each instance its own metricsNamespace.',
+    );
+  }
+}
 
 /**
  * Properties of a {@link Callhooks} construct. Every property is optional. Which vendors to receive and the
@@ -349,6 +371,9 @@ export class Callhooks extends Construct {
   /** The dashboard; undefined when `dashboard` is false. */
   public readonly dashboard?: cloudwatch.Dashboard;
 
+  /** The CloudWatch namespace of the functions' metrics. */
+  public readonly metricsNamespace: string;
+
   private readonly bucket: PayloadBucket;
   /** The API's or the custom domain's URL, ending with a slash; the routes' paths follow it. */
   private readonly baseUrl: string;
@@ -465,6 +490,8 @@ export class Callhooks extends Construct {
     if (props.schemaRegistry ?? true) this.schemaRegistry = new CallEventSchemas(this, 'Schemas').registry;
 
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    this.metricsNamespace = metricsNamespace;
+    warnOnSharedNamespace(this);
     for (const fn of [...Object.values(functions), this.redriveFunction]) fn.addEnvironment(METRICS_NAMESPACE_ENV, metricsNamespace);
     const monitoring = new CallhooksMonitoring(this, 'Monitoring', {
       functions,
