@@ -539,7 +539,7 @@ function bundleTables({ functions, baselines }: BundleResult): string {
     return `${f.name}: ${ok.length ? `meets the target against ${ok.join(' and against ')}` : 'meets no target'}`;
   };
   return [
-    `esbuild with the options of \`npm run bundle\` (scripts/bundle.ts): bundle, platform node, target node22, format cjs, minify, keepNames, no source map, nothing external but \`@aws-sdk/client-s3\`, bundled on its own into \`s3-client.js\` beside \`index.js\` and required from there on the first put (the sizes below are \`index.js\`). Module init = \`require(bundle)\` in a fresh \`node -e\` process, wall and CPU (user + system) milliseconds; ${INIT_ROUNDS} rounds, each requiring every bundle once in a rotating order; medians. The SDK-only bundles import the clients and construct one of each (\`new XClient({})\`); the webhook bundle constructs its clients on the first invocation and requires the S3 client on the first put (lambda/adapters/aws/s3-blobs.ts).`,
+    `esbuild with the options of \`npm run bundle\` (scripts/bundle.ts): bundle, platform node, target node24, format cjs, minify, keepNames, no source map, nothing external but \`@aws-sdk/client-s3\`, bundled on its own into \`s3-client.js\` beside \`index.js\` and required from there on the first put (the sizes below are \`index.js\`). Module init = \`require(bundle)\` in a fresh \`node -e\` process, wall and CPU (user + system) milliseconds; ${INIT_ROUNDS} rounds, each requiring every bundle once in a rotating order; medians. The SDK-only bundles import the clients and construct one of each (\`new XClient({})\`); the webhook bundle constructs its clients on the first invocation and requires the S3 client on the first put (lambda/adapters/aws/s3-blobs.ts).`,
     '',
     sizes,
     '',

@@ -4,7 +4,7 @@
  * (from esbuild's metafile: each module that went in and its bytes in the output; not deployed). The construct, the tests, `cdk synth` and the
  * package all use these same files: there is no other build of the functions.
  *
- * One CommonJS file per function for Node.js 22, minified with class and function names kept (an error logged
+ * One CommonJS file per function for Node.js 24, minified with class and function names kept (an error logged
  * as `DependencyError` stays `DependencyError`), no source map, nothing external (the AWS SDK v3 clients are
  * bundled: the code runs with the versions it was tested with) except `@aws-sdk/client-s3`: it is bundled on its
  * own into `s3-client.js` beside `index.js` in each folder that requires it, and required from there on the first
@@ -54,12 +54,12 @@ const s3Apart: Plugin = {
   setup: (build) => void build.onResolve({ filter: /^@aws-sdk\/client-s3$/ }, () => ({ path: `./${S3_CLIENT_FILE}`, external: true })),
 };
 
-/** What every bundle is built with: one minified CommonJS file for Node.js 22, class names kept, no source map. */
+/** What every bundle is built with: one minified CommonJS file for Node.js 24, class names kept, no source map. */
 const COMMON: BuildOptions = {
   absWorkingDir: ROOT,
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   format: 'cjs',
   minify: true,
   keepNames: true,

@@ -1,5 +1,5 @@
 /**
- * The one way callhooks makes a Lambda function: a prebuilt bundle (lib/private/bundles.ts) on Node.js 22,
+ * The one way callhooks makes a Lambda function: a prebuilt bundle (lib/private/bundles.ts) on Node.js 24,
  * arm64, its own log group, and its own role that may write to that log group only (instead of
  * AWSLambdaBasicExecutionRole).
  */
@@ -36,7 +36,7 @@ export function createFunction(scope: Construct, options: FunctionOptions): lamb
     code: bundleCode(options.bundle),
     handler: BUNDLE_HANDLER,
     description: options.description,
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: options.memorySize,
     timeout: options.timeout,

@@ -45,7 +45,7 @@ export function acknowledgeVendorRotatedSecret(secret: Construct): void {
 /** AwsSolutions-L1 on every function: the runtime is pinned. */
 export function acknowledgePinnedRuntime(fn: Construct): void {
   acknowledge(fn, 'AwsSolutions-L1',
-    'Pinned to nodejs22.x on purpose: the bundle is built with esbuild target node22 and tested on that ' +
+    'Pinned to nodejs24.x on purpose: the bundle is built with esbuild target node24 and tested on that ' +
     'runtime; moving to a newer runtime is a deliberate, tested upgrade rather than a side effect of a CDK update.');
 }
 

@@ -18,7 +18,7 @@ function bundleInputs(entry: string, vendor?: string): Record<string, number> {
     absWorkingDir: ROOT,
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     minify: true,
     write: false,
     metafile: true,

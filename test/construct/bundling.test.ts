@@ -128,6 +128,6 @@ describe('the synthesized stack', () => {
     });
     expect(deployed).toEqual(expect.arrayContaining(expected));
     expect(deployed).toHaveLength(expected.length);
-    for (const fn of functions) expect([fn.Properties.Handler, fn.Properties.Runtime]).toEqual(['index.handler', 'nodejs22.x']);
+    for (const fn of functions) expect([fn.Properties.Handler, fn.Properties.Runtime]).toEqual(['index.handler', 'nodejs24.x']);
   });
 });

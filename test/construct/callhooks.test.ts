@@ -119,10 +119,10 @@ describe('Callhooks with a configuration', () => {
     });
   });
 
-  it('creates one webhook function per enabled vendor plus the redrive, on nodejs22.x arm64', () => {
+  it('creates one webhook function per enabled vendor plus the redrive, on nodejs24.x arm64', () => {
     expect(Object.keys(hooks.functions).sort()).toEqual([...ENABLED].sort());
     template.resourcePropertiesCountIs('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
     }, ENABLED.length + 1);

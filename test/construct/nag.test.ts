@@ -69,7 +69,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect([...ids].sort()).toEqual([
       'AwsSolutions-APIG4', // vendors authenticate by signature, checked in the function
       'AwsSolutions-IAM5[…]', // payload object keys are made at run time
-      'AwsSolutions-L1', // runtime pinned to nodejs22.x
+      'AwsSolutions-L1', // runtime pinned to nodejs24.x
       'AwsSolutions-S1', // payload bucket server access logs (optional prop)
       'AwsSolutions-SMG4', // vendor-issued secrets are rotated by the vendor
       'AwsSolutions-SQS3', // the dead-letter queue itself
