@@ -311,6 +311,8 @@ export interface CallhooksProps extends CallhooksConfiguration {
  * function per enabled vendor, and the scheduled redrive.
  *
  * @example
+ * import { Callhooks, CallEventType } from 'callhooks';
+ *
  * const hooks = new Callhooks(this, 'Callhooks', { vendors: { qcall: {}, converc: {} } });
  * hooks.addSubscriber('ToQueue', new targets.SqsQueue(queue), { detailTypes: [CallEventType.CALL_ENDED] });
  */

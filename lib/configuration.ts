@@ -52,7 +52,18 @@ export interface CallhooksConfiguration {
  * {@link CallhooksConfiguration}, validated by the file's rules.
  *
  * @example
- * new Callhooks(this, 'Callhooks', { ...CallhooksConfigFile.read('callhooks.config.json'), eventBus });
+ * import { Callhooks, CallhooksConfigFile } from 'callhooks';
+ *
+ * // In TypeScript, `{ ...CallhooksConfigFile.read(path), eventBus: myBus }` does the same.
+ * const config = CallhooksConfigFile.read('callhooks.config.json');
+ * new Callhooks(this, 'Callhooks', {
+ *   vendors: config.vendors,
+ *   customVendors: config.customVendors,
+ *   maxBodyBytes: config.maxBodyBytes,
+ *   maxEventBytes: config.maxEventBytes,
+ *   retentionDays: config.retentionDays,
+ *   eventBus: myBus,
+ * });
  */
 export class CallhooksConfigFile {
   /**
