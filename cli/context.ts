@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { BUILT_IN_VENDORS, ConfigError, resolveConfig } from '../lambda/config/config';
 import { parseSecretValue, SecretValueError } from '../lambda/core/secrets';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { DEFAULT_CONFIG_FILE, DevSecretsError, loadConfig, LocalPaths, localPaths, readDevSecrets, secretEnvName } from '../local/runtime';
+import { DEFAULT_CONFIG_FILE, DevSecretsError, loadConfig, LocalPaths, localPaths, readDevSecrets, ROOT, secretEnvName } from '../local/runtime';
 import { createVendorAdapters } from '../lambda/vendors';
 import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE, routePathOf, secretKeyOf } from '../lambda/config/endpoints';
 import { CliError, EXIT, Io } from './io';
@@ -64,8 +64,35 @@ export function parseTarget(text: string, vendors: Vendors): Target & { adapter:
     throw new CliError(`"${text}" is not <vendor>[/<endpoint>] (an endpoint name is 1 to 32 of a-z, 0-9 and -)`);
   }
   const adapter = vendors.endpoints.get(vendor)?.get(endpoint) ?? vendors.adapters.get(vendor);
-  if (!adapter) throw new CliError(`vendor "${vendor}" is not enabled in the configuration (enabled: ${[...vendors.adapters.keys()].join(', ')})`);
+  if (!adapter) {
+    const enabled = [...vendors.adapters.keys()];
+    const near = closest(vendor, enabled);
+    throw new CliError(`vendor "${vendor}" is not enabled in the configuration${near ? ` — did you mean "${near}"?` : ''} (enabled: ${enabled.join(', ')})`);
+  }
   return { vendor, endpoint, adapter };
+}
+
+/** The name of `names` nearest to a mistyped `text` (at most 2 edits, or a prefix of 3 or more letters), if any. */
+export function closest(text: string, names: readonly string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length];
+  };
+  const scored = names.map((name) => ({ name, d: text.length >= 3 && name.startsWith(text) ? 0 : distance(text, name) })).sort((x, y) => x.d - y.d);
+  return scored.length > 0 && scored[0].d <= 2 ? scored[0].name : undefined;
+}
+
+/**
+ * How to get a local mode running, for messages: `npm start` in a clone; from an installed package (which has no
+ * local mode to start) a pointer to a clone instead.
+ */
+export function localModeHint(inClone: boolean = existsSync(join(ROOT, 'local', 'server.ts'))): string {
+  return inClone ? 'start it with `npm start` in another terminal' : 'the local mode runs from a clone of callhooks (`npm start` there)';
 }
 
 /** Every endpoint of every enabled vendor, as `<vendor>` or `<vendor>/<endpoint>` targets. */
@@ -116,7 +143,7 @@ export function resolveSecret(target: Target, io: Pick<Io, 'env'>, option: strin
     throw err;
   }
   if (values.length === 0) {
-    const where = useDevSecrets ? `, set ${envName}, or start the local mode once (\`npm start\` generates development secrets into ${paths.devSecretsFile})` : ` or set ${envName}`;
+    const where = useDevSecrets ? `, set ${envName}, or start the local mode once (it generates development secrets into ${paths.devSecretsFile}: ${localModeHint()})` : ` or set ${envName}`;
     throw new CliError(raw === undefined ? `no secret for ${target.vendor}/${target.endpoint}: pass --secret${where}` : `the secret from ${from} is empty`, EXIT.usage);
   }
   return { values, from };

@@ -31,6 +31,35 @@ Exit status:
 Secrets: --secret, else CALLHOOKS_SECRET_<VENDOR>[_<ENDPOINT>] (upper case, - as _), else the local mode's
 development secrets (<data dir>/dev-secrets.json). Prefer the variable: a --secret value stays in your shell history.`;
 
+/** Examples shown after each command's options (`callhooks <command> --help`). */
+const EXAMPLES = {
+  send: `
+Examples:
+  callhooks send quarterzip                      the quarterzip sample, to the running local mode
+  callhooks send koeiq alert-triggered           a named sample (see fixtures/koeiq/)
+  callhooks send quarterzip/eu --all             every sample, to the endpoint eu
+  callhooks send converc ./captured.json         a body file, byte for byte (secret: CALLHOOKS_SECRET_CONVERC)
+  callhooks send qcall --url https://abc.execute-api.eu-west-1.amazonaws.com   a deployed API`,
+  verify: `
+Examples:
+  callhooks verify quarterzip --body body.bin --headers-file headers.txt
+  callhooks verify koeiq --body body.json -H 'X-KoeIQ-Signature: sha256=…' --json
+  callhooks verify converc --body body.json --headers-file headers.json --at 2026-11-22T12:00:00Z`,
+  tail: `
+Examples:
+  callhooks tail                                 follow the local mode's events, one line each
+  callhooks tail -n 50 --no-follow               the last 50 events, then stop
+  callhooks tail --json | jq .detail.callId      the events as a subscriber receives them`,
+  redrive: `
+Examples:
+  callhooks redrive                              ask the running local mode (or open its data folder)
+  callhooks redrive --function Callhooks-Redrive --region eu-west-1 --json`,
+  replay: `
+Examples:
+  callhooks replay --bus callhooks --from 2026-11-22T00:00:00Z --to 2026-11-22T06:00:00Z
+  callhooks replay --bus callhooks --vendor quarterzip --from … --to … --no-wait`,
+} as const;
+
 export function createProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('callhooks')
     .description('Send, verify, follow, redrive and replay callhooks webhook deliveries and events.')
@@ -55,7 +84,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addOption(new Option('--timeout <seconds>', 'how long to wait for the answer').default(30).argParser(intOption(1, 600)))
     .addOption(config)
     .option('--json', 'one JSON line per delivery: vendor, endpoint, sample, url, status, response')
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', EXAMPLES.send + EXIT_HELP)
     .action(async (target: string | undefined, sample: string | undefined, options) => setExit(await send(target, sample, options, io)));
 
   program
@@ -72,7 +101,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .option('--at <iso-time>', 'check as of this time, e.g. when it was received (default: now)')
     .addOption(new Option('--config <file>', config.description))
     .option('--json', 'one JSON object: verified, reason, message')
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', EXAMPLES.verify + EXIT_HELP)
     .action((vendor: string, options) => setExit(verifyCommand(vendor, options, io)));
 
   program
@@ -83,6 +112,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .option('--no-follow', 'print what is in the file and stop')
     .addOption(new Option('--interval <ms>', 'how often to look at the file').default(250).argParser(intOption(10, 60_000)).hideHelp())
     .option('--json', 'the raw event lines, as a subscriber receives them')
+    .addHelpText('after', EXAMPLES.tail)
     .action(async (options) => setExit(await tail({ ...options, intervalMs: options.interval }, io)));
 
   program
@@ -93,7 +123,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .option('--region <region>', 'AWS region (default: the usual AWS configuration)')
     .option('--dead', 'republish the events the redrive gave up on: each dead-letter message whose record is still DEAD is published under its eventId, the record marked PUBLISHED and the message removed')
     .option('--json', 'the report as JSON: examined, published, failed, deadLettered, skipped')
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', EXAMPLES.redrive + EXIT_HELP)
     .action(async (options) => setExit(await redriveCommand(options, io)));
 
   program
@@ -111,7 +141,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .addOption(new Option('--timeout <seconds>', 'stop waiting after this long (the replay goes on)').default(6 * 3600).argParser(intOption(1, 7 * 86400)))
     .option('--region <region>', 'AWS region (default: the usual AWS configuration)')
     .option('--json', 'the final state as one JSON object (no progress lines)')
-    .addHelpText('after', EXIT_HELP)
+    .addHelpText('after', EXAMPLES.replay + EXIT_HELP)
     .action(async (options) => setExit(await replayCommand(options, io)));
 
   return program;

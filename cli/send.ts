@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { Fixture, fixtureBody, fixtureHeaders, loadFixtures, signedHeaders } from '../local/fixtures';
 import { localPaths } from '../local/runtime';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { allTargets, vendorsFrom, configFile, isLoopback, localUrl, parseTarget, resolveSecret, Target, webhookUrl } from './context';
+import { allTargets, vendorsFrom, configFile, isLoopback, localModeHint, localUrl, parseTarget, resolveSecret, Target, webhookUrl } from './context';
 import { CliError, EXIT, ExitCode, Io, unreachable } from './io';
 
 export interface SendOptions {
@@ -45,7 +45,7 @@ export interface SendResult {
 /** A vendor's most telling sample, where its first in name order is not. */
 const DEFAULT_SAMPLES: Record<string, string> = { quarterzip: 'call-completed', openai: 'realtime-call-incoming', bland: 'post-call-completed', ultravox: 'call-ended', livekit: 'sip-participant-joined', vonage: 'completed' };
 
-const HELP_NO_LOCAL = 'the local mode is not running: start it with `npm start` in another terminal, or pass --url';
+const helpNoLocal = () => `the local mode is not running: ${localModeHint()}, or pass --url`;
 
 function looksLikeFile(arg: string, cwd: string): boolean {
   return /[/\\]/.test(arg) || /\.json$/i.test(arg) || existsSync(resolve(cwd, arg));
@@ -133,7 +133,7 @@ export async function send(targetText: string | undefined, sample: string | unde
         signal: AbortSignal.timeout(options.timeout * 1000),
       });
     } catch (err) {
-      if ((err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' && toLocal) throw new CliError(HELP_NO_LOCAL, EXIT.unreachable, { cause: err });
+      if ((err as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED' && toLocal) throw new CliError(helpNoLocal(), EXIT.unreachable, { cause: err });
       throw unreachable(err, full.origin);
     }
     const response = parseAnswer(await res.text());

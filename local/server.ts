@@ -294,9 +294,18 @@ async function main() {
   );
 }
 
+/** Why `npm start` could not start, for the console: a port in use names the variable that chooses another. */
+export function startFailure(err: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') {
+    const port = Number(env.PORT || 3000);
+    return `callhooks local mode failed to start: port ${port} on 127.0.0.1 is in use (another local mode?): set PORT to a free one, e.g. PORT=${port + 1} npm start`;
+  }
+  return `callhooks local mode failed to start: ${err instanceof Error ? err.message : String(err)}`;
+}
+
 if (require.main === module) {
   main().catch((err: unknown) => {
-    process.stderr.write(`callhooks local mode failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`${startFailure(err)}\n`);
     process.exit(1);
   });
 }
