@@ -37,6 +37,7 @@ const EXAMPLES = {
 Examples:
   callhooks send quarterzip                      the quarterzip sample, to the running local mode
   callhooks send koeiq alert-triggered           a named sample (see fixtures/koeiq/)
+  callhooks send converc --id run-7              the sample as another call (a new event; again: a duplicate)
   callhooks send quarterzip/eu --all             every sample, to the endpoint eu
   callhooks send converc ./captured.json         a body file, byte for byte (secret: CALLHOOKS_SECRET_CONVERC)
   callhooks send qcall --url https://abc.execute-api.eu-west-1.amazonaws.com   a deployed API`,
@@ -79,7 +80,7 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .option('--url <url>', "the API's base URL or a full webhook URL (default: $CALLHOOKS_URL, else the running local mode, else http://127.0.0.1:$PORT)")
     .option('--secret <secret>', 'the secret to sign with (see Secrets below)')
     .option('--all', 'send every sample of the vendor (of every endpoint of every enabled vendor when none is named)')
-    .option('--id <id>', 'the delivery id, for vendors that sign one (default: fixed per sample, so a second send is a redelivery)')
+    .option('--id <id>', 'another call: a sample\'s identifying fields (id, call_id, CallSid, …) and its delivery id end with -<id>, so every vendor sees a new event; the same --id again is a redelivery (default: fixed per sample). A body file is sent as it is, with <id> as its delivery id')
     .option('--content-type <type>', 'content type of a body file', 'application/json')
     .addOption(new Option('--timeout <seconds>', 'how long to wait for the answer').default(30).argParser(intOption(1, 600)))
     .addOption(config)

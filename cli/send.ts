@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Fixture, fixtureBody, fixtureHeaders, loadFixtures, signedHeaders } from '../local/fixtures';
+import { Fixture, fixtureBody, fixtureHeaders, loadFixtures, signedHeaders, withFreshIds } from '../local/fixtures';
 import { localPaths } from '../local/runtime';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { allTargets, vendorsFrom, configFile, isLoopback, localModeHint, localUrl, parseTarget, resolveSecret, Target, webhookUrl } from './context';
@@ -51,14 +51,17 @@ function looksLikeFile(arg: string, cwd: string): boolean {
   return /[/\\]/.test(arg) || /\.json$/i.test(arg) || existsSync(resolve(cwd, arg));
 }
 
-function fromFixture(target: Delivery['target'], f: Fixture, id: string | undefined): Delivery {
+function fromFixture(target: Delivery['target'], sample: Fixture, id: string | undefined): Delivery {
+  // With --id, the sample becomes another call: its identifying fields carry the id, so every vendor sees a new event.
+  const f = id === undefined ? sample : withFreshIds(sample, id);
   return {
     target,
     name: f.name,
     method: f.method ?? 'POST',
     body: fixtureBody(f),
     query: f.query,
-    headers: (secret, now, url) => fixtureHeaders(f, target.adapter, secret, now, id, url),
+    // The sample's own delivery id, suffixed like its fields: samples sent together with one --id stay apart.
+    headers: (secret, now, url) => fixtureHeaders(f, target.adapter, secret, now, id === undefined ? undefined : `msg_${f.vendor}_${f.name}-${id}`, url),
   };
 }
 

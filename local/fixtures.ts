@@ -66,3 +66,43 @@ export function fixtureHeaders(f: Fixture, adapter: VendorAdapter, secret: strin
   if (f.contentType) headers['content-type'] = f.contentType;
   return headers;
 }
+
+/** Names of the fields that identify a call or an event (`id`, `call_id`, `callId`, `CallSid`, `voicelog_id`, …). */
+const ID_FIELD_RE = /^(id|uuid|sid)$|(_id|Id|ID|_uuid|Uuid|Sid|SID)$/;
+
+function freshValue(value: unknown, id: string, key?: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => freshValue(v, id));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, freshValue(v, id, k)]));
+  }
+  if (typeof value === 'string' && key !== undefined && ID_FIELD_RE.test(key) && value !== '') return `${value}-${id}`;
+  return value;
+}
+
+function freshForm(text: string, id: string): string {
+  const form = new URLSearchParams(text);
+  const out = new URLSearchParams();
+  for (const [k, v] of form) out.append(k, ID_FIELD_RE.test(k) && v !== '' ? `${v}-${id}` : v);
+  return out.toString();
+}
+
+/**
+ * The fixture as another call or event: every identifying field (`id`, `call_id`, `callId`, `CallSid`, …) of its
+ * body and query gets `-<id>` appended, so that whatever a vendor's dedup key is made of, the delivery is new —
+ * and the same `id` again is a redelivery of it (`callhooks send <vendor> --id …`).
+ */
+export function withFreshIds(f: Fixture, id: string): Fixture {
+  let body = f.body;
+  if (typeof body === 'string') {
+    if ((f.contentType ?? '').startsWith('application/x-www-form-urlencoded')) body = freshForm(body, id);
+    else {
+      try {
+        body = JSON.stringify(freshValue(JSON.parse(body), id));
+      } catch {
+        // Not JSON: the body stays; the delivery id still changes.
+      }
+    }
+  } else if (body !== undefined) body = freshValue(body, id);
+  const query = f.query && (Object.fromEntries(Object.entries(f.query).map(([k, v]) => [k, ID_FIELD_RE.test(k) && v !== '' ? `${v}-${id}` : v])) as Record<string, string>);
+  return { ...f, body, query };
+}

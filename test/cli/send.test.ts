@@ -82,6 +82,31 @@ describe('callhooks send (in process, many deliveries)', () => {
     for (const l of lines) expect([l.sample, l.status]).toEqual([l.sample, 200]);
   });
 
+  it('--id makes every sample of every vendor another call: a new event under a new eventId; the same --id again is a duplicate', async () => {
+    // Arrange
+    const send = (id: string) => runHere(['send', '--all', '--url', t.local.url, '--json', '--id', id], { env: secretsEnv() });
+    const parse = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { vendor: string; sample: string; status: number; response: { status: string; eventId: string } });
+    const key = (l: { vendor: string; sample: string }) => `${l.vendor}/${l.sample}`;
+    await send('seed'); // every sample once, so that a plain resend would be a duplicate
+    // Act
+    const first = parse((await send('run-1')).stdout);
+    const again = parse((await send('run-1')).stdout);
+    const other = parse((await send('run-2')).stdout);
+    // Assert
+    expect(new Set(first.map((l) => l.vendor))).toEqual(new Set(loadConfig().vendors.map((v) => v.name)));
+    for (const l of first) expect([key(l), l.status, l.response.status]).toEqual([key(l), 200, 'published']);
+    for (const l of other) expect([key(l), l.status, l.response.status]).toEqual([key(l), 200, 'published']);
+    const firstIds = new Map(first.map((l) => [key(l), l.response.eventId]));
+    // QCall without dedupFields (as configured here) keys each delivery by its request id: every send is new.
+    const qcall = loadConfig().vendors.find((v) => v.name === 'qcall') as { options?: { dedupFields?: unknown } } | undefined;
+    const everySendNew = (vendor: string) => vendor === 'qcall' && qcall?.options?.dedupFields === undefined;
+    for (const l of again) {
+      if (everySendNew(l.vendor)) expect([key(l), l.response.status]).toEqual([key(l), 'published']);
+      else expect([key(l), l.response.status, l.response.eventId]).toEqual([key(l), 'duplicate', firstIds.get(key(l))]);
+    }
+    for (const l of other) expect([key(l), l.response.eventId === firstIds.get(key(l))]).toEqual([key(l), false]);
+  });
+
   it('sends a JSON file byte for byte as the body, and the event carries its content', async () => {
     const file = join(scratch, 'ringly-event.json');
     writeFileSync(file, '{"type":"call.completed","id":"evt_cli_file_1","created":1764590000,"account":"acc_1","data":{"call_id":"call_from_file"}}');
