@@ -62,6 +62,22 @@ export function unreachable(err: unknown, what: string): CliError {
   return new CliError(`could not reach ${what}: ${detail}`, EXIT.unreachable, { cause: err });
 }
 
+/** An AWS error as a CliError: exit 1 when AWS refused the request (4xx), 3 when nothing answered or it failed (5xx). */
+export function awsError(err: unknown, what: string): CliError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  return new CliError(`${what}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`, status !== undefined && status < 500 ? EXIT.refused : EXIT.unreachable, { cause: err });
+}
+
+/** Awaits an AWS call, turning its error into `awsError(err, what)`. */
+export async function awsCall<T>(what: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw awsError(err, what);
+  }
+}
+
 /** Parses an option that must be a whole number within bounds (commander reports the error as usage). */
 export function intOption(min: number, max: number) {
   return (value: string): number => {

@@ -12,6 +12,7 @@ import { redriveCommand } from './redrive';
 import { replayCommand } from './replay';
 import { send } from './send';
 import { tail } from './tail';
+import { busTail } from './tail-bus';
 import { verifyCommand } from './verify';
 
 function packageVersion(): string {
@@ -50,7 +51,11 @@ Examples:
 Examples:
   callhooks tail                                 follow the local mode's events, one line each
   callhooks tail -n 50 --no-follow               the last 50 events, then stop
-  callhooks tail --json | jq .detail.callId      the events as a subscriber receives them`,
+  callhooks tail --json | jq .detail.callId      the events as a subscriber receives them
+  callhooks tail --bus callhooks --region eu-west-1                     a deployed bus (temporary rule and queue)
+  callhooks tail --bus callhooks --forward http://127.0.0.1:8080/hook   and POST each event to a local handler
+  callhooks tail --bus callhooks --vendor qcall --detail-type call.ended --max-events 1 --timeout 300
+  callhooks tail --bus callhooks --cleanup                              remove what a killed tail left behind`,
   redrive: `
 Examples:
   callhooks redrive                              ask the running local mode (or open its data folder)
@@ -107,14 +112,33 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
 
   program
     .command('tail')
-    .description("follow the local mode's events file, one line per event (time, source, type, eventId, callId)")
+    .description("follow the local mode's events file, or with --bus a deployed bus, one line per event (time, source, type, eventId, callId)")
     .option('--file <file>', 'the events file (default: $CALLHOOKS_EVENTS_FILE, else <data dir>/events.jsonl)')
     .addOption(new Option('-n, --lines <n>', 'how many of the events already in the file to show first').default(10).argParser(intOption(0, 1_000_000)))
     .option('--no-follow', 'print what is in the file and stop')
     .addOption(new Option('--interval <ms>', 'how often to look at the file').default(250).argParser(intOption(10, 60_000)).hideHelp())
-    .option('--json', 'the raw event lines, as a subscriber receives them')
-    .addHelpText('after', EXAMPLES.tail)
-    .action(async (options) => setExit(await tail({ ...options, intervalMs: options.interval }, io)));
+    .option('--json', 'the raw events, as a subscriber receives them')
+    .option('--bus <name|arn>', 'follow this deployed EventBridge bus instead, through a temporary rule and SQS queue removed on exit (AWS)')
+    .option('--region <region>', 'with --bus: AWS region (default: the ARN\'s, else the usual AWS configuration)')
+    .option('--forward <url>', 'with --bus: POST each event (the EventBridge envelope, as a subscriber receives it) to this http(s) URL and print the status')
+    .option('--vendor <vendor>', 'with --bus: only this vendor\'s events (repeatable)', collect, [])
+    .option('--detail-type <type>', 'with --bus: only this detail type, e.g. call.ended (repeatable)', collect, [])
+    .addOption(new Option('--max-events <n>', 'with --bus: stop after this many events').argParser(intOption(1, 1_000_000)))
+    .addOption(new Option('--timeout <seconds>', 'with --bus: stop after this long').argParser(intOption(1, 7 * 86400)))
+    .option('--cleanup', 'with --bus: remove the rules and queues that killed tails left on the bus, and stop')
+    .addHelpText('after', EXAMPLES.tail + EXIT_HELP)
+    .action(async (options, command: Command) => {
+      const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+      if (options.bus) {
+        const local = ['file', 'lines', 'follow'].filter(given);
+        if (local.length > 0) throw new CliError(`--bus follows a deployed bus: ${local.map((o) => `--${o === 'follow' ? 'no-follow' : o}`).join(', ')} are for the local events file`);
+        setExit(await busTail(options, io));
+        return;
+      }
+      const aws = ['region', 'forward', 'vendor', 'detailType', 'maxEvents', 'timeout', 'cleanup'].filter(given);
+      if (aws.length > 0) throw new CliError(`${aws.map((o) => `--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} need --bus <name> (the local mode's events file is followed without them)`);
+      setExit(await tail({ ...options, intervalMs: options.interval }, io));
+    });
 
   program
     .command('redrive')

@@ -22,7 +22,7 @@ import {
   ListRulesCommand,
   StartReplayCommand,
 } from '@aws-sdk/client-eventbridge';
-import { CliError, EXIT, ExitCode, Io } from './io';
+import { awsCall as call, CliError, EXIT, ExitCode, Io } from './io';
 
 export interface ReplayOptions {
   readonly archive?: string;
@@ -60,21 +60,6 @@ function time(text: string, option: string): Date {
   const d = new Date(text);
   if (Number.isNaN(d.getTime())) throw new CliError(`${option} "${text}" is not a date and time (ISO 8601, e.g. 2026-12-01T10:00:00Z)`);
   return d;
-}
-
-/** AWS errors are API answers (exit 1 when the request was refused, 3 when nothing answered). */
-function awsError(err: unknown, what: string): CliError {
-  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  return new CliError(`${what}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`, status !== undefined && status < 500 ? EXIT.refused : EXIT.unreachable, { cause: err });
-}
-
-async function call<T>(what: string, p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    throw awsError(err, what);
-  }
 }
 
 const archiveNameOf = (ref: string) => (ref.startsWith('arn:') ? ref.slice(ref.indexOf(':archive/') + ':archive/'.length) : ref);

@@ -41,6 +41,14 @@ export function formatEvent(line: string): string {
   return printable(`${String(e.time ?? '-')}  ${String(e.source ?? '-')}  ${String(e['detail-type'] ?? '-')}  eventId=${String(d.eventId ?? '-')}  callId=${String(d.callId ?? '-')}${test}`);
 }
 
+/**
+ * What `tail` prints for one event line (without the newline): `formatEvent`, or with `json` the line itself with
+ * the same escapes, which inside a JSON string mean the same characters (the line stays valid JSON).
+ */
+export function eventLine(line: string, json?: boolean): string {
+  return json ? printable(line) : formatEvent(line);
+}
+
 /** Reads the bytes of `file` from `from` to its current end. */
 function readFrom(file: string, from: number, to: number): Buffer {
   const fd = openSync(file, 'r');
@@ -60,8 +68,7 @@ function readFrom(file: string, from: number, to: number): Buffer {
 
 export async function tail(options: TailOptions, io: Io): Promise<ExitCode> {
   const file = options.file ? resolve(io.cwd, options.file) : localPaths(io.env).eventsFile;
-  // --json: the same escapes, which inside a JSON string mean the same characters (the line stays valid JSON).
-  const print = (line: string) => io.out(options.json ? `${printable(line)}\n` : `${formatEvent(line)}\n`);
+  const print = (line: string) => io.out(`${eventLine(line, options.json)}\n`);
   let offset = 0;
   let partial = '';
   let first = true;
