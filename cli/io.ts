@@ -6,7 +6,8 @@ import { InvalidArgumentError } from 'commander';
  * Exit statuses of `callhooks` (README › The command line):
  * - 0: done; the delivery was accepted, the delivery verifies, the replay completed;
  * - 1: a definite "no": the API refused the delivery, it does not verify, the redrive could not publish,
- *   the replay failed or was cancelled;
+ *   the replay failed or was cancelled, a `tail --bus` forward failed,
+ *   `--max-events` did not all come within `--timeout`, or its temporary rule and queue stayed;
  * - 2: bad usage: unknown option, vendor or sample, unreadable file, missing secret;
  * - 3: could not reach what it talks to: the local mode is not running, a network or AWS API error;
  * - 130: interrupted (Ctrl-C) while waiting for a replay (the replay is cancelled).

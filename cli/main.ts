@@ -23,8 +23,10 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 const EXIT_HELP = `
 Exit status:
-  0    done (delivery accepted, delivery verifies, redrive published, replay completed)
-  1    a definite "no" (the API refused the delivery, it does not verify, the redrive or replay failed)
+  0    done (delivery accepted, delivery verifies, redrive published, replay completed, tail stopped)
+  1    a definite "no" (the API refused the delivery, it does not verify, the redrive or replay failed,
+       tail --bus: a --forward failed, --max-events did not all come within --timeout, its rule and
+       queue could not be removed)
   2    bad usage (unknown option, vendor or sample, unreadable file, no secret)
   3    could not reach the local mode, the API or AWS
   130  interrupted while waiting for a replay (the replay is cancelled)

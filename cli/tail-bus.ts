@@ -57,6 +57,8 @@ export const RETENTION_SECONDS = 900;
 const TARGET_ID = 'queue';
 /** How long a forward may take before it counts as failed. */
 const FORWARD_TIMEOUT_MS = 10_000;
+/** Received messages stay hidden while a batch of 10 is printed and forwarded (10 s each at most), then deleted. */
+const VISIBILITY_SECONDS = 300;
 
 function forwardUrl(text: string): URL {
   let url: URL;
@@ -254,8 +256,9 @@ export async function busTail(options: BusTailOptions, io: Io): Promise<ExitCode
     if (options.cleanup) return await removeLeftovers(eb, sqs, options.bus, busName, io);
 
     const name = `${TAIL_PREFIX}${randomBytes(4).toString('hex')}`;
+    const cleanup = `callhooks tail --bus ${options.bus}${options.region ? ` --region ${options.region}` : ''} --cleanup`;
     const pattern = tailPattern(options.vendor, options.detailType);
-    io.err(`creating rule ${name} on ${busName} and queue ${name}; both are removed on exit (if this process is killed: callhooks tail --bus ${busName} --cleanup)\n`);
+    io.err(`creating rule ${name} on ${busName} and queue ${name}; both are removed on exit (if this process is killed: ${cleanup})\n`);
     const created: Created = {};
     let outcome: ExitCode = EXIT.ok;
     let failure: unknown;
@@ -270,7 +273,7 @@ export async function busTail(options: BusTailOptions, io: Io): Promise<ExitCode
     }
     const left = await removeCreated(eb, sqs, options.bus, name, created, io);
     if (left.length === 0) io.err(`removed rule ${name} and queue ${name}\n`);
-    else io.err(`callhooks: left behind: ${left.join(', ')} (callhooks tail --bus ${busName} --cleanup removes them)\n`);
+    else io.err(`callhooks: left behind: ${left.join(', ')} (${cleanup} removes them)\n`);
     if (failure !== undefined) throw failure;
     return left.length > 0 ? EXIT.refused : outcome;
   } finally {
@@ -289,7 +292,7 @@ async function follow(sqs: SQSClient, queueUrl: string, forward: URL | undefined
     const wait = Math.max(0, Math.min(20, Math.ceil((deadline - Date.now()) / 1000)));
     let messages: Message[];
     try {
-      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, max - seen), WaitTimeSeconds: wait, VisibilityTimeout: 60 }), { abortSignal: stop });
+      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: Math.min(10, max - seen), WaitTimeSeconds: wait, VisibilityTimeout: VISIBILITY_SECONDS }), { abortSignal: stop });
       messages = out.Messages ?? [];
     } catch (err) {
       if (stop.aborted) break;

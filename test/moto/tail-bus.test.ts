@@ -228,6 +228,15 @@ describe('callhooks tail --bus (against moto)', () => {
     expect(await tailRules()).toEqual([]);
   });
 
+  it('ends at --timeout, exits 1 when fewer than --max-events came, and removes its rule and queue', async () => {
+    const r = await runCli(['tail', '--bus', BUS, '--max-events', '1', '--timeout', '2'], { env: awsEnv(), timeoutMs: 60_000 });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/callhooks: 0 of 1 events within 2 s\nremoved rule (callhooks-tail-[0-9a-f]{8}) and queue \1\n$/);
+    expect(r.code).toBe(1);
+    expect(await tailRules()).toEqual([]);
+    expect(await tailQueues()).toEqual([]);
+  });
+
   it('leaves its rule and queue when killed outright, and --cleanup removes them (and nothing else)', async () => {
     await clients.eventBridge.send(new PutRuleCommand({ Name: 'callhooks-tail-subscriber', EventBusName: BUS, EventPattern: '{"source":[{"prefix":"callhooks."}]}' }));
     const tail = startTail([]);
