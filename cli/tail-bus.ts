@@ -111,7 +111,8 @@ async function removeCreated(eb: EventBridgeClient, sqs: SQSClient, bus: string,
     } catch (err) {
       if (notFound(err)) return;
       left.push(what);
-      io.err(`callhooks: could not remove ${what}: ${awsError(err, 'AWS').message.replace(/^AWS: /, '')}\n`);
+      const e = err as { name?: string; message?: string };
+      io.err(`callhooks: could not remove ${what}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}\n`);
     }
   };
   if (created.rule) {
@@ -272,8 +273,10 @@ export async function busTail(options: BusTailOptions, io: Io): Promise<ExitCode
       failure = err;
     }
     const left = await removeCreated(eb, sqs, options.bus, name, created, io);
-    if (left.length === 0) io.err(`removed rule ${name} and queue ${name}\n`);
-    else io.err(`callhooks: left behind: ${left.join(', ')} (${cleanup} removes them)\n`);
+    const what = [created.rule && `rule ${name}`, created.queueUrl && `queue ${name}`].filter(Boolean).join(' and ');
+    if (left.length === 0) {
+      if (what) io.err(`removed ${what}\n`);
+    } else io.err(`callhooks: left behind: ${left.join(', ')} (${cleanup} removes them)\n`);
     if (failure !== undefined) throw failure;
     return left.length > 0 ? EXIT.refused : outcome;
   } finally {

@@ -69,6 +69,17 @@ describe('callhooks tail --bus', () => {
     expect(sqs.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
   });
 
+  it('when the queue cannot be created, removes nothing and does not claim to', async () => {
+    awsAnswers();
+    sqs.on(CreateQueueCommand).rejects(Object.assign(new Error('not authorized to perform sqs:createqueue'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    const r = await runHere(['tail', '--bus', 'callhooks'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^creating rule (callhooks-tail-[0-9a-f]{8}) on callhooks and queue \1; both are removed on exit .*\ncallhooks: creating the queue \1: AccessDenied: not authorized to perform sqs:createqueue\n$/);
+    expect(eb.commandCalls(PutRuleCommand)).toHaveLength(0);
+    expect(eb.commandCalls(DeleteRuleCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(DeleteQueueCommand)).toHaveLength(0);
+  });
+
   it('Ctrl-C while it sets up: what was created is removed, nothing is received, exit 0', async () => {
     awsAnswers();
     const r = await runHere(['tail', '--bus', 'callhooks'], { env, untilStopped: Promise.resolve('SIGINT') });
