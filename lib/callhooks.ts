@@ -129,6 +129,17 @@ export interface CallhooksProps extends CallhooksConfiguration {
   readonly vendorReservedConcurrency?: number;
 
   /**
+   * Time from the start of a delivery to its answer, whatever a dependency does (DESIGN: below the shortest
+   * common vendor timeout, Converc's 8 s). Each call to DynamoDB, EventBridge, S3 or Secrets Manager is abandoned
+   * when its share is spent, and the event is kept by a fallback: published without a record while DynamoDB is
+   * down, kept in its record while the bus is down, spooled to the payload bucket while both are (README,
+   * Deadlines). At least 1 second and at least 2 seconds below the functions' 10-second timeout.
+   *
+   * @default Duration.seconds(6)
+   */
+  readonly answerDeadline?: Duration;
+
+  /**
    * How long bulky payloads, oversized events and rejected deliveries are kept in the payload bucket
    * (an S3 lifecycle expiration; whole days).
    *
@@ -448,6 +459,7 @@ export class Callhooks extends Construct {
         timeout: props.timeout,
         logRetention,
         reservedConcurrency: props.vendorReservedConcurrency,
+        answerDeadline: props.answerDeadline,
       });
       functions[vendor.name] = webhook.function;
       endpoints[vendor.name] = [...webhook.endpointNames];
@@ -474,6 +486,7 @@ export class Callhooks extends Construct {
       schedule: props.redriveSchedule,
       maxAge: props.redriveMaxAge,
       maxAttempts: props.redriveMaxAttempts,
+      maxEventBytes: config.maxEventBytes,
       encryptionKey,
       logRetention,
     });

@@ -69,10 +69,20 @@ export class DedupTable extends dynamodb.Table {
   }
 
   /**
-   * What the redrive needs: query the `pending` index, then read and lease records (`GetItem`, `UpdateItem`).
+   * What the redrive needs: query the `pending` index, then read and lease records (`GetItem`, `UpdateItem`), and
+   * claim the records of spooled events (`PutItem`, only under the prefixes of `vendors`).
    */
-  public grantRedrive(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.pendingIndexArn] })
+  public grantRedrive(grantee: iam.IGrantable, vendors: readonly string[] = []): iam.Grant {
+    let grant = iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.pendingIndexArn] })
       .combine(iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resourceArns: [this.tableArn] }));
+    if (vendors.length > 0) {
+      grant = grant.combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:PutItem'],
+        resourceArns: [this.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': vendors.map((v) => `${recordKeyPrefix(v)}*`) } },
+      }));
+    }
+    return grant;
   }
 }

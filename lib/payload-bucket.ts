@@ -68,7 +68,7 @@ export class PayloadBucket extends s3.Bucket {
 
   /**
    * `s3:PutObject` for a vendor's webhook function, under that vendor's own prefixes only:
-   * `rejected/<vendor>/*`, `offload/<vendor>/*` and `events/<vendor>/*` (lambda/config/payloads.ts). Object keys
+   * `rejected/<vendor>/*`, `offload/<vendor>/*`, `events/<vendor>/*` and `spool/<vendor>/*` (lambda/config/payloads.ts). Object keys
    * are made at run time, so the cdk-nag wildcard finding is acknowledged on the function's role.
    */
   public grantPutPayloads(fn: lambda.IFunction, vendor: string): iam.Grant {
@@ -81,6 +81,24 @@ export class PayloadBucket extends s3.Bucket {
   }
 
   /**
+   * What the redrive needs of the bucket: `s3:GetObject` on the stored events (`events/*`) and the spool
+   * (`spool/*`), `s3:DeleteObject` on the spool, `s3:ListBucket` under `spool/` only, and `s3:PutObject` under
+   * `offload/*` (an event kept whole while the bucket was down is offloaded before it is published).
+   */
+  public grantRedrive(fn: lambda.IFunction): iam.Grant {
+    const list = iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${PAYLOAD_KINDS.spool}/*`] } },
+    });
+    return list
+      .combine(this.grantObjects(fn, 'GetObject', [`${PAYLOAD_KINDS.events}/`, `${PAYLOAD_KINDS.spool}/`]))
+      .combine(this.grantObjects(fn, 'DeleteObject', [`${PAYLOAD_KINDS.spool}/`]))
+      .combine(this.grantObjects(fn, 'PutObject', [`${PAYLOAD_KINDS.offload}/`]));
+  }
+
+  /**
    * `s3:GetObject` on the objects, and `kms:Decrypt` with the customer managed key when there is one: what a
    * subscriber needs to follow an event's pointer to its bulky part.
    */
@@ -89,7 +107,7 @@ export class PayloadBucket extends s3.Bucket {
     return this.encryptionKey ? grant.combine(this.encryptionKey.grantDecrypt(grantee)) : grant;
   }
 
-  private grantObjects(fn: lambda.IFunction, action: 'PutObject' | 'GetObject', prefixes: readonly string[]): iam.Grant {
+  private grantObjects(fn: lambda.IFunction, action: 'PutObject' | 'GetObject' | 'DeleteObject', prefixes: readonly string[]): iam.Grant {
     const grant = iam.Grant.addToPrincipal({ grantee: fn, actions: [`s3:${action}`], resourceArns: prefixes.map((p) => this.arnForObjects(`${p}*`)) });
     if (fn.role) for (const prefix of prefixes) acknowledgePayloadObjectWildcard(fn.role, this, action, prefix);
     return grant;

@@ -60,6 +60,14 @@ export interface RedriveProps {
   readonly maxAttempts?: number;
 
   /**
+   * The largest event put on the bus (bytes): an event kept whole while the payload bucket was down is offloaded
+   * down to it before it is published.
+   *
+   * @default 262144
+   */
+  readonly maxEventBytes?: number;
+
+  /**
    * Customer managed key of the table, bucket and queue: the function is granted its use.
    *
    * @default - AWS managed keys
@@ -106,16 +114,17 @@ export class Redrive extends Construct {
         [ENV.deadLetterQueueUrl]: props.deadLetterQueue.queueUrl,
         [ENV.redriveMaxAgeSeconds]: String(props.maxAge?.toSeconds() ?? DEFAULT_REDRIVE_MAX_AGE_MS / 1000),
         [ENV.redriveVendors]: props.vendors.join(','),
+        ...(props.maxEventBytes !== undefined ? { [ENV.maxEventBytes]: String(props.maxEventBytes) } : {}),
       },
     });
     if (props.maxAttempts !== undefined) {
       Annotations.of(this).addWarningV2('callhooks:redriveMaxAttempts',
         'maxAttempts (redriveMaxAttempts) is no longer used: the redrive gives up by age, maxAge (redriveMaxAge), default 24 hours');
     }
-    props.table.grantRedrive(this.function);
+    props.table.grantRedrive(this.function, props.vendors);
     // It publishes the configured vendors' stored events, under their own sources only.
     grantPutEventsFrom(props.eventBus, this.function, props.vendors.map(sourceOf));
-    props.payloadBucket.grantGetPayloads(this.function);
+    props.payloadBucket.grantRedrive(this.function);
     props.deadLetterQueue.grantSendMessages(this.function);
     // `callhooks redrive --dead`: it reads the dead letters back, republishes them and deletes the messages.
     props.deadLetterQueue.grantConsumeMessages(this.function);

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +14,7 @@ import type { PayloadBucket } from './payload-bucket';
 import type { WebhookApi } from './webhook-api';
 import { webhookBundleName } from './private/bundles';
 import { sourceOf } from '../lambda/core/event';
+import { DEFAULT_ANSWER_DEADLINE_MS } from '../lambda/core/deadline';
 import { grantPutEventsFrom } from './private/events';
 import { createFunction, grantKeyUse } from './private/function';
 import { acknowledgeVendorRotatedSecret } from './private/nag';
@@ -74,6 +75,16 @@ export interface VendorWebhookProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * Time from the start of a delivery to its answer, whatever a dependency does: each call to DynamoDB,
+   * EventBridge, S3 or Secrets Manager is abandoned when its share of it is spent, and the event is kept by a
+   * fallback (README, Deadlines). At least 1 second, and at least 2 seconds below `timeout`; keep it below the
+   * vendors' own timeouts (Converc 8 s, most 10–30 s).
+   *
+   * @default Duration.seconds(6)
+   */
+  readonly answerDeadline?: Duration;
+
+  /**
    * Reserved concurrency of the function: its own bound, so that one vendor's flood (or a dependency hanging
    * under it) cannot take the account's whole concurrency from the other vendors, and a guaranteed share for
    * it. It is taken from the account's pool (AWS keeps at least 100 unreserved). `0` reserves nothing: the
@@ -82,6 +93,20 @@ export interface VendorWebhookProps {
    * @default 25
    */
   readonly reservedConcurrency?: number;
+}
+
+/** The answer deadline unless told otherwise (lambda/core/deadline.ts). */
+export const DEFAULT_ANSWER_DEADLINE = Duration.millis(DEFAULT_ANSWER_DEADLINE_MS);
+
+/** The answer deadline in ms; throws when it is under 1 s or leaves less than 2 s of the function's timeout. */
+function answerDeadlineOf(deadline: Duration | undefined, timeout: Duration): number {
+  const ms = (deadline ?? DEFAULT_ANSWER_DEADLINE).toMilliseconds();
+  if (Token.isUnresolved(ms)) throw new Error('answerDeadline must be a concrete duration');
+  if (ms < 1000) throw new Error(`answerDeadline must be at least 1 second (got ${ms} ms)`);
+  if (ms > timeout.toMilliseconds() - 2000) {
+    throw new Error(`answerDeadline (${ms} ms) must be at least 2 seconds below the function's timeout (${timeout.toMilliseconds()} ms)`);
+  }
+  return ms;
 }
 
 /**
@@ -144,12 +169,14 @@ export class VendorWebhook extends Construct {
       secretEnv[ENV.secretArns] = Stack.of(this).toJsonString(Object.fromEntries(named.map((e) => [e, secrets[e].secretArn])));
     }
 
+    const timeout = props.timeout ?? Duration.seconds(10);
+    const answerDeadlineMs = answerDeadlineOf(props.answerDeadline, timeout);
     this.function = createFunction(this, {
       // A built-in vendor's bundle holds only its own adapter; a custom vendor's only the configurable one.
       bundle: webhookBundleName(vendor),
       description: `callhooks: receives ${vendor.name} webhooks`,
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       reservedConcurrentExecutions: (props.reservedConcurrency ?? DEFAULT_VENDOR_RESERVED_CONCURRENCY) || undefined,
       environment: {
@@ -161,6 +188,7 @@ export class VendorWebhook extends Construct {
         [ENV.maxBodyBytes]: String(props.limits.maxBodyBytes),
         [ENV.maxEventBytes]: String(props.limits.maxEventBytes),
         [ENV.retentionDays]: String(props.limits.retentionDays),
+        [ENV.answerDeadlineMs]: String(answerDeadlineMs),
       },
     });
 

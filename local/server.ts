@@ -149,7 +149,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
   const runRedrive = async () => {
     const observed = observingPending(deps.store);
     const now = new Date();
-    const report = await redrive({ store: observed.store, publisher: deps.publisher, deadLetters: new FileDeadLetterQueue(paths.deadLettersFile), log }, now);
+    const report = await redrive({ store: observed.store, publisher: deps.publisher, deadLetters: new FileDeadLetterQueue(paths.deadLettersFile), log, blobs, maxEventBytes: config.maxEventBytes }, now);
     metrics.redrive(redriveObservation(report, observed.found(), now));
     return report;
   };

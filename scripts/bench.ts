@@ -16,11 +16,12 @@
  *     (scripts/lib/redrive-drain.ts); its own section of docs/BENCHMARKS.md (`redrive-drain`).
  *
  * Options: --write (rewrite the `bench` section of docs/BENCHMARKS.md), --quick (fewer iterations),
- * --only wcu,cpu,bundle,init,schemes,drain,vendors (a comma-separated choice; `init`, module init of every shipped
+ * --only wcu,cpu,bundle,init,schemes,drain,vendors,outage (a comma-separated choice; `outage` is the answer time while
+ * a dependency hangs, at the 6 s deadline; `init`, module init of every shipped
  * bundle beside one shared webhook bundle, runs only when named; `schemes` is the CPU of one verification per scheme
  * family at 2 KB and 1 MB beside one HMAC-SHA256 of the body, scripts/lib/scheme-bench.ts; `vendors` is the CPU of
  * one `adapter.verify` per built-in vendor on its first sample). With `--write`, `drain` rewrites its own section
- * and the others the `bench` section (which `--only drain` leaves alone).
+ * and the others the `bench` section (which `--only drain` leaves alone); so does `outage` (its section `outage`).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -46,6 +47,7 @@ import { DeliveryCost, measureWriteUnits, SizeResult } from './lib/write-units';
 import { benchSchemes, benchVendorVerify } from './lib/scheme-bench';
 import { billPerMillion, LAMBDA, lambdaMs, PRICES } from './lib/cost-model';
 import { DrainResult, measureDrain } from './lib/redrive-drain';
+import { measureOutages, outageTable } from './lib/outage';
 
 /** The drain target: an hour of a 10 events/s outage, drained within 10 minutes of redrive runs. */
 const DRAIN = { backlog: 36_000, targetMinutes: 10 } as const;
@@ -619,7 +621,7 @@ function writeUnitTables(results: SizeResult[]): string {
 // ───────────────────────────── main ─────────────────────────────
 
 /** The sections `--only` can pick (comma-separated); `init` (per-vendor or shared bundle) runs only when asked. */
-const SECTIONS = ['wcu', 'cpu', 'bundle', 'init', 'schemes', 'drain', 'vendors'] as const;
+const SECTIONS = ['wcu', 'cpu', 'bundle', 'init', 'schemes', 'drain', 'vendors', 'outage'] as const;
 const want = (section: (typeof SECTIONS)[number]) => (ONLY ? ONLY.split(',').includes(section) : section !== 'init');
 
 function headline(wcu: SizeResult[] | undefined, bundles: BundleResult | undefined, cpu: CpuResult[] | undefined): string {
@@ -684,6 +686,13 @@ async function main() {
     process.stderr.write('bench: verification per vendor…\n');
     parts.push('### Verification per vendor', '', benchVendorVerify(QUICK), '');
   }
+  let outageMd: string | undefined;
+  if (want('outage')) {
+    process.stderr.write('bench: the answer while a dependency hangs…\n');
+    const outages = outageTable(await measureOutages(QUICK ? 1 : 3));
+    outageMd = [`Measured ${today()} on ${machine()}; load average ${fmt(loadavg()[0], 2)}. \`npm run bench -- --only outage\`.`, '', outages].join('\n');
+    parts.push('### The answer while a dependency hangs', '', outages, '');
+  }
   if (want('init')) {
     process.stderr.write('bench: per-vendor or shared webhook bundle…\n');
     parts.push('### Per-vendor or shared webhook bundle: module init', '', initTable(await benchSharedVsTrimmed()), '');
@@ -704,7 +713,12 @@ async function main() {
       writeSection('redrive-drain', drainMd);
       process.stderr.write(`bench: wrote the redrive-drain section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
     }
-    if (ONLY !== 'drain') {
+    if (outageMd) {
+      writeSection('outage', outageMd);
+      process.stderr.write(`bench: wrote the outage section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
+    }
+    // `--only drain` and `--only outage` write their own sections and leave the `bench` section alone.
+    if (!ONLY || ONLY.split(',').some((sec) => sec !== 'drain' && sec !== 'outage')) {
       writeSection('bench', md);
       process.stderr.write(`bench: wrote the bench section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
     }

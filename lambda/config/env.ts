@@ -20,6 +20,8 @@ export const ENV = {
   maxBodyBytes: 'CALLHOOKS_MAX_BODY_BYTES',
   maxEventBytes: 'CALLHOOKS_MAX_EVENT_BYTES',
   retentionDays: 'CALLHOOKS_RETENTION_DAYS',
+  /** Milliseconds from a delivery's start to its answer, whatever a dependency does (webhook functions). */
+  answerDeadlineMs: 'CALLHOOKS_ANSWER_DEADLINE_MS',
   /** SQS queue URL for records the redrive gives up on (redrive function). */
   deadLetterQueueUrl: 'CALLHOOKS_DLQ_URL',
   /** Age in seconds after which an event that still cannot be published goes to the dead-letter queue (redrive function). */

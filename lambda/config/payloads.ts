@@ -10,6 +10,11 @@ export const PAYLOAD_KINDS = {
   offload: 'offload',
   /** An event too large for its DynamoDB record, waiting for the redrive: `events/<vendor>/<eventId>.json`. */
   events: 'events',
+  /**
+   * An authenticated delivery's event that neither the dedup store nor the bus could take (both failing or
+   * hanging), waiting for the redrive: `spool/<vendor>/<sha256 of the record key>.json` (the claim and the event).
+   */
+  spool: 'spool',
 } as const;
 
 export type PayloadKind = keyof typeof PAYLOAD_KINDS;

@@ -65,14 +65,15 @@ export async function authenticate(
   delivery: Delivery,
   deps: { readonly secrets: SecretCache; readonly log: Log },
   ctx: Record<string, unknown>,
+  signals: { readonly read?: () => AbortSignal; readonly refresh?: () => AbortSignal } = {},
 ): Promise<Authentication> {
   const now = delivery.receivedAt;
   const scheme = adapter.scheme;
   if (!scheme) {
     // An adapter without a scheme: its own verify, one secret value at a time.
     const matches = (secrets: readonly string[]) => secrets.some((s) => adapter.verify(delivery, s, now));
-    if (matches(await deps.secrets.get(secretKey))) return { kind: 'verified' };
-    const fresh = await deps.secrets.refreshAfterFailure(secretKey);
+    if (matches(await deps.secrets.get(secretKey, { signal: signals.read?.() }))) return { kind: 'verified' };
+    const fresh = await deps.secrets.refreshAfterFailure(secretKey, { signal: signals.refresh?.() }).catch(() => undefined);
     return fresh !== undefined && matches(fresh) ? { kind: 'verified' } : { kind: 'refused', reason: 'no-key-matched' };
   }
   const request = schemeRequestOf(delivery, adapter.publicUrl);
@@ -81,9 +82,10 @@ export async function authenticate(
     if (!decoded.ok) return { kind: 'refused', reason: decoded.wrongKind ? 'wrong-key-kind' : 'unusable-credential' };
     return withCredentials(scheme, request, decoded.credentials, now, deps.log, ctx);
   };
-  const first = await attempt(await deps.secrets.value(secretKey));
+  const first = await attempt(await deps.secrets.value(secretKey, { signal: signals.read?.() }));
   if (first.kind !== 'refused' || !REFRESHABLE.has(first.reason)) return first;
   // A rotation may just have happened: re-read the secret (rate-limited) before refusing.
-  const fresh = await deps.secrets.refreshValueAfterFailure(secretKey);
+  // A re-read that fails leaves the refusal as it is: the delivery did not verify with the value there was.
+  const fresh = await deps.secrets.refreshValueAfterFailure(secretKey, { signal: signals.refresh?.() }).catch(() => undefined);
   return fresh === undefined ? first : attempt(fresh);
 }

@@ -4,6 +4,7 @@
  * endpoint only (both bounded by the configuration); no id, no payload content, nothing a sender chooses.
  */
 import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE } from '../config/endpoints';
+import { PAYLOAD_KINDS } from '../config/payloads';
 import type { BlobStore, DedupRecord, DedupStore } from './ports';
 import type { Outcome } from './outcome';
 import type { RefusalReason } from '../contracts/scheme';
@@ -19,6 +20,10 @@ export const METRIC = {
   deliveries: 'Deliveries',
   latency: 'Latency',
   offloads: 'Offloads',
+  /** Events spooled to the payload bucket because the dedup store and the bus both failed (README, Deadlines). */
+  spooled: 'Spooled',
+  /** Deliveries verified with a cached secret past its refresh age because Secrets Manager failed (stale-if-error). */
+  staleSecrets: 'StaleSecret',
   redrivePublished: 'RedrivePublished',
   redriveFailed: 'RedriveFailed',
   redriveDeadLettered: 'RedriveDeadLettered',
@@ -41,6 +46,10 @@ export interface DeliveryObservation {
   readonly latencyMs: number;
   /** Bulky parts moved to the payload store so the event fits the bus (0, 1 or 2). */
   readonly offloads: number;
+  /** 1 when the event went to the spool (the dedup store and the bus both failed). @default 0 */
+  readonly spooled?: number;
+  /** Times a stale cached secret stood in for a failed Secrets Manager read. @default 0 */
+  readonly staleSecrets?: number;
 }
 
 /** One redrive run, as the metrics see it. */
@@ -73,7 +82,8 @@ export function endpointOf(delivery: object): string {
 }
 
 /** Key prefix of the bulky parts offload.ts moves out of an event (`offload/<vendor>/<eventId>/…`). */
-const OFFLOAD_PREFIX = 'offload/';
+const OFFLOAD_PREFIX = `${PAYLOAD_KINDS.offload}/`;
+const SPOOL_PREFIX = `${PAYLOAD_KINDS.spool}/`;
 
 /**
  * `target` with one method replaced; every other member is the target's own (methods bound to it), so the
@@ -89,14 +99,17 @@ function overriding<T extends object, K extends keyof T>(target: T, name: K, rep
   });
 }
 
-/** Wraps a blob store to count the offloads of one delivery. */
-export function countingOffloads(blobs: BlobStore): { blobs: BlobStore; count: () => number } {
+/** Wraps a blob store to count the offloads (and the spooled events) of one delivery. */
+export function countingOffloads(blobs: BlobStore): { blobs: BlobStore; count: () => number; spooled: () => number } {
   let offloads = 0;
-  const put: BlobStore['put'] = (key, body, contentType) => {
+  let spooled = 0;
+  const put: BlobStore['put'] = async (key, body, contentType, options) => {
+    const stored = await blobs.put(key, body, contentType, options);
     if (key.startsWith(OFFLOAD_PREFIX)) offloads++;
-    return blobs.put(key, body, contentType);
+    if (key.startsWith(SPOOL_PREFIX)) spooled++;
+    return stored;
   };
-  return { blobs: overriding(blobs, 'put', put), count: () => offloads };
+  return { blobs: overriding(blobs, 'put', put), count: () => offloads, spooled: () => spooled };
 }
 
 /**

@@ -5,6 +5,16 @@
  *   → normalize → fit under the size limit → claim (duplicate: 200; in flight: wait, then 200 or 409)
  *   → publish → mark published (200) | keep for the redrive (202) | nothing durable (503).
  *
+ * Deadlines and fallbacks (DESIGN.md §Deadlines and degraded operation): the answer comes within the answer
+ * deadline (`limits.answerDeadlineMs`, never past what the function has left), each dependency call is
+ * abandoned when its share is spent, and the last part of the budget is kept for the fallback write:
+ *   claim failed or hung → publish anyway with the deterministic eventId (200), or, the bus failing too, spool
+ *   the event to the payload bucket (202);
+ *   publish failed or hung → keep the event in the record (202), or, that failing too, spool it (202);
+ *   the payload store failed while fitting an event too large for the bus → claim, and keep it whole in the
+ *   record for the redrive to fit and publish (202).
+ * A 5xx only when nothing could be made durable anywhere.
+ *
  * Record life (DESIGN.md §Record life and cost): the claim is a small record, IN_FLIGHT under a lease longer
  * than the function's timeout, without the event. After PutEvents succeeds it is marked PUBLISHED: the event
  * is never written. Only when PutEvents fails is the event written into the record (PENDING, or into the
@@ -19,11 +29,13 @@ import type { ParsedDelivery, Proof, VendorAdapter } from './vendor';
 import type { RefusalReason } from '../contracts/scheme';
 import { authenticate, type Authentication } from './authenticate';
 import { outcomeOf, type Outcome } from './outcome';
-import type { BlobStore, BusEntry, Claim, ClaimResult, DedupStore, EventPublisher, Log } from './ports';
+import type { BlobStore, BusEntry, CallOptions, Claim, ClaimResult, DedupStore, EventPublisher, Log } from './ports';
 import type { SecretCache } from './secrets';
 import { composeDetail, CallEventDetail, sourceOf } from './event';
 import { FitResult, FittedEvent, fitEvent, offloadAudio } from './offload';
 import { DependencyError, ParseError, SynchronousMessageError } from './errors';
+import { Budget, DEFAULT_ANSWER_DEADLINE_MS, within } from './deadline';
+import { spoolEvent } from './spool';
 import { LEASE_MS, recordKeyPrefix } from '../config/table';
 import { payloadPrefix } from '../config/payloads';
 import { DEFAULT_ENDPOINT, secretKeyOf } from '../config/endpoints';
@@ -43,7 +55,29 @@ export interface Limits {
   readonly leaseMs?: number;
   /** How long a copy waits for another copy of the same delivery that is in flight. @default IN_FLIGHT_WAIT_MS */
   readonly inFlightWaitMs?: number;
+  /** Time from the start of a delivery to its answer, whatever a dependency does. @default DEFAULT_ANSWER_DEADLINE_MS (6 s) */
+  readonly answerDeadlineMs?: number;
 }
+
+/**
+ * Each step's share of the answer deadline, and what it leaves for the steps after it (fractions of the
+ * deadline). A secret read leaves most of the budget to the rest; a claim or a publish at most a third each;
+ * keeping the event in the record leaves time for the spool; the spool and the mark take what is left.
+ */
+const SHARE = {
+  secretRead: 1 / 4,
+  secretRefresh: 1 / 6,
+  offload: 1 / 3,
+  claim: 1 / 3,
+  publish: 1 / 3,
+  keep: 1 / 6,
+  /** Left for the spool after a publish (a keep and the spool after it). */
+  afterPublish: 1 / 4,
+  /** Left for the spool after the keep, or after the publish that stands in for a failed claim. */
+  spool: 1 / 8,
+} as const;
+/** Kept for answering once the last write is abandoned. */
+const ANSWER_MARGIN_MS = 50;
 
 /** The time source of the in-flight wait (tests give their own). */
 export interface Clock {
@@ -153,7 +187,11 @@ export function busEntryOf(detail: CallEventDetail, time: Date, detailJson?: str
 
 /** What the parse step gives: the event to store and publish, or why not. */
 type Prepared =
-  | { readonly kind: 'event'; readonly fitted: FittedEvent; readonly dedupKey: string }
+  /**
+   * `unfitted`: the event is over the bus's limit and the payload store failed while offloading its bulk: it is
+   * kept whole in its record (not published) for the redrive to fit and publish.
+   */
+  | { readonly kind: 'event'; readonly fitted: FittedEvent; readonly dedupKey: string; readonly unfitted?: boolean }
   /**
    * Authenticated, but refused (400, DESIGN.md's "authenticated but unparseable"): the raw delivery is kept for
    * inspection and the vendor told why. `tooLarge`: it parsed, but its event does not fit the bus even bare.
@@ -166,8 +204,16 @@ type Prepared =
 
 const unparseable = (message: string): Prepared => ({ kind: 'refused', tooLarge: false, error: 'bad_request', message });
 
+/** The blob store with `options` (the step's signal) passed to every put and get. */
+function blobsWith(blobs: BlobStore, options: CallOptions): BlobStore {
+  return {
+    put: (key, body, contentType) => blobs.put(key, body, contentType, options),
+    get: (key) => blobs.get(key, options),
+  };
+}
+
 /** Parses an authenticated delivery, composes its event and fits it under the bus's size limit. */
-async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Delivery, deps: PipelineDeps, ctx: Record<string, unknown>, proof?: Proof): Promise<Prepared> {
+async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Delivery, deps: PipelineDeps, ctx: Record<string, unknown>, budget: Budget, proof?: Proof): Promise<Prepared> {
   let parsed: ParsedDelivery;
   try {
     parsed = adapter.parse(delivery, proof);
@@ -181,7 +227,9 @@ async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Deliv
   let detail = composeDetail(adapter.name, parsed.dedupKey, parsed.fields, delivery.receivedAt, endpoint);
   if (parsed.audio) {
     try {
-      detail = await offloadAudio(detail, parsed.audio, deps.blobs);
+      const audio = parsed.audio;
+      const before = detail;
+      detail = await within(budget.signal(budget.share(SHARE.offload), budget.share(1 / 2)), (o) => offloadAudio(before, audio, blobsWith(deps.blobs, o)), 'the audio offload');
     } catch (err) {
       deps.log.error('payload store unavailable; nothing stored', { ...ctx, error: errorName(err) });
       return { kind: 'unavailable' };
@@ -196,10 +244,12 @@ async function prepare(adapter: VendorAdapter, endpoint: string, delivery: Deliv
   }
   let fitted: FitResult;
   try {
-    fitted = await fitEvent(detail, json, deps.limits.maxEventBytes, deps.blobs);
+    const whole = detail;
+    fitted = await within(budget.signal(budget.share(SHARE.offload), budget.share(1 / 2)), (o) => fitEvent(whole, json, deps.limits.maxEventBytes, blobsWith(deps.blobs, o)), 'the offload');
   } catch (err) {
-    deps.log.error('payload store unavailable; nothing stored', { ...ctx, error: errorName(err) });
-    return { kind: 'unavailable' };
+    // The event is kept whole in its record instead (the redrive fits it once the payload store is back).
+    deps.log.warn('payload store unavailable while offloading; the event will be kept whole in its record', { ...ctx, error: errorName(err) });
+    return { kind: 'event', fitted: { detail, json }, dedupKey: parsed.dedupKey, unfitted: true };
   }
   if (fitted.tooLarge) {
     return { kind: 'refused', tooLarge: true, error: 'event_too_large', message: `the event's identifiers alone are larger than ${deps.limits.maxEventBytes} bytes` };
@@ -215,8 +265,16 @@ export interface Handled {
 }
 
 /** Handles one delivery and answers it. Never throws for anything a vendor can send. */
-export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Promise<Reply> {
-  return (await handle(delivery, deps)).reply;
+export async function handleDelivery(delivery: Delivery, deps: PipelineDeps, options: HandleOptions = {}): Promise<Reply> {
+  return (await handle(delivery, deps, options)).reply;
+}
+
+export interface HandleOptions {
+  /**
+   * The time this delivery has. @default - `limits.answerDeadlineMs` (6 s) from now; the Lambda handler bounds
+   * it by the function's remaining time too
+   */
+  readonly budget?: Budget;
 }
 
 /**
@@ -224,8 +282,9 @@ export async function handleDelivery(delivery: Delivery, deps: PipelineDeps): Pr
  * → the rest (`afterAuthentication`). Returns the answer with its outcome. Never throws for anything a vendor
  * can send.
  */
-export async function handle(delivery: Delivery, deps: PipelineDeps): Promise<Handled> {
+export async function handle(delivery: Delivery, deps: PipelineDeps, options: HandleOptions = {}): Promise<Handled> {
   const { log, limits } = deps;
+  const budget = options.budget ?? new Budget(limits.answerDeadlineMs ?? DEFAULT_ANSWER_DEADLINE_MS);
   const endpoint = delivery.endpoint ?? DEFAULT_ENDPOINT;
   const adapter = adapterOf(delivery, endpoint, deps);
   if (!adapter) {
@@ -242,7 +301,10 @@ export async function handle(delivery: Delivery, deps: PipelineDeps): Promise<Ha
 
   let auth: Authentication;
   try {
-    auth = await authenticate(adapter, secretKeyOf(adapter.name, endpoint), delivery, deps, ctx);
+    auth = await authenticate(adapter, secretKeyOf(adapter.name, endpoint), delivery, deps, ctx, {
+      read: () => budget.signal(budget.share(SHARE.secretRead), ANSWER_MARGIN_MS),
+      refresh: () => budget.signal(budget.share(SHARE.secretRefresh), budget.share(1 / 2)),
+    });
   } catch (err) {
     log.error('secret unavailable', { ...ctx, error: errorName(err) });
     return { reply: UNAVAILABLE, outcome: 'unavailable' };
@@ -256,7 +318,7 @@ export async function handle(delivery: Delivery, deps: PipelineDeps): Promise<Ha
     log.warn('delivery refused: authentication failed', { ...ctx, reason: auth.reason });
     return { reply: UNAUTHORIZED, outcome: 'unauthorized', refusal: auth.reason };
   }
-  const answer = await afterAuthentication(adapter, endpoint, delivery, deps, ctx, auth.proof);
+  const answer = await afterAuthentication(adapter, endpoint, delivery, deps, ctx, auth.proof, budget);
   return { reply: answer, outcome: outcomeOf(answer) };
 }
 
@@ -268,9 +330,10 @@ async function afterAuthentication(
   deps: PipelineDeps,
   ctx: { vendor: string; endpoint: string; requestId?: string },
   proof: Proof | undefined,
+  budget: Budget,
 ): Promise<Reply> {
   const { log, limits } = deps;
-  const prepared = await prepare(adapter, endpoint, delivery, deps, ctx, proof);
+  const prepared = await prepare(adapter, endpoint, delivery, deps, ctx, budget, proof);
   if (prepared.kind === 'unavailable') return UNAVAILABLE;
   if (prepared.kind === 'synchronous') {
     log.warn('authenticated message expects a synchronous answer; refused, nothing stored', ctx);
@@ -278,7 +341,7 @@ async function afterAuthentication(
   }
   if (prepared.kind === 'refused') {
     try {
-      const kept = await keepRejected(delivery, adapter, endpoint, prepared.message, deps);
+      const kept = await within(budget.signal(budget.left(), ANSWER_MARGIN_MS), (o) => keepRejected(delivery, adapter, endpoint, prepared.message, { ...deps, blobs: blobsWith(deps.blobs, o) }), 'keeping the refused delivery');
       log.warn(prepared.tooLarge ? 'authenticated event too large; kept for inspection' : 'authenticated delivery could not be parsed; kept for inspection', { ...ctx, reason: prepared.message, kept });
     } catch (keepErr) {
       log.error('authenticated delivery refused, and could not be kept', { ...ctx, error: errorName(keepErr) });
@@ -287,7 +350,7 @@ async function afterAuthentication(
     return reply(400, { error: prepared.error, message: prepared.message });
   }
 
-  const { fitted, dedupKey } = prepared;
+  const { fitted, dedupKey, unfitted } = prepared;
   const { detail } = fitted;
   const { eventId } = detail;
   const logCtx = { ...ctx, eventId, type: detail.type, vendorEventType: detail.vendorEventType };
@@ -295,11 +358,18 @@ async function afterAuthentication(
 
   let claimed: ClaimResult;
   try {
-    claimed = await deps.store.claim(claim, delivery.receivedAt);
-    if (claimed.outcome === 'in-flight') claimed = await awaitInFlight(claim, delivery.receivedAt, deps);
+    claimed = await within(budget.signal(budget.share(SHARE.claim), budget.share(SHARE.afterPublish)), (o) => deps.store.claim(claim, delivery.receivedAt, o), 'the claim');
   } catch (err) {
-    log.error(`${dependencyOf(err, 'dedup store')} unavailable; nothing stored`, { ...logCtx, error: errorName(err) });
-    return UNAVAILABLE;
+    log.error(`${dependencyOf(err, 'dedup store')} unavailable; publishing without a record`, { ...logCtx, error: errorName(err) });
+    return withoutRecord(claim, fitted, unfitted === true, delivery, deps, logCtx, budget);
+  }
+  if (claimed.outcome === 'in-flight') {
+    try {
+      claimed = await awaitInFlight(claim, delivery.receivedAt, deps, budget);
+    } catch (err) {
+      // The copy that holds the claim settles it; this one is told to come back, and nothing is lost.
+      log.warn(`${dependencyOf(err, 'dedup store')} unavailable while waiting for another copy in flight`, { ...logCtx, error: errorName(err) });
+    }
   }
   if (claimed.outcome === 'duplicate') {
     log.info('duplicate delivery', logCtx);
@@ -308,19 +378,24 @@ async function afterAuthentication(
   if (claimed.outcome === 'in-flight') {
     const retryAfter = Math.max(1, Math.ceil((claimed.record.leaseUntil - nowOf(delivery.receivedAt, deps)) / 1000));
     log.warn('another copy of the delivery is still in flight', logCtx);
-    return reply(409, { error: 'in_flight', message: 'another copy of this delivery is still being handled; retry later', eventId }, { 'retry-after': String(retryAfter) });
+    return reply(409, { error: 'in_flight', message: 'another copy of this delivery is still being handled; retry later', eventId }, { 'retry-after': String(Math.min(retryAfter, 60)) });
   }
 
-  // Ours: publish, then settle the record.
+  // Ours: publish, then settle the record. An event still over the bus's limit (the payload store failed) is
+  // kept whole in its record instead.
+  if (unfitted) {
+    log.warn('event over the bus limit kept whole in its record; the redrive offloads and publishes it', logCtx);
+    return keepForRedrive(claim, fitted.json, deps, logCtx, budget);
+  }
   try {
-    const [result] = await deps.publisher.publish([busEntryOf(detail, delivery.receivedAt, fitted.json)]);
+    const [result] = await within(budget.signal(budget.share(SHARE.publish), budget.share(SHARE.afterPublish)), (o) => deps.publisher.publish([busEntryOf(detail, delivery.receivedAt, fitted.json)], o), 'the publish');
     if (!result || !result.ok) throw new Error(result ? result.error : 'no result for the entry');
   } catch (err) {
     log.warn('publish failed; keeping the event for the redrive', { ...logCtx, error: errorName(err) });
-    return keepForRedrive(claim, fitted.json, deps, logCtx);
+    return keepForRedrive(claim, fitted.json, deps, logCtx, budget);
   }
   try {
-    await deps.store.markPublished(claim.key);
+    await within(budget.signal(budget.left(), ANSWER_MARGIN_MS), (o) => deps.store.markPublished(claim.key, o), 'marking the record published');
   } catch (err) {
     // The event is on the bus. The claim stays in flight: a copy arriving after its lease takes it over and
     // publishes again, with the same eventId.
@@ -330,10 +405,30 @@ async function afterAuthentication(
   return reply(200, { status: 'published', eventId });
 }
 
-/** After a failed publish: the event into the record for the redrive (202), or nothing durable (503). */
-async function keepForRedrive(claim: Claim, json: string, deps: PipelineDeps, logCtx: Record<string, unknown>): Promise<Reply> {
+/**
+ * The dedup store failed or hung on the claim: publish anyway under the deterministic eventId (a later copy may
+ * publish it again, with the same eventId: at least once), or, where the bus fails too or the event is over its
+ * limit, spool it to the payload bucket for the redrive (202). 503 only when the spool fails as well.
+ */
+async function withoutRecord(claim: Claim, fitted: FittedEvent, unfitted: boolean, delivery: Delivery, deps: PipelineDeps, logCtx: Record<string, unknown>, budget: Budget): Promise<Reply> {
+  if (!unfitted) {
+    try {
+      const signal = budget.signal(budget.share(SHARE.publish), budget.share(SHARE.spool));
+      const [result] = await within(signal, (o) => deps.publisher.publish([busEntryOf(fitted.detail, delivery.receivedAt, fitted.json)], o), 'the publish');
+      if (!result || !result.ok) throw new Error(result ? result.error : 'no result for the entry');
+      deps.log.warn('published without a dedup record (the dedup store is unavailable)', logCtx);
+      return reply(200, { status: 'published', eventId: claim.eventId });
+    } catch (err) {
+      deps.log.warn('publish failed too; spooling the event for the redrive', { ...logCtx, error: errorName(err) });
+    }
+  }
+  return spool(claim, fitted.json, deps, logCtx, budget);
+}
+
+/** After a failed publish: the event into the record for the redrive (202), or into the spool (202), or 503. */
+async function keepForRedrive(claim: Claim, json: string, deps: PipelineDeps, logCtx: Record<string, unknown>, budget: Budget): Promise<Reply> {
   try {
-    const kept = await deps.store.keepForRedrive(claim, json);
+    const kept = await within(budget.signal(budget.share(SHARE.keep), budget.share(SHARE.spool)), (o) => deps.store.keepForRedrive(claim, json, o), 'keeping the event');
     if (kept === 'settled') {
       // Another copy took the claim over (ours outlived its lease) and settled it.
       deps.log.info('duplicate delivery', logCtx);
@@ -342,8 +437,21 @@ async function keepForRedrive(claim: Claim, json: string, deps: PipelineDeps, lo
     deps.log.warn('publish failed; the stored event will be redriven', logCtx);
     return reply(202, { status: 'accepted', eventId: claim.eventId, published: false });
   } catch (err) {
-    // Nothing is durable: the vendor must retry. The claim is left; a retry takes it over once its lease ends.
-    deps.log.error(`${dependencyOf(err, 'dedup store')} unavailable after a failed publish; nothing stored`, { ...logCtx, error: errorName(err) });
+    // The claim is left in flight: the spool's redrive takes it over once its lease ends.
+    deps.log.warn(`${dependencyOf(err, 'dedup store')} unavailable after a failed publish; spooling the event`, { ...logCtx, error: errorName(err) });
+    return spool(claim, json, deps, logCtx, budget);
+  }
+}
+
+/** The last resort: the event and its claim to the payload bucket's spool (202), or nothing durable (503). */
+async function spool(claim: Claim, json: string, deps: PipelineDeps, logCtx: Record<string, unknown>, budget: Budget): Promise<Reply> {
+  try {
+    await within(budget.signal(budget.left(), ANSWER_MARGIN_MS), (o) => spoolEvent(claim, json, deps.blobs, o), 'the spool');
+    deps.log.warn('event spooled to the payload bucket; the redrive will publish it', logCtx);
+    return reply(202, { status: 'accepted', eventId: claim.eventId, published: false });
+  } catch (err) {
+    // Nothing is durable: the vendor must retry (a claim, if any, is taken over once its lease ends).
+    deps.log.error('nothing could be stored: the dedup store, the bus and the payload store all failed', { ...logCtx, error: errorName(err) });
     return UNAVAILABLE;
   }
 }
@@ -359,10 +467,12 @@ function nowOf(receivedAt: Date, deps: PipelineDeps, startedAt?: number): number
  * answers `duplicate` once it is settled, `claimed` when its lease ran out (or it vanished) and this copy took
  * it over, and `in-flight` when it is still open at the end of the wait.
  */
-async function awaitInFlight(claim: Claim, receivedAt: Date, deps: PipelineDeps): Promise<ClaimResult> {
+async function awaitInFlight(claim: Claim, receivedAt: Date, deps: PipelineDeps, answer: Budget): Promise<ClaimResult> {
   const clock = deps.clock ?? REAL_CLOCK;
   const startedAt = clock.now();
-  const budget = deps.limits.inFlightWaitMs ?? IN_FLIGHT_WAIT_MS;
+  // Never past the part of the answer deadline a publish and its fallbacks need.
+  const budget = Math.min(deps.limits.inFlightWaitMs ?? IN_FLIGHT_WAIT_MS, Math.max(0, answer.left() - answer.share(SHARE.publish + SHARE.afterPublish)));
+  const call = <T>(work: (o: CallOptions) => Promise<T>) => within(answer.signal(answer.share(SHARE.claim), answer.share(SHARE.afterPublish)), work, 'a read while waiting');
   let pause = FIRST_POLL_MS;
   let last: ClaimResult = { outcome: 'in-flight', record: { ...claim, status: 'IN_FLIGHT', attempts: 0 } };
   for (;;) {
@@ -371,14 +481,14 @@ async function awaitInFlight(claim: Claim, receivedAt: Date, deps: PipelineDeps)
     await clock.sleep(Math.min(pause, left));
     pause = Math.min(pause * 2, MAX_POLL_MS);
     const now = new Date(nowOf(receivedAt, deps, startedAt));
-    const record = await deps.store.get(claim.key);
+    const record = await call((o) => deps.store.get(claim.key, o));
     if (record && record.status !== 'IN_FLIGHT') return { outcome: 'duplicate', record };
     if (record && record.leaseUntil >= now.getTime()) {
       last = { outcome: 'in-flight', record };
       continue;
     }
     // Its holder died (lease ran out) or the record is gone: take it over, as a new claim would.
-    last = await deps.store.claim({ ...claim, leaseUntil: now.getTime() + (deps.limits.leaseMs ?? LEASE_MS) }, now);
+    last = await call((o) => deps.store.claim({ ...claim, leaseUntil: now.getTime() + (deps.limits.leaseMs ?? LEASE_MS) }, now, o));
     if (last.outcome !== 'in-flight') return last;
   }
 }

@@ -3,10 +3,14 @@
  * adapters (lambda/adapters/local) for `npm start`.
  */
 import type { CallEventDetail } from './event';
+import type { CallOptions } from './deadline';
+
+export type { CallOptions };
 
 /** Reads an endpoint's secret (the raw SecretString) by its key: the vendor name for `default`, else `<vendor>/<endpoint>`. */
 export interface SecretSource {
-  fetch(key: string): Promise<string>;
+  /** `options.signal` abandons the read (DESIGN.md §Deadlines). */
+  fetch(key: string, options?: CallOptions): Promise<string>;
 }
 
 /**
@@ -54,24 +58,28 @@ export type ClaimResult =
   /** Another copy holds the record in flight, under a live lease. */
   | { readonly outcome: 'in-flight'; readonly record: DedupRecord };
 
+/**
+ * The dedup store. The calls the webhook path makes take {@link CallOptions}: an adapter passes the signal to its
+ * client so that a request past its deadline is really abandoned.
+ */
 export interface DedupStore {
   /**
    * Writes the claim if no live record has its key, or takes over a record still in flight whose lease ended
    * before `now` (one conditional write). Otherwise answers what is there. Throws DependencyError when the
    * store fails.
    */
-  claim(claim: Claim, now: Date): Promise<ClaimResult>;
+  claim(claim: Claim, now: Date, options?: CallOptions): Promise<ClaimResult>;
   /** The record as it is now (a strongly consistent read), or undefined. */
-  get(key: string): Promise<DedupRecord | undefined>;
+  get(key: string, options?: CallOptions): Promise<DedupRecord | undefined>;
   /** Marks a record published (and drops any stored event). */
-  markPublished(key: string): Promise<void>;
+  markPublished(key: string, options?: CallOptions): Promise<void>;
   /**
    * After a failed publish: writes the event into the record still in flight, which turns it PENDING for the
    * redrive. A store whose items have a size limit keeps a larger event elsewhere and points to it. Answers
    * `settled` when the record is no longer in flight (another copy took it over and settled it). Throws
    * DependencyError (`context.dependency` names the store or the payload store) when nothing was written.
    */
-  keepForRedrive(claim: Claim, eventJson: string): Promise<'kept' | 'settled'>;
+  keepForRedrive(claim: Claim, eventJson: string, options?: CallOptions): Promise<'kept' | 'settled'>;
   /** The stored event of a PENDING or DEAD record (from the record, or from where the store kept it). */
   eventOf(record: DedupRecord): Promise<string>;
   /** PENDING records whose lease ended before `now`, oldest lease first. */
@@ -103,7 +111,7 @@ export interface EventPublisher {
    * Puts the entries on the bus; resolves with one result per entry, in order. Throws when the call
    * itself failed (every entry then counts as failed).
    */
-  publish(entries: readonly BusEntry[]): Promise<ReadonlyArray<{ ok: true } | { ok: false; error: string }>>;
+  publish(entries: readonly BusEntry[], options?: CallOptions): Promise<ReadonlyArray<{ ok: true } | { ok: false; error: string }>>;
 }
 
 export interface StoredBlob {
@@ -114,8 +122,12 @@ export interface StoredBlob {
 
 /** Where bulky payloads, oversized records and rejected deliveries are kept. */
 export interface BlobStore {
-  put(key: string, body: Buffer | string, contentType: string): Promise<StoredBlob>;
-  get(key: string): Promise<Buffer>;
+  put(key: string, body: Buffer | string, contentType: string, options?: CallOptions): Promise<StoredBlob>;
+  get(key: string, options?: CallOptions): Promise<Buffer>;
+  /** Up to `max` keys under `prefix`, in key order, starting after `after`: what the redrive drains the spool with. */
+  list?(prefix: string, max: number, after?: string): Promise<string[]>;
+  /** Removes an object (nothing when it is not there). */
+  delete?(key: string): Promise<void>;
 }
 
 /**

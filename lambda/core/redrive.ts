@@ -1,8 +1,8 @@
 /**
  * The redrive: publishes events that were acknowledged (202) but are not on the bus yet. It drains every place
  * an accepted event can be kept — a {@link KeptEventSource} each, drained in parallel within one run's time:
- * today the PENDING records of the dedup table ({@link pendingRecords}); another source (e.g. a spool of
- * deliveries in the payload bucket) is one more entry in {@link RedriveDeps.sources}.
+ * the PENDING records of the dedup table ({@link pendingRecords}) and the spool of deliveries in the payload
+ * bucket that neither the table nor the bus could take ({@link spooledDeliveries}, `spool.ts`).
  *
  * The PENDING records: PutEvents failed and the event was written into its record. The redrive sees only
  * records that hold an event — a claim still in flight holds none and is settled by its own copy, or taken
@@ -23,8 +23,11 @@
  *   is ({@link deadLetterOf}); {@link republishDead} publishes them again (`callhooks redrive --dead`).
  */
 import type { CallEventDetail } from './event';
-import type { BusEntry, DeadLetter, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
-import { entryBytes } from './offload';
+import type { BlobStore, BusEntry, DeadLetter, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
+import { entryBytes, fitEvent } from './offload';
+import { parseSpooled, spoolKeyOf } from './spool';
+import { payloadPrefix, PAYLOAD_KINDS } from '../config/payloads';
+import { EVENTBRIDGE_MAX_ENTRY_BYTES } from '../config/defaults';
 import { busEntryOf, errorName } from './pipeline';
 import { DEAD_RETENTION_MS, DEFAULT_REDRIVE_MAX_AGE_MS, LEASE_MS, MAX_BACKOFF_MS, recordKeyPrefix } from '../config/table';
 
@@ -59,8 +62,19 @@ export interface RedriveDeps {
   readonly timeLeftMs?: () => number;
   /** @default 10000 */
   readonly reserveMs?: number;
-  /** Other places where accepted events wait for the bus, drained in parallel with the pending records. */
+  /**
+   * Where accepted events wait for the bus, drained in parallel.
+   * @default - the pending records and the spool ({@link spooledDeliveries}, when `blobs` can list)
+   */
   readonly sources?: readonly KeptEventSource[];
+  /**
+   * The payload store: the spool is drained from it, and an event kept while it was down (too large for the bus,
+   * kept whole in its record) is fitted with it before it is published.
+   * @default - none: no spool, and no fitting
+   */
+  readonly blobs?: BlobStore;
+  /** The bus's entry limit for events (`maxEventBytes`): a kept event over it is fitted first. @default 262144 */
+  readonly maxEventBytes?: number;
 }
 
 export interface RedriveReport {
@@ -148,14 +162,28 @@ interface Ready {
   readonly bytes: number;
 }
 
+/**
+ * A kept event as a bus entry. An event kept while the payload store was down can be over the bus's limit: it is
+ * fitted now (its bulk offloaded, as the webhook would have), which needs `deps.blobs`.
+ */
+async function entryOf(detail: CallEventDetail, json: string, deps: Pick<RedriveDeps, 'blobs' | 'maxEventBytes'>, now: Date): Promise<{ entry: BusEntry; bytes: number }> {
+  const limit = Math.min(deps.maxEventBytes ?? 256 * 1024, EVENTBRIDGE_MAX_ENTRY_BYTES);
+  if (entryBytes(json, detail) > limit && deps.blobs) {
+    const fitted = await fitEvent(detail, json, limit, deps.blobs);
+    if (fitted.tooLarge) throw new RangeError('the kept event does not fit the bus even bare');
+    return { entry: busEntryOf(fitted.detail, now, fitted.json), bytes: entryBytes(fitted.json, fitted.detail) };
+  }
+  return { entry: busEntryOf(detail, now, json), bytes: entryBytes(json, detail) };
+}
+
 /** The stored event of a record as a bus entry; throws when it cannot be read or is not this record's event. */
-async function prepare(record: DedupRecord, store: DedupStore, now: Date): Promise<Ready> {
-  const json = await store.eventOf(record);
+async function prepare(record: DedupRecord, deps: RedriveDeps, now: Date): Promise<Ready> {
+  const json = await deps.store.eventOf(record);
   const detail = JSON.parse(json) as CallEventDetail | null;
   if (typeof detail !== 'object' || detail === null || detail.eventId !== record.eventId || detail.vendor !== record.vendor || typeof detail.type !== 'string') {
     throw new TypeError('the stored event is not the event of its record');
   }
-  return { record, entry: busEntryOf(detail, now, json), bytes: entryBytes(json, detail) };
+  return { record, ...(await entryOf(detail, json, deps, now)) };
 }
 
 /** Consecutive groups of at most {@link PUT_EVENTS_MAX_ENTRIES} entries and {@link PUT_EVENTS_MAX_REQUEST_BYTES}. */
@@ -268,7 +296,7 @@ async function drainPage(candidates: readonly DedupRecord[], deps: RedriveDeps, 
       return undefined;
     }
     try {
-      return await prepare(record, store, now);
+      return await prepare(record, deps, now);
     } catch (err) {
       log.error('stored event could not be read', { vendor: record.vendor, eventId: record.eventId, attempts: record.attempts, error: errorName(err) });
       await failed(record, errorName(err), deps, now, counts);
@@ -314,9 +342,77 @@ export const pendingRecords: KeptEventSource = {
   },
 };
 
+/**
+ * The spool as a source of kept events. Each object: its claim is made in the dedup store (a record already
+ * there — published, kept or dead — means the normal path has the event: the object is removed); a claim won
+ * is published and marked, or, when the bus still fails, kept in the record for the pending-records path; then
+ * the object is removed. An object whose claim another copy holds waits for a later run. An object under one
+ * vendor's prefix that names another vendor, or a record key not of its vendor, is refused and left for a human.
+ */
+export const spooledDeliveries: KeptEventSource = {
+  name: 'spool',
+  async drain(deps: RedriveDeps, now: Date): Promise<RedriveReport> {
+    const blobs = deps.blobs;
+    if (!blobs?.list || !blobs.delete) return addReports();
+    const counts = { examined: 0, published: 0, failed: 0, deadLettered: 0, skipped: 0 };
+    const timeLeft = deps.timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
+    const reserve = deps.reserveMs ?? 10_000;
+    let after: string | undefined;
+    for (let first = true; first || timeLeft() > reserve; first = false) {
+      const keys = await blobs.list(`${PAYLOAD_KINDS.spool}/`, deps.pageSize ?? 250, after);
+      if (keys.length === 0) break;
+      after = keys[keys.length - 1];
+      counts.examined += keys.length;
+      await inParallel(keys, deps.concurrency ?? 16, async (objectKey) => {
+        try {
+          const outcome = await drainOne(objectKey, deps, blobs, now);
+          counts[outcome]++;
+        } catch (err) {
+          counts.failed++;
+          deps.log.warn('redrive could not drain a spooled delivery', { object: objectKey, error: errorName(err) });
+        }
+      });
+    }
+    return counts;
+  },
+};
+
+async function drainOne(objectKey: string, deps: RedriveDeps, blobs: BlobStore, now: Date): Promise<'published' | 'skipped' | 'failed'> {
+  const spooled = parseSpooled(await blobs.get(objectKey));
+  const { claim } = spooled;
+  if (!objectKey.startsWith(payloadPrefix('spool', claim.vendor)) || spoolKeyOf(claim) !== objectKey || !belongsToVendor(claim, deps.vendors)) {
+    deps.log.error('spooled delivery refused: it is not under its vendor\'s prefix, or its vendor is not configured', { object: objectKey });
+    return 'failed';
+  }
+  const detail = JSON.parse(spooled.event) as CallEventDetail | null;
+  if (!detail || detail.eventId !== claim.eventId || detail.vendor !== claim.vendor) {
+    deps.log.error('spooled delivery refused: its event is not the event of its claim', { object: objectKey });
+    return 'failed';
+  }
+  const ctx = { vendor: claim.vendor, eventId: claim.eventId };
+  const claimed = await deps.store.claim({ ...claim, leaseUntil: now.getTime() + (deps.leaseMs ?? LEASE_MS) }, now);
+  if (claimed.outcome === 'in-flight') return 'skipped';
+  if (claimed.outcome === 'duplicate') {
+    await blobs.delete!(objectKey);
+    return 'skipped';
+  }
+  const [published] = await publishIsolated([(await entryOf(detail, spooled.event, deps, now)).entry], deps);
+  if (published.ok) {
+    await deps.store.markPublished(claim.key).catch((err: unknown) => deps.log.warn('redriven, but the record could not be marked published', { ...ctx, error: errorName(err) }));
+    await blobs.delete!(objectKey);
+    deps.log.info('spooled delivery published', ctx);
+    return 'published';
+  }
+  // The bus still fails: the record keeps the event from now on (the pending-records path, with its backoff).
+  await deps.store.keepForRedrive(claim, spooled.event);
+  await blobs.delete!(objectKey);
+  deps.log.warn('spooled delivery kept in its record: the bus still fails', { ...ctx, error: published.error });
+  return 'failed';
+}
+
 /** One run: every source of kept events drained in parallel; the counts added up. */
 export async function redrive(deps: RedriveDeps, now: Date = new Date()): Promise<RedriveReport> {
-  const sources = [pendingRecords, ...(deps.sources ?? [])];
+  const sources = deps.sources ?? [pendingRecords, spooledDeliveries];
   const reports = await Promise.all(sources.map(async (source) => {
     try {
       return await source.drain(deps, now);
@@ -356,7 +452,7 @@ export async function republishDead(deps: RedriveDeps, now: Date = new Date(), m
           deps.log.error('dead record refused: its key is not under its vendor\'s prefix, or its vendor is not configured', { vendor: record.vendor, eventId: record.eventId });
           return undefined;
         }
-        return { ...(await prepare(record, deps.store, now)), handle: letter.handle };
+        return { ...(await prepare(record, deps, now)), handle: letter.handle };
       } catch (err) {
         deps.log.error('dead record could not be read', { key: letter.letter.key, error: errorName(err) });
         return undefined;

@@ -6,7 +6,8 @@
  * When a signature fails, the secret is re-read (at most once per `minRefreshIntervalMs`) so that a
  * rotation takes effect at once.
  */
-import type { SecretSource } from './ports';
+import type { CallOptions, SecretSource } from './ports';
+import { within } from './deadline';
 import { CallhooksError, DependencyError } from './errors';
 
 /**
@@ -60,6 +61,16 @@ export interface SecretCacheOptions {
   readonly maxAgeMs?: number;
   /** Least time between two reads caused by failed signatures. @default 5000 */
   readonly minRefreshIntervalMs?: number;
+  /**
+   * Stale-if-error (DESIGN.md §Deadlines): while the source fails, a value read before is still used for up to
+   * this long after its read, and the source is asked again at most every `retryStaleAfterMs`.
+   * @default 86400000 (24 h)
+   */
+  readonly staleIfErrorMs?: number;
+  /** While a stale value is used, the least time between two attempts to read the source. @default 30000 */
+  readonly retryStaleAfterMs?: number;
+  /** Called each time a stale value is used because the source failed (for the log and the metrics). */
+  readonly onStale?: (key: string, ageMs: number) => void;
   readonly clock?: () => number;
 }
 
@@ -68,44 +79,63 @@ interface Entry {
   raw: string;
   values: string[];
   fetchedAt: number;
+  /** While the source fails: not before this time is it asked again (epoch ms). */
+  retryAt?: number;
 }
 
+/**
+ * An endpoint's secret, cached. Reads honour `options.signal` (the step's deadline); a read that fails or is
+ * abandoned falls back to the value read before, if it is younger than `staleIfErrorMs`.
+ */
 export class SecretCache {
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<Entry>>();
   private readonly maxAgeMs: number;
   private readonly minRefreshIntervalMs: number;
+  private readonly staleIfErrorMs: number;
+  private readonly retryStaleAfterMs: number;
   private readonly clock: () => number;
 
   constructor(
     private readonly source: SecretSource,
-    options: SecretCacheOptions = {},
+    private readonly options: SecretCacheOptions = {},
   ) {
     this.maxAgeMs = options.maxAgeMs ?? 300_000;
     this.minRefreshIntervalMs = options.minRefreshIntervalMs ?? 5_000;
+    this.staleIfErrorMs = options.staleIfErrorMs ?? 86_400_000;
+    this.retryStaleAfterMs = options.retryStaleAfterMs ?? 30_000;
     this.clock = options.clock ?? Date.now;
   }
 
-  /** The vendor's secret values (current first). Throws DependencyError when the source fails. */
-  async get(vendor: string): Promise<string[]> {
-    const entry = this.entries.get(vendor);
-    if (entry && this.clock() - entry.fetchedAt < this.maxAgeMs) return entry.values;
-    return (await this.load(vendor)).values;
+  /** A cached entry young enough to use without reading, or one in its stale-if-error window between retries. */
+  private usable(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    const now = this.clock();
+    if (now - entry.fetchedAt < this.maxAgeMs) return entry;
+    if (entry.retryAt !== undefined && now < entry.retryAt && now - entry.fetchedAt < this.staleIfErrorMs) {
+      this.options.onStale?.(key, now - entry.fetchedAt);
+      return entry;
+    }
+    return undefined;
   }
 
-  /** The secret value as stored (decoded by the vendor's scheme). Throws DependencyError when the source fails. */
-  async value(key: string): Promise<string> {
-    const entry = this.entries.get(key);
-    if (entry && this.clock() - entry.fetchedAt < this.maxAgeMs) return entry.raw;
-    return (await this.load(key)).raw;
+  /** The vendor's secret values (current first). Throws DependencyError when the source fails and nothing usable is cached. */
+  async get(vendor: string, options: CallOptions = {}): Promise<string[]> {
+    return (this.usable(vendor) ?? (await this.load(vendor, options))).values;
+  }
+
+  /** The secret value as stored (decoded by the vendor's scheme). Throws DependencyError when the source fails and nothing usable is cached. */
+  async value(key: string, options: CallOptions = {}): Promise<string> {
+    return (this.usable(key) ?? (await this.load(key, options))).raw;
   }
 
   /** As `refreshAfterFailure`, with the value as stored: the new value when it changed, else undefined. */
-  async refreshValueAfterFailure(key: string): Promise<string | undefined> {
+  async refreshValueAfterFailure(key: string, options: CallOptions = {}): Promise<string | undefined> {
     const entry = this.entries.get(key);
-    if (entry && this.clock() - entry.fetchedAt < this.minRefreshIntervalMs) return undefined;
+    if (entry && (this.clock() - entry.fetchedAt < this.minRefreshIntervalMs || (entry.retryAt !== undefined && this.clock() < entry.retryAt))) return undefined;
     const before = entry?.raw;
-    const fresh = await this.load(key);
+    const fresh = await this.load(key, options);
     return fresh.raw === before ? undefined : fresh.raw;
   }
 
@@ -113,29 +143,43 @@ export class SecretCache {
    * Re-reads the secret after a failed signature, unless it was read less than `minRefreshIntervalMs`
    * ago. Resolves with the new values when they differ from the cached ones, else undefined.
    */
-  async refreshAfterFailure(vendor: string): Promise<string[] | undefined> {
+  async refreshAfterFailure(vendor: string, options: CallOptions = {}): Promise<string[] | undefined> {
     const entry = this.entries.get(vendor);
-    if (entry && this.clock() - entry.fetchedAt < this.minRefreshIntervalMs) return undefined;
+    if (entry && (this.clock() - entry.fetchedAt < this.minRefreshIntervalMs || (entry.retryAt !== undefined && this.clock() < entry.retryAt))) return undefined;
     const before = entry?.values.join('\n');
-    const fresh = await this.load(vendor);
+    const fresh = await this.load(vendor, options);
     return fresh.values.join('\n') === before ? undefined : fresh.values;
   }
 
-  private load(vendor: string): Promise<Entry> {
-    const pending = this.inFlight.get(vendor);
-    if (pending) return pending;
-    const p = this.source
-      .fetch(vendor)
-      .catch((err: unknown) => {
-        throw new DependencyError('the vendor secret could not be read', { cause: err, context: { vendor } });
-      })
+  /**
+   * Reads the source (one read at a time per key). When it fails or is abandoned, an entry younger than
+   * `staleIfErrorMs` is used instead, and the source is not asked again for `retryStaleAfterMs`.
+   */
+  private load(key: string, options: CallOptions): Promise<Entry> {
+    const pending = this.inFlight.get(key);
+    if (pending) return options.signal ? within(options.signal, () => pending, 'the secret read').catch((err: unknown) => this.staleOr(key, err)) : pending;
+    const read = options.signal ? within(options.signal, (o) => this.source.fetch(key, o), 'the secret read') : this.source.fetch(key);
+    const p = read
       .then((raw) => {
         const entry = { raw, values: valuesOf(raw), fetchedAt: this.clock() };
-        this.entries.set(vendor, entry);
+        this.entries.set(key, entry);
         return entry;
       })
-      .finally(() => this.inFlight.delete(vendor));
-    this.inFlight.set(vendor, p);
+      .catch((err: unknown) => this.staleOr(key, err))
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
     return p;
+  }
+
+  /** After a failed read: the entry read before while it is younger than `staleIfErrorMs`, else DependencyError. */
+  private staleOr(key: string, err: unknown): Entry {
+    const stale = this.entries.get(key);
+    const now = this.clock();
+    if (stale && now - stale.fetchedAt < this.staleIfErrorMs) {
+      stale.retryAt = now + this.retryStaleAfterMs;
+      this.options.onStale?.(key, now - stale.fetchedAt);
+      return stale;
+    }
+    throw new DependencyError('the vendor secret could not be read', { cause: err, context: { vendor: key } });
   }
 }

@@ -19,6 +19,8 @@ import { DynamoDedupStore } from '../adapters/aws/dynamo-store';
 import { EventBridgePublisher } from '../adapters/aws/eventbridge';
 import { lazyS3Client, S3BlobStore } from '../adapters/aws/s3-blobs';
 import { SqsDeadLetterQueue } from '../adapters/aws/sqs-dead-letters';
+import { redriveClientConfig } from '../adapters/aws/clients';
+import { DEFAULTS } from '../config/defaults';
 import type { DedupRecord } from '../core/ports';
 
 const logger = createLogger();
@@ -28,15 +30,17 @@ let setup: { deps: RedriveDeps; found: () => readonly DedupRecord[]; metrics: Me
 export const REDRIVE_RESERVE_MS = 10_000;
 
 export function redriveDepsFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveDeps {
-  // Only events too big for an item are read from S3: the client is made on first use.
+  // S3 serves only the spool and events too big for an item: the client is made on first use.
   const bucket = requireEnv(ENV.payloadBucket, env);
   const table = requireEnv(ENV.tableName, env);
-  const blobs = new S3BlobStore(lazyS3Client({}), bucket);
+  const blobs = new S3BlobStore(lazyS3Client(redriveClientConfig()), bucket);
   const vendors = env[ENV.redriveVendors]?.split(',').map((v) => v.trim()).filter((v) => v !== '');
   return {
-    store: new DynamoDedupStore(new DynamoDBClient({}), table, { blobs }),
-    publisher: new EventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName, env)),
-    deadLetters: new SqsDeadLetterQueue(new SQSClient({}), requireEnv(ENV.deadLetterQueueUrl, env), { table, bucket }),
+    store: new DynamoDedupStore(new DynamoDBClient(redriveClientConfig()), table, { blobs }),
+    publisher: new EventBridgePublisher(new EventBridgeClient(redriveClientConfig()), requireEnv(ENV.eventBusName, env)),
+    deadLetters: new SqsDeadLetterQueue(new SQSClient(redriveClientConfig()), requireEnv(ENV.deadLetterQueueUrl, env), { table, bucket }),
+    blobs,
+    maxEventBytes: intEnv(ENV.maxEventBytes, DEFAULTS.maxEventBytes, env),
     log: asLog(logger),
     vendors: vendors && vendors.length > 0 ? vendors : undefined,
     maxAgeMs: intEnv(ENV.redriveMaxAgeSeconds, DEFAULT_REDRIVE_MAX_AGE_MS / 1000, env) * 1000,

@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ENV, intEnv, requireEnv, secretArnsFromEnv } from '../config/env';
 import { DEFAULTS } from '../config/defaults';
 import type { VendorRuntimeConfig } from '../config/config';
@@ -16,6 +16,7 @@ import { fromApiGateway, toProxyResult } from '../core/http';
 import { handle, PipelineDeps } from '../core/pipeline';
 import { countingOffloads, endpointOf, MetricsRecorder } from '../core/metrics';
 import { SecretCache } from '../core/secrets';
+import { Budget, DEFAULT_ANSWER_DEADLINE_MS } from '../core/deadline';
 import { asLog, createLogger } from '../core/logger';
 import { createVendorAdapters, endpointsOf } from '../vendors';
 import { fastClientConfig } from '../adapters/aws/clients';
@@ -28,7 +29,7 @@ import { EmfMetrics } from '../adapters/aws/emf-metrics';
 const logger = createLogger();
 
 /** Builds the pipeline's dependencies from the function's environment. Exported for tests. */
-export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, onStaleSecret?: () => void): PipelineDeps {
   const vendor = JSON.parse(requireEnv(ENV.vendorConfig, env)) as VendorRuntimeConfig;
   const { adapters, endpoints } = createVendorAdapters([vendor]);
   // One function serves all of the vendor's endpoints, each verified with its own secret only.
@@ -43,7 +44,13 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineDeps 
   return {
     adapters,
     endpoints,
-    secrets: new SecretCache(new SecretsManagerSource(new SecretsManagerClient(fastClientConfig()), secretIdOf)),
+    // Stale-if-error: while Secrets Manager fails, a value read in the last 24 h still verifies (logged, counted).
+    secrets: new SecretCache(new SecretsManagerSource(new SecretsManagerClient(fastClientConfig()), secretIdOf), {
+      onStale: (key, ageMs) => {
+        logger.warn('Secrets Manager unavailable; using the secret read before', { secret: key, ageSeconds: Math.round(ageMs / 1000) });
+        onStaleSecret?.();
+      },
+    }),
     store: new DynamoDedupStore(new DynamoDBClient(fastClientConfig()), requireEnv(ENV.tableName, env), { blobs }),
     publisher: new EventBridgePublisher(new EventBridgeClient(fastClientConfig()), requireEnv(ENV.eventBusName, env)),
     blobs,
@@ -52,6 +59,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineDeps 
       maxBodyBytes: intEnv(ENV.maxBodyBytes, DEFAULTS.maxBodyBytes, env),
       maxEventBytes: intEnv(ENV.maxEventBytes, DEFAULTS.maxEventBytes, env),
       retentionDays: intEnv(ENV.retentionDays, DEFAULTS.retentionDays, env),
+      answerDeadlineMs: intEnv(ENV.answerDeadlineMs, DEFAULT_ANSWER_DEADLINE_MS, env),
     },
   };
 }
@@ -61,34 +69,50 @@ interface Setup {
   readonly deps: PipelineDeps;
   readonly vendor: string;
   readonly offloads: () => number;
+  readonly spooled: () => number;
+  readonly staleSecrets: () => number;
   readonly metrics: MetricsRecorder;
 }
 
 let setup: Setup | undefined;
 
 function setupFromEnv(): Setup {
-  const base = depsFromEnv();
+  let stale = 0;
+  const base = depsFromEnv(process.env, () => stale++);
   const counted = countingOffloads(base.blobs);
-  return { deps: { ...base, blobs: counted.blobs }, vendor: [...base.adapters.keys()][0], offloads: counted.count, metrics: new EmfMetrics() };
+  return {
+    deps: { ...base, blobs: counted.blobs },
+    vendor: [...base.adapters.keys()][0],
+    offloads: counted.count,
+    spooled: counted.spooled,
+    staleSecrets: () => stale,
+    metrics: new EmfMetrics(),
+  };
 }
 
 /**
  * The route's vendor is fixed per function: a request for another vendor's path is answered 404. Each answer
  * is counted by outcome, under the function's own vendor (never the path's) and the delivery's endpoint.
  */
-export async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResult> {
+export async function webhook(event: APIGatewayProxyEventV2, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<APIGatewayProxyResult> {
   const started = performance.now();
+  const startedAt = Date.now();
   setup ??= setupFromEnv();
-  const offloadsBefore = setup.offloads();
+  const before = { offloads: setup.offloads(), spooled: setup.spooled(), stale: setup.staleSecrets() };
   const delivery = fromApiGateway(event);
-  const { reply, outcome, refusal } = await handle(delivery, setup.deps);
+  // The answer deadline, never past what the function has left (less a margin for Lambda itself).
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+  const budget = new Budget(setup.deps.limits.answerDeadlineMs ?? DEFAULT_ANSWER_DEADLINE_MS, startedAt, remaining);
+  const { reply, outcome, refusal } = await handle(delivery, setup.deps, { budget });
   setup.metrics.delivery({
     vendor: setup.vendor,
     endpoint: endpointOf(delivery),
     outcome,
     refusal,
     latencyMs: performance.now() - started,
-    offloads: setup.offloads() - offloadsBefore,
+    offloads: setup.offloads() - before.offloads,
+    spooled: setup.spooled() - before.spooled,
+    staleSecrets: setup.staleSecrets() - before.stale,
   });
   return toProxyResult(reply);
 }

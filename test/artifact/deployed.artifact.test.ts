@@ -21,7 +21,7 @@ import { Fixture, fixtureBody, fixtureHeaders, fixtureUrl, loadFixtures } from '
 import { BusEvent, drainQueue, MOTO_REGION, ruleToQueue } from '../moto/moto-server';
 import { ACCOUNT_ID, Deployment, WebhookFunction } from './deployment';
 import { evaluate } from './iam';
-import type { RecordedCall } from './proxy';
+import type { Fault, RecordedCall } from './proxy';
 
 jest.setTimeout(120_000);
 
@@ -310,10 +310,29 @@ describe('a dependency down', () => {
     d.proxy.fault = undefined;
   });
 
-  it('answers 503 with Retry-After when DynamoDB fails, and stores and publishes nothing', async () => {
+  it('DynamoDB failing: publishes anyway under the deterministic eventId (200), with no record', async () => {
     // Prepare
     d.proxy.fault = ({ action }) => (action === 'dynamodb:PutItem' ? busFailure(500) : undefined);
     const { body, headers } = freshQuarterzip('msg_artifact_table_down');
+
+    // Act
+    const answer = await post('quarterzip', body, headers);
+    d.proxy.fault = undefined;
+
+    // Assert
+    expect(answer).toMatchObject({ status: 200, body: { status: 'published' } });
+    const events = await drainQueue<BusEvent>(d.clients.sqs, queueUrl);
+    expect(events.map((e) => e.detail.eventId)).toEqual([answer.body.eventId]);
+    const scan = await d.clients.dynamo.send(new ScanCommand({ TableName: d.shared.table }));
+    expect((scan.Items ?? []).filter((i) => i.eventId?.S === answer.body.eventId)).toEqual([]);
+    // The bundle names the error by its class, not by a minified letter.
+    expect(d.process('quarterzip').logs()).toMatch(/"message":"dedup store unavailable; publishing without a record".*"error":"DependencyError"/);
+  });
+
+  it('DynamoDB, the bus and S3 all failing: 503 with Retry-After, and nothing stored or published anywhere', async () => {
+    // Prepare
+    d.proxy.fault = ({ action }) => (action.startsWith('dynamodb:') || action === 'events:PutEvents' || action === 's3:PutObject' ? busFailure(500) : undefined);
+    const { body, headers } = freshQuarterzip('msg_artifact_all_down');
 
     // Act
     const res = await fetch(`${d.edge.url}/webhooks/quarterzip`, { method: 'POST', headers, body });
@@ -322,13 +341,10 @@ describe('a dependency down', () => {
     // Assert
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    const scan = await d.clients.dynamo.send(new ScanCommand({ TableName: d.shared.table }));
-    const eventId = ((await res.json()) as { eventId?: string }).eventId;
-    expect(eventId).toBeUndefined();
-    expect((scan.Items ?? []).filter((i) => i.receivedAt?.S && i[TABLE.partitionKey].S!.includes('msg_artifact_table_down'))).toEqual([]);
+    expect(((await res.json()) as { eventId?: string }).eventId).toBeUndefined();
     expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
-    // The bundle names the error by its class, not by a minified letter.
-    expect(d.process('quarterzip').logs()).toMatch(/"message":"dedup store unavailable; nothing stored".*"error":"DependencyError"/);
+    const spool = await d.clients.s3.send(new ListObjectsV2Command({ Bucket: d.shared.bucket, Prefix: 'spool/' }));
+    expect(spool.Contents ?? []).toEqual([]);
   });
 });
 
@@ -429,6 +445,133 @@ describe('the bundles\' metrics (embedded metric format on stdout)', () => {
   });
 });
 
+/**
+ * DESIGN.md §Deadlines and degraded operation on the shipped bundle and its real SDK clients: the enforcing proxy
+ * leaves requests unanswered (a hang: the socket stays open), closes connections, answers slowly or fails. The
+ * answer comes within the template's answer deadline, a 2xx only when the event is on the bus or kept, and after
+ * the dependencies return the redrive bundle publishes exactly the events answered 2xx, each under one eventId.
+ */
+describe('dependencies that hang, refuse connections or answer slowly (the bundle\'s real SDK clients)', () => {
+  /** What answering may take beyond the deadline here: the edge, the IPC to the function process, a busy machine. */
+  const SLACK_MS = 1500;
+  const deadlineMs = () => Number(d.env.get(webhook('quarterzip').fn.logicalId)![ENV.answerDeadlineMs]);
+  afterEach(() => {
+    d.proxy.fault = undefined;
+  });
+
+  async function timedPost(vendor: string, body: Buffer, headers: Record<string, string>): Promise<Answer & { ms: number }> {
+    const started = performance.now();
+    const answer = await post(vendor, body, headers);
+    return { ...answer, ms: performance.now() - started };
+  }
+
+  /** Posts a fresh Quarterzip delivery while `fault` holds, timed; the fault is lifted once answered. */
+  async function postUnder(fault: Fault, id: string, body?: Buffer): Promise<Answer & { ms: number; sent: { body: Buffer; headers: Record<string, string> } }> {
+    d.proxy.fault = fault;
+    const sent = freshQuarterzip(id, body);
+    const answer = await timedPost('quarterzip', sent.body, sent.headers);
+    d.proxy.fault = undefined;
+    return { ...answer, sent };
+  }
+
+  /** After the dependencies are back and the record's lease has ended, the redrive bundle publishes the event once. */
+  async function redrivenOnce(eventId: string): Promise<BusEvent> {
+    await endLease(await keyOf(eventId));
+    expect(await runRedrive()).toMatchObject({ published: 1 });
+    const events = await drainQueue<BusEvent>(d.clients.sqs, queueUrl);
+    expect(events.map((e) => e.detail.eventId)).toEqual([eventId]);
+    return events[0];
+  }
+
+  async function spooled(): Promise<string[]> {
+    const out = await d.clients.s3.send(new ListObjectsV2Command({ Bucket: d.shared.bucket, Prefix: 'spool/' }));
+    return (out.Contents ?? []).map((o) => o.Key!);
+  }
+
+  it('the template sets the answer deadline at 6 s, 4 s below the function timeout', () => {
+    expect(deadlineMs()).toBe(6000);
+    expect(webhook('quarterzip').fn.timeoutSeconds * 1000 - deadlineMs()).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('EventBridge hanging: 202 within the deadline, the event kept in its record; the redrive publishes it once', async () => {
+    const answer = await postUnder(({ action }) => (action === 'events:PutEvents' ? { hang: true } : undefined), 'msg_artifact_bus_hangs');
+
+    expect(answer).toMatchObject({ status: 202, body: { status: 'accepted', published: false } });
+    expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
+    expect((await record(await keyOf(answer.body.eventId)))!.status.S).toBe('PENDING');
+    await redrivenOnce(answer.body.eventId);
+  });
+
+  it('EventBridge refusing connections: 202 well within the deadline', async () => {
+    const answer = await postUnder(({ action }) => (action === 'events:PutEvents' ? { reset: true } : undefined), 'msg_artifact_bus_refuses');
+
+    expect(answer).toMatchObject({ status: 202, body: { status: 'accepted' } });
+    expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
+    await redrivenOnce(answer.body.eventId);
+  });
+
+  it('DynamoDB hanging: published without a record (200) within the deadline', async () => {
+    const answer = await postUnder(({ action }) => (action.startsWith('dynamodb:') ? { hang: true } : undefined), 'msg_artifact_table_hangs');
+
+    expect(answer).toMatchObject({ status: 200, body: { status: 'published' } });
+    expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
+    expect((await drainQueue<BusEvent>(d.clients.sqs, queueUrl)).map((e) => e.detail.eventId)).toEqual([answer.body.eventId]);
+  });
+
+  it('DynamoDB slow (0.4 s a request) while EventBridge hangs: 202 within the deadline', async () => {
+    const answer = await postUnder(({ action }) => (action.startsWith('dynamodb:') ? { delayMs: 400 } : action === 'events:PutEvents' ? { hang: true } : undefined), 'msg_artifact_slow_table_bus_hangs');
+
+    expect(answer).toMatchObject({ status: 202, body: { status: 'accepted' } });
+    expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
+    await redrivenOnce(answer.body.eventId);
+  });
+
+  it('DynamoDB and EventBridge both hanging: spooled to the payload bucket (202) within the deadline; the redrive claims, publishes it once and empties the spool', async () => {
+    const answer = await postUnder(({ action }) => (action.startsWith('dynamodb:') || action === 'events:PutEvents' ? { hang: true } : undefined), 'msg_artifact_both_hang');
+    const { body, headers } = answer.sent;
+
+    expect(answer).toMatchObject({ status: 202, body: { status: 'accepted', published: false } });
+    expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
+    expect((await spooled()).filter((k) => k.startsWith('spool/quarterzip/'))).toHaveLength(1);
+    expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+    expect(await runRedrive()).toMatchObject({ published: 1 });
+    expect((await drainQueue<BusEvent>(d.clients.sqs, queueUrl)).map((e) => e.detail.eventId)).toEqual([answer.body.eventId]);
+    expect(await spooled()).toEqual([]);
+    expect((await record(await keyOf(answer.body.eventId)))!.status.S).toBe('PUBLISHED');
+    // The vendor's retry, later, is a duplicate of it.
+    expect((await post('quarterzip', body, headers)).body).toMatchObject({ status: 'duplicate', eventId: answer.body.eventId });
+  });
+
+  it('S3 failing for an event over the bus limit: kept whole in its record (202); the redrive offloads and publishes it', async () => {
+    // Over the bus's 256 KB, under what an item keeps inline (350 KB).
+    const turns = Array.from({ length: 2300 }, (_, i) => ({ speaker: i % 2 ? 'user' : 'agent', text: `turn ${i}: ${'words '.repeat(15)}` }));
+    const big = Buffer.from(JSON.stringify({ type: 'call.completed', timestamp: new Date().toISOString(), data: { call_id: 'long-call-s3-down', transcript: turns } }));
+    const answer = await postUnder(({ action }) => (action === 's3:PutObject' ? busFailure(503) : undefined), 'msg_artifact_s3_down_big', big);
+
+    expect(answer).toMatchObject({ status: 202, body: { status: 'accepted' } });
+    expect((await record(await keyOf(answer.body.eventId)))!.event.S.length).toBeGreaterThan(256 * 1024);
+    const event = await redrivenOnce(answer.body.eventId);
+    expect(event.detail).toMatchObject({ eventId: answer.body.eventId, offload: { part: 'transcript' } });
+  });
+
+  it('Secrets Manager hanging at a cold start (nothing cached): 503 within the deadline, nothing stored', async () => {
+    await d.restart('quarterzip');
+    d.proxy.fault = ({ action }) => (action === 'secretsmanager:GetSecretValue' ? { hang: true } : undefined);
+    const { body, headers } = freshQuarterzip('msg_artifact_secret_hangs');
+    const started = performance.now();
+    const res = await fetch(`${d.edge.url}/webhooks/quarterzip`, { method: 'POST', headers, body });
+    const ms = performance.now() - started;
+    d.proxy.fault = undefined;
+
+    expect(res.status).toBe(503);
+    expect(ms).toBeLessThan(deadlineMs() + SLACK_MS);
+    expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+    // Secrets Manager back: the same delivery is accepted.
+    expect((await post('quarterzip', body, headers)).body).toMatchObject({ status: 'published' });
+    await drainQueue(d.clients.sqs, queueUrl);
+  });
+});
+
 describe('IAM: every call the bundles made, against their own policies from the template', () => {
   const byPrincipal = () => {
     const map = new Map<string, RecordedCall[]>();
@@ -453,9 +596,13 @@ describe('IAM: every call the bundles made, against their own policies from the 
     }
     const redrive = new Set((calls.get(d.redrive.logicalId) ?? []).map((c) => c.action));
     // With the republish of dead events (`{"republishDead": true}`): the record read, the queue read and emptied.
-    expect([...redrive].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 'sqs:DeleteMessage', 'sqs:ReceiveMessage', 'sqs:SendMessage']);
+    // With the spool drained (listed, read, claimed, removed) and a kept event offloaded before its publish.
+    expect([...redrive].sort()).toEqual([
+      'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents',
+      's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sqs:DeleteMessage', 'sqs:ReceiveMessage', 'sqs:SendMessage',
+    ]);
     const quarterzipS3 = (calls.get(webhook('quarterzip').fn.logicalId) ?? []).filter((c) => c.action === 's3:PutObject').map((c) => c.resource.split('/')[1]);
-    expect(new Set(quarterzipS3)).toEqual(new Set(['rejected', 'offload']));
+    expect(new Set(quarterzipS3)).toEqual(new Set(['rejected', 'offload', 'spool']));
   });
 });
 

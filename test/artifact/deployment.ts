@@ -178,6 +178,13 @@ export class Deployment {
     return this.processes.get(fn.logicalId)!;
   }
 
+  /** A fresh process for `vendor`'s function (a cold start: nothing cached, the secret read again). */
+  async restart(vendorOrRedrive: string): Promise<void> {
+    const old = this.process(vendorOrRedrive);
+    await old.stop();
+    this.processes.set(old.fn.logicalId, new FunctionProcess(old.fn, old.env));
+  }
+
   async stop(): Promise<void> {
     await this.edge?.stop();
     await Promise.all([...this.processes.values()].map((p) => p.stop()));

@@ -8,7 +8,8 @@
  * 3. records them, evaluates them against that caller's policies from the template, and answers
  *    `AccessDenied` (in the service's protocol) when any is denied, or forwards the request to moto.
  *
- * It can also inject faults (a failing bus), decided per request before forwarding.
+ * It can also inject faults, decided per request before forwarding: an answer of its own (a failing
+ * dependency), no answer at all (a hanging one), a closed connection, or a delay (a slow one).
  */
 import { IncomingMessage, request as httpRequest, ServerResponse } from 'node:http';
 import { AuthzRequest, Evaluation, evaluate, Statement } from './iam';
@@ -27,7 +28,14 @@ export interface InjectedAnswer {
   readonly headers?: Record<string, string>;
 }
 
-export type Fault = (call: { principal: string; action: string; body: Buffer }) => InjectedAnswer | undefined;
+/**
+ * What a fault does with a request instead of forwarding it at once: answer it itself, never answer (the socket
+ * stays open until the client gives up: a hung dependency), close the connection without an answer, or
+ * forward it after a delay (a slow dependency).
+ */
+export type FaultAction = InjectedAnswer | { readonly hang: true } | { readonly reset: true } | { readonly delayMs: number };
+
+export type Fault = (call: { principal: string; action: string; body: Buffer }) => FaultAction | undefined;
 
 export interface ProxyOptions {
   readonly target: string;
@@ -79,6 +87,11 @@ export function authzRequests(
     else if (verb === 'GET' || verb === 'HEAD') action = 's3:GetObject';
     else if (verb === 'DELETE') action = 's3:DeleteObject';
     else throw new Error(`proxy: S3 ${verb} is not mapped to an action`);
+    // A listing is asked with the prefix it lists under (the `s3:prefix` condition key; absent without one).
+    if (action === 's3:ListBucket') {
+      const prefix = u.searchParams.get('prefix');
+      return [{ action, resource, context: prefix === null ? {} : { 's3:prefix': [prefix] } }];
+    }
     return [{ action, resource }];
   }
   if (typeof target !== 'string' || !target.includes('.')) {
@@ -144,6 +157,8 @@ export class EnforcingProxy {
   /** Requests the proxy could not map to IAM questions (answered 500; the suite asserts there are none). */
   readonly unmapped: string[] = [];
   fault: Fault | undefined;
+  /** Requests left unanswered by a `hang` fault. */
+  hung = 0;
   private readonly server = new LoopbackServer((req, body, res) => this.handle(req, body, res));
 
   constructor(private readonly opts: ProxyOptions) {}
@@ -187,8 +202,24 @@ export class EnforcingProxy {
     }
     if (denied) return this.answer(res, accessDenied(caller, denied));
     const injected = this.fault?.({ principal: caller.principal, action: questions[0].action, body });
+    if (injected && 'hang' in injected) {
+      this.hung++;
+      return;
+    }
+    if (injected && 'reset' in injected) {
+      req.socket.destroy();
+      return;
+    }
+    if (injected && 'delayMs' in injected) {
+      setTimeout(() => this.forward(req, body, res), injected.delayMs);
+      return;
+    }
     if (injected) return this.answer(res, injected);
+    this.forward(req, body, res);
+  }
 
+  private forward(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+    if (res.destroyed) return;
     const target = new URL(this.opts.target);
     const upstream = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },

@@ -33,6 +33,7 @@ const WEBHOOK_ENV_KEYS = [
   ENV.maxBodyBytes,
   ENV.maxEventBytes,
   ENV.retentionDays,
+  ENV.answerDeadlineMs,
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_LOG_LEVEL',
   'POWERTOOLS_METRICS_NAMESPACE',
@@ -168,6 +169,8 @@ describe('Callhooks with a configuration', () => {
       const vars = json.Resources[fnId(json, vendor.name)].Properties.Environment.Variables;
       expect(JSON.parse(vars[ENV.vendorConfig])).toEqual(vendor);
       expect([vars[ENV.maxBodyBytes], vars[ENV.maxEventBytes], vars[ENV.retentionDays]]).toEqual(['2097152', '262144', '30']);
+      // The answer deadline: 6 s by default, 4 s below the functions' 10-second timeout.
+      expect(vars[ENV.answerDeadlineMs]).toBe('6000');
     }
   });
 
@@ -213,18 +216,30 @@ describe('Callhooks with a configuration', () => {
     ]);
     const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
     expect(byService('s3:').map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
-      [['s3:PutObject'], [objects('events/qcall/'), objects('offload/qcall/'), objects('rejected/qcall/')], undefined],
+      [['s3:PutObject'], [objects('events/qcall/'), objects('offload/qcall/'), objects('rejected/qcall/'), objects('spool/qcall/')], undefined],
     ]);
     expect(byService('sqs:')).toEqual([]);
   });
 
-  it('lets the redrive query the pending index, read and update records, put events, read payloads and dead-letter', () => {
+  it('lets the redrive query the pending index, read and update records, put events, read payloads, drain the spool and dead-letter', () => {
     const statements = statementsOfRole(json, roleOfFunction(json, logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')));
     const table = logicalId(json, 'AWS::DynamoDB::Table', 'HooksTable');
+    const bucket = logicalId(json, 'AWS::S3::Bucket', 'HooksPayloadBucket');
     const actions = statements.flatMap(actionsOf).sort();
+    const objects = (prefix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${prefix}*`]] });
+    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:'))).map((s) => [actionsOf(s), resourcesOf(s), s.Condition]);
+    expect(s3).toEqual(expect.arrayContaining([
+      // Listing only under spool/; reading the kept events and the spool; deleting only spooled objects; writing
+      // only offloaded parts (an event kept whole while the bucket was down is offloaded before it is published).
+      [['s3:ListBucket'], [{ 'Fn::GetAtt': [bucket, 'Arn'] }], { StringLike: { 's3:prefix': ['spool/*'] } }],
+      [['s3:GetObject'], [objects('events/'), objects('spool/')], undefined],
+      [['s3:DeleteObject'], [objects('spool/')], undefined],
+      [['s3:PutObject'], [objects('offload/')], undefined],
+    ]));
+    expect(s3).toHaveLength(4);
     expect(actions).toEqual([
-      'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents',
-      'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject',
+      'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents',
+      'logs:CreateLogStream', 'logs:PutLogEvents', 's3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject',
       // Sending dead letters, and reading them back for `callhooks redrive --dead`.
       'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl',
       'sqs:ReceiveMessage', 'sqs:SendMessage',
@@ -351,6 +366,7 @@ describe('Callhooks with a configuration', () => {
     const vars = json.Resources[logicalId(json, 'AWS::Lambda::Function', 'HooksRedriveFunction')].Properties.Environment.Variables;
     expect(Object.keys(vars).sort()).toEqual([
       ENV.tableName, ENV.eventBusName, ENV.payloadBucket, ENV.deadLetterQueueUrl, ENV.redriveMaxAgeSeconds, ENV.redriveVendors,
+      ENV.maxEventBytes,
       'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_NAMESPACE',
     ].sort());
     // Dead by age (24 h), not after a number of runs; only the configured vendors' records are published.

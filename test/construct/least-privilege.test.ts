@@ -68,16 +68,22 @@ describe('the redrive', () => {
     ]);
   });
 
-  it('reads only the stored events from the payload bucket, and writes none', () => {
+  it('reads the stored events and the spool, lists and deletes only the spool, and writes only offloaded parts', () => {
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3.map((s) => [actionsOf(s), resourcesOf(s)])).toEqual([[['s3:GetObject'], [objects(`${PAYLOAD_KINDS.events}/`)]]]);
+    expect(s3.map((s) => [actionsOf(s), resourcesOf(s), s.Condition])).toEqual([
+      [['s3:ListBucket'], [{ 'Fn::GetAtt': [bucket, 'Arn'] }], { StringLike: { 's3:prefix': [`${PAYLOAD_KINDS.spool}/*`] } }],
+      [['s3:GetObject'], [objects(`${PAYLOAD_KINDS.events}/`), objects(`${PAYLOAD_KINDS.spool}/`)], undefined],
+      [['s3:DeleteObject'], [objects(`${PAYLOAD_KINDS.spool}/`)], undefined],
+      [['s3:PutObject'], [objects(`${PAYLOAD_KINDS.offload}/`)], undefined],
+    ]);
   });
 
-  it('keeps what it needs of the table: query the pending index, get and update records, across vendors', () => {
+  it('keeps what it needs of the table: query the pending index, get and update records, and claim only the configured vendors\' keys (spooled events)', () => {
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo.map((s) => [actionsOf(s), s.Condition])).toEqual([
       [['dynamodb:Query'], undefined],
       [['dynamodb:GetItem', 'dynamodb:UpdateItem'], undefined],
+      [['dynamodb:PutItem'], { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': VENDORS.map((v) => `${v}#*`) } }],
     ]);
   });
 });

@@ -137,12 +137,61 @@ describe('handleDelivery answers', () => {
     expect(w.store.records.size).toBe(0);
   });
 
-  it('answers 503 and publishes nothing when the dedup store fails (nothing stored)', async () => {
+  it('the dedup store failing: publishes anyway under the deterministic eventId (200), without a record', async () => {
     const w = world();
     w.store.failNext.claim = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     const reply = await handleDelivery(delivery(), w.deps);
-    expect(reply.statusCode).toBe(503);
+    expect(reply).toMatchObject({ statusCode: 200, body: { status: 'published', eventId: deriveEventId('quarterzip', 'msg_1') } });
+    expect(w.publisher.published.map((e) => e.detail.eventId)).toEqual([deriveEventId('quarterzip', 'msg_1')]);
+    expect(w.store.records.size).toBe(0);
+    // A later copy, the store back, publishes again under the same eventId (at least once).
+    const again = await handleDelivery(delivery(), w.deps);
+    expect(again.body).toMatchObject({ status: 'published', eventId: reply.body.eventId });
+  });
+
+  it('the dedup store and the bus failing: the event is spooled to the payload bucket (202), and the redrive publishes it once', async () => {
+    const w = world();
+    w.store.failNext.claim = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    w.publisher.script = ['throw'];
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply).toMatchObject({ statusCode: 202, body: { status: 'accepted', published: false, eventId: deriveEventId('quarterzip', 'msg_1') } });
     expect(w.publisher.published).toHaveLength(0);
+    expect(w.blobs.keys('spool/quarterzip/')).toHaveLength(1);
+    const report = await redrive({ store: w.store, publisher: w.publisher, deadLetters: new MemoryDeadLetters(), log: w.log, blobs: w.blobs }, new Date(NOW.getTime() + 1000));
+    expect(report).toMatchObject({ published: 1 });
+    expect(w.publisher.published.map((e) => e.detail.eventId)).toEqual([reply.body.eventId]);
+    expect(w.blobs.keys('spool/')).toHaveLength(0);
+    expect(w.store.records.get('quarterzip#msg_1')).toMatchObject({ status: 'PUBLISHED' });
+    // The vendor's retry is now a duplicate.
+    expect((await handleDelivery(delivery(), w.deps)).body).toMatchObject({ status: 'duplicate', eventId: reply.body.eventId });
+  });
+
+  it('the dedup store, the bus and the payload store all failing: 503 with Retry-After, nothing stored or published', async () => {
+    const w = world();
+    w.store.failNext.claim = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    w.publisher.script = ['throw'];
+    w.blobs.failPuts = Object.assign(new Error('slow down'), { name: 'SlowDown' });
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply).toMatchObject({ statusCode: 503, headers: { 'retry-after': '5' } });
+    expect(w.publisher.published).toHaveLength(0);
+    expect(w.store.records.size).toBe(0);
+    expect(w.blobs.blobs.size).toBe(0);
+  });
+
+  it('the bus failing and then the record failing to keep the event: spooled (202); the redrive takes the claim over once its lease ends', async () => {
+    const w = world();
+    w.publisher.script = ['throw'];
+    w.store.failNext.keepForRedrive = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    const reply = await handleDelivery(delivery(), w.deps);
+    expect(reply).toMatchObject({ statusCode: 202, body: { status: 'accepted', published: false } });
+    expect(w.store.records.get('quarterzip#msg_1')).toMatchObject({ status: 'IN_FLIGHT' });
+    const deps = { store: w.store, publisher: w.publisher, deadLetters: new MemoryDeadLetters(), log: w.log, blobs: w.blobs };
+    // Within the claim's lease the spool waits (the copy that claimed it might still settle it) …
+    expect(await redrive(deps, new Date(NOW.getTime() + 1000))).toMatchObject({ published: 0, skipped: 1 });
+    // … after it, the redrive takes it over and publishes it once.
+    expect(await redrive(deps, new Date(NOW.getTime() + 120_000))).toMatchObject({ published: 1 });
+    expect(w.publisher.published.map((e) => e.detail.eventId)).toEqual([reply.body.eventId]);
+    expect(w.blobs.keys('spool/')).toHaveLength(0);
   });
 });
 
@@ -293,18 +342,27 @@ describe('large events', () => {
   it('a store that fails on its payload store logs the payload store, not the dedup store, as unavailable', async () => {
     const w = world();
     w.store.failNext.claim = new DependencyError('payload store unavailable', { context: { dependency: 'payload store' } });
-    const reply = await handleDelivery(delivery(), w.deps);
-    expect(reply.statusCode).toBe(503);
-    expect(w.log.lines.map((l) => l.message)).toContain('payload store unavailable; nothing stored');
-    expect(w.log.lines.map((l) => l.message)).not.toContain('dedup store unavailable; nothing stored');
+    await handleDelivery(delivery(), w.deps);
+    expect(w.log.lines.map((l) => l.message)).toContain('payload store unavailable; publishing without a record');
+    expect(w.log.lines.map((l) => l.message)).not.toContain('dedup store unavailable; publishing without a record');
   });
 
-  it('answers 503 and stores no record when the payload store fails', async () => {
+  it('the payload store failing for an event over the bus limit: the event is kept whole in its record (202), and the redrive offloads and publishes it', async () => {
     const w = world({ maxEventBytes: 8 * 1024 });
-    w.blobs.failNext = new Error('s3 down');
+    w.blobs.failPuts = new Error('s3 down');
     const reply = await handleDelivery(delivery({ raw: body('big', { workspace_id: 'w'.repeat(20_000) }) }), w.deps);
-    expect(reply.statusCode).toBe(503);
-    expect(w.store.records.size).toBe(0);
+    expect(reply).toMatchObject({ statusCode: 202, body: { status: 'accepted', published: false } });
+    expect(w.publisher.published).toHaveLength(0);
+    const record = w.store.records.get('quarterzip#msg_1');
+    expect(record).toMatchObject({ status: 'PENDING' });
+    expect(Buffer.byteLength(record!.eventJson!)).toBeGreaterThan(8 * 1024);
+    w.blobs.failPuts = undefined;
+    const report = await redrive({ store: w.store, publisher: w.publisher, deadLetters: new MemoryDeadLetters(), log: w.log, blobs: w.blobs, maxEventBytes: 8 * 1024 }, new Date(NOW.getTime() + 120_000));
+    expect(report).toMatchObject({ published: 1 });
+    const [published] = w.publisher.published;
+    expect(published.detail).toMatchObject({ eventId: reply.body.eventId, offload: { part: 'detail' } });
+    expect(Buffer.byteLength(published.detailJson ?? JSON.stringify(published.detail))).toBeLessThanOrEqual(8 * 1024);
+    expect(w.blobs.keys(`offload/quarterzip/${reply.body.eventId}/`)).toContain(`offload/quarterzip/${reply.body.eventId}/detail.json`);
   });
 });
 

@@ -5,7 +5,7 @@
  * within AWS's limits: at most 10 entries and 256 KB in all, entries sized as AWS sizes them.
  */
 import { handleDelivery } from '../../lambda/core/pipeline';
-import { backoffMs, deadLetterOf, KeptEventSource, redrive, RedriveDeps, republishDead } from '../../lambda/core/redrive';
+import { backoffMs, pendingRecords, deadLetterOf, KeptEventSource, redrive, RedriveDeps, republishDead } from '../../lambda/core/redrive';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { Headers } from '../../lambda/core/http';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
@@ -310,7 +310,7 @@ describe('the redrive drains a backlog in one run', () => {
     const spool: KeptEventSource = { name: 'spool', drain: async () => ({ examined: 3, published: 2, failed: 1, deadLettered: 0, skipped: 0 }) };
 
     // Act
-    const report = await redrive({ ...deps, sources: [spool] }, LATER);
+    const report = await redrive({ ...deps, sources: [pendingRecords, spool] }, LATER);
 
     // Assert
     expect(report).toEqual({ examined: 5, published: 4, failed: 1, deadLettered: 0, skipped: 0 });

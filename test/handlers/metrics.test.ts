@@ -5,6 +5,7 @@
  */
 import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
 import { emfWhile, HANDLER_CONTEXT, healthyAwsEachTest, mockAws, setHandlerEnv } from '../helpers/handler-env';
@@ -80,10 +81,20 @@ describe('webhook metrics', () => {
     expect(emf[0]).toMatchObject({ AcceptedNotPublished: 1 });
   });
 
-  it('counts Unavailable when the table fails', async () => {
+  it('counts Unavailable when the table, the bus and the payload bucket all fail', async () => {
     ddb.on(PutItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }));
+    eventbridge.on(PutEventsCommand).rejects(Object.assign(new Error('down'), { name: 'InternalException', $fault: 'server' }));
+    aws.s3.on(PutObjectCommand).rejects(Object.assign(new Error('down'), { name: 'SlowDown', $fault: 'server' }));
     const { emf } = await emfLines(() => handler(event(), context));
     expect(emf[0]).toMatchObject({ Unavailable: 1 });
+  });
+
+  it('counts Spooled when the table and the bus fail and the event goes to the payload bucket', async () => {
+    ddb.on(PutItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }));
+    eventbridge.on(PutEventsCommand).rejects(Object.assign(new Error('down'), { name: 'InternalException', $fault: 'server' }));
+    aws.s3.on(PutObjectCommand).resolves({});
+    const { emf } = await emfLines(() => handler(event(), context));
+    expect(emf[0]).toMatchObject({ AcceptedNotPublished: 1, Spooled: 1 });
   });
 
   it("counts a request for another vendor's path under the function's own vendor", async () => {

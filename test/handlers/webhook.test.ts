@@ -4,6 +4,7 @@
  */
 import { ConditionalCheckFailedException, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -72,11 +73,20 @@ describe('webhook handler', () => {
     expect(eventbridge.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 
-  it('answers 503 when DynamoDB throttles, and publishes nothing', async () => {
+  it('publishes without a record (200) when DynamoDB throttles', async () => {
     ddb.on(PutItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }));
     const res = await handler(event(), context);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'published' });
+    expect(eventbridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+
+  it('answers 503 only when DynamoDB, the bus and S3 all fail, and publishes nothing', async () => {
+    ddb.on(PutItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' }));
+    eventbridge.on(PutEventsCommand).rejects(Object.assign(new Error('down'), { name: 'InternalException', $fault: 'server' }));
+    aws.s3.on(PutObjectCommand).rejects(Object.assign(new Error('down'), { name: 'SlowDown', $fault: 'server' }));
+    const res = await handler(event(), context);
     expect(res.statusCode).toBe(503);
-    expect(eventbridge.commandCalls(PutEventsCommand)).toHaveLength(0);
   });
 });
 

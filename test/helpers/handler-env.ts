@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../../lambda/config/env';
 
@@ -50,6 +50,8 @@ export function healthyAwsEachTest(aws: AwsMocks, secret: string | ((secretId: s
     aws.ddb.on(PutItemCommand).resolves({});
     aws.ddb.on(UpdateItemCommand).resolves({});
     aws.eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'eb-1' }] });
+    // The redrive lists the spool on every run: an empty one.
+    aws.s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   });
   afterEach(() => {
     for (const mock of Object.values(aws)) mock.reset();

@@ -91,9 +91,11 @@ export class MemoryPublisher implements EventPublisher {
 export class MemoryBlobs implements BlobStore {
   readonly blobs = new Map<string, Buffer>();
   failNext?: Error;
+  /** While set, every put fails with it (an outage, not one failure). */
+  failPuts?: Error;
   async put(key: string, body: Buffer | string) {
-    if (this.failNext) {
-      const e = this.failNext;
+    if (this.failNext || this.failPuts) {
+      const e = (this.failNext ?? this.failPuts)!;
       this.failNext = undefined;
       throw e;
     }
@@ -104,6 +106,16 @@ export class MemoryBlobs implements BlobStore {
     const b = this.blobs.get(key);
     if (!b) throw new Error(`no blob ${key}`);
     return b;
+  }
+  async list(prefix: string, max: number, after?: string) {
+    return [...this.blobs.keys()].filter((k) => k.startsWith(prefix) && (after === undefined || k > after)).sort().slice(0, max);
+  }
+  async delete(key: string) {
+    this.blobs.delete(key);
+  }
+  /** The keys under `prefix`. */
+  keys(prefix: string): string[] {
+    return [...this.blobs.keys()].filter((k) => k.startsWith(prefix));
   }
 }
 
@@ -137,6 +149,8 @@ export class MemoryDeadLetters implements DeadLetterQueue {
 export class MapSecrets implements SecretSource {
   fetches = 0;
   failNext?: Error;
+  /** While true, every read fails (with `failNext` the first time, then a generic error): an outage. */
+  failAll = false;
   constructor(public values: Record<string, string>) {}
   async fetch(vendor: string) {
     this.fetches++;
@@ -145,6 +159,7 @@ export class MapSecrets implements SecretSource {
       this.failNext = undefined;
       throw e;
     }
+    if (this.failAll) throw Object.assign(new Error('unavailable'), { name: 'InternalServiceError' });
     const v = this.values[vendor];
     if (v === undefined) throw new Error(`no secret for ${vendor}`);
     return v;

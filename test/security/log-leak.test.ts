@@ -278,7 +278,7 @@ describe('logs hold no secret and no personal data', () => {
 
     // Assert: every path was taken and logged…
     expect([...statuses].sort()).toEqual([200, 202, 400, 401, 503]);
-    for (const message of ['delivery published', 'duplicate delivery', 'delivery refused: authentication failed', 'authenticated delivery could not be parsed; kept for inspection', 'publish failed; the stored event will be redriven', 'dedup store unavailable; nothing stored', 'secret unavailable', 'redrive finished']) {
+    for (const message of ['delivery published', 'duplicate delivery', 'delivery refused: authentication failed', 'authenticated delivery could not be parsed; kept for inspection', 'publish failed; the stored event will be redriven', 'dedup store unavailable; publishing without a record', 'secret unavailable', 'redrive finished']) {
       expect(text).toContain(message);
     }
     expect(text.split('\n').filter(Boolean).every((l) => l.startsWith('{'))).toBe(true);

@@ -27,7 +27,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { BlobStore, Claim, ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
+import type { BlobStore, CallOptions, Claim, ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
 import { DependencyError } from '../../core/errors';
 import { PENDING_SHARD, TABLE } from '../../config/table';
 import { payloadPrefix } from '../../config/payloads';
@@ -132,7 +132,7 @@ export class DynamoDedupStore implements DedupStore {
     this.options.onConsumedCapacity?.({ operation, capacityUnits: consumed?.CapacityUnits, conditionRefused, itemBytes: item ? itemBytes(item) : undefined });
   }
 
-  async claim(claim: Claim, now: Date): Promise<ClaimResult> {
+  async claim(claim: Claim, now: Date, options: CallOptions = {}): Promise<ClaimResult> {
     const item = claimItem(claim);
     for (let tries = 0; tries < 2; tries++) {
       try {
@@ -150,13 +150,14 @@ export class DynamoDedupStore implements DedupStore {
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             ...this.capacity,
           }),
+          { abortSignal: options.signal },
         );
         this.report('claim', out?.ConsumedCapacity, false, item);
         return { outcome: 'claimed' };
       } catch (err) {
         if (!isConditionFailure(err)) throw storeError('dedup store write failed', err);
         this.report('claim', undefined, true, item);
-        const existing = err.Item ? fromItem(err.Item) : await this.get(claim.key);
+        const existing = err.Item ? fromItem(err.Item) : await this.get(claim.key, options);
         // Gone between the write and the read (TTL): claim again, once.
         if (!existing) continue;
         return existing.status === 'IN_FLIGHT' ? { outcome: 'in-flight', record: existing } : { outcome: 'duplicate', record: existing };
@@ -165,9 +166,9 @@ export class DynamoDedupStore implements DedupStore {
     return { outcome: 'in-flight', record: { ...claim, status: 'IN_FLIGHT', attempts: 0 } };
   }
 
-  async get(key: string): Promise<DedupRecord | undefined> {
+  async get(key: string, options: CallOptions = {}): Promise<DedupRecord | undefined> {
     try {
-      const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: { S: key } }, ConsistentRead: true, ...this.capacity }));
+      const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: { [PK]: { S: key } }, ConsistentRead: true, ...this.capacity }), { abortSignal: options.signal });
       this.report('get', out?.ConsumedCapacity);
       return out.Item ? fromItem(out.Item) : undefined;
     } catch (err) {
@@ -175,9 +176,9 @@ export class DynamoDedupStore implements DedupStore {
     }
   }
 
-  async markPublished(key: string): Promise<void> {
+  async markPublished(key: string, options: CallOptions = {}): Promise<void> {
     // A published record drops any stored event (it is on the bus) and leaves the pending index.
-    await this.update('markPublished', key, `SET #status = :status REMOVE ${PENDING.partitionKey}, #event, eventBlobKey`, 'PUBLISHED', { '#event': 'event' });
+    await this.update('markPublished', key, `SET #status = :status REMOVE ${PENDING.partitionKey}, #event, eventBlobKey`, 'PUBLISHED', { '#event': 'event' }, {}, options);
   }
 
   async markDead(key: string, expiresAt: number): Promise<void> {
@@ -194,6 +195,7 @@ export class DynamoDedupStore implements DedupStore {
     status: RecordStatus,
     names: Record<string, string> = {},
     values: Record<string, AttributeValue> = {},
+    options: CallOptions = {},
   ): Promise<void> {
     try {
       const out = await this.client.send(
@@ -206,6 +208,7 @@ export class DynamoDedupStore implements DedupStore {
           ExpressionAttributeValues: { ':status': { S: status }, ...values },
           ...this.capacity,
         }),
+        { abortSignal: options.signal },
       );
       this.report(operation, out?.ConsumedCapacity);
     } catch (err) {
@@ -213,13 +216,13 @@ export class DynamoDedupStore implements DedupStore {
     }
   }
 
-  async keepForRedrive(claim: Claim, eventJson: string): Promise<'kept' | 'settled'> {
+  async keepForRedrive(claim: Claim, eventJson: string, options: CallOptions = {}): Promise<'kept' | 'settled'> {
     let stored: { name: string; value: AttributeValue } = { name: 'event', value: { S: eventJson } };
     if (Buffer.byteLength(eventJson, 'utf8') > MAX_INLINE_EVENT_BYTES) {
       const blobKey = `${payloadPrefix('events', claim.vendor)}${claim.eventId}.json`;
       try {
         if (!this.options.blobs) throw new Error('no payload store configured for events too large for an item');
-        await this.options.blobs.put(blobKey, eventJson, 'application/json');
+        await this.options.blobs.put(blobKey, eventJson, 'application/json', options);
       } catch (err) {
         throw new DependencyError('payload store unavailable', { cause: err, context: { dependency: 'payload store' } });
       }
@@ -236,6 +239,7 @@ export class DynamoDedupStore implements DedupStore {
           ExpressionAttributeValues: { ':pending': { S: 'PENDING' }, ':shard': { S: PENDING_SHARD }, ':stored': stored.value, ':inFlight': { S: 'IN_FLIGHT' } },
           ...this.capacity,
         }),
+        { abortSignal: options.signal },
       );
       this.report('keepForRedrive', out?.ConsumedCapacity);
       return 'kept';

@@ -33,6 +33,8 @@ export class EmfMetrics implements MetricsRecorder {
     if (o.refusal) m.addMetric(REFUSAL_METRICS[o.refusal], MetricUnit.Count, 1);
     m.addMetric(METRIC.latency, MetricUnit.Milliseconds, Math.max(0, Math.round(o.latencyMs)));
     if (o.offloads > 0) m.addMetric(METRIC.offloads, MetricUnit.Count, o.offloads);
+    if ((o.spooled ?? 0) > 0) m.addMetric(METRIC.spooled, MetricUnit.Count, o.spooled ?? 0);
+    if ((o.staleSecrets ?? 0) > 0) m.addMetric(METRIC.staleSecrets, MetricUnit.Count, o.staleSecrets ?? 0);
     m.publishStoredMetrics();
   }
 

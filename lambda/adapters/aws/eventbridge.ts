@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { BusEntry, EventPublisher } from '../../core/ports';
+import type { BusEntry, CallOptions, EventPublisher } from '../../core/ports';
 
 /**
  * Publishes on an EventBridge bus. PutEvents answers 200 even when entries failed: each entry's result
@@ -11,7 +11,7 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly eventBusName: string,
   ) {}
 
-  async publish(entries: readonly BusEntry[]) {
+  async publish(entries: readonly BusEntry[], options: CallOptions = {}) {
     const out = await this.client.send(
       new PutEventsCommand({
         Entries: entries.map((e) => ({
@@ -22,6 +22,7 @@ export class EventBridgePublisher implements EventPublisher {
           Time: e.time,
         })),
       }),
+      { abortSignal: options.signal },
     );
     return entries.map((_, i) => {
       const r = out.Entries?.[i];

@@ -6,7 +6,7 @@
  * module in the bundle; test/construct/lazy-s3.test.ts checks that the real bundle defers it).
  */
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import type { BlobStore, StoredBlob } from '../../core/ports';
+import type { BlobStore, CallOptions, StoredBlob } from '../../core/ports';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 
@@ -36,16 +36,35 @@ export class S3BlobStore implements BlobStore {
     return (this.made ??= typeof this.client === 'function' ? this.client() : this.client);
   }
 
-  async put(key: string, body: Buffer | string, contentType: string): Promise<StoredBlob> {
+  async put(key: string, body: Buffer | string, contentType: string, options: CallOptions = {}): Promise<StoredBlob> {
     const { PutObjectCommand } = s3();
-    await this.s3Client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.s3Client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }), { abortSignal: options.signal });
     return { url: `s3://${this.bucket}/${key}`, bucket: this.bucket, key };
   }
 
-  async get(key: string): Promise<Buffer> {
+  async get(key: string, options: CallOptions = {}): Promise<Buffer> {
     const { GetObjectCommand } = s3();
-    const out = await this.s3Client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const out = await this.s3Client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: options.signal });
     if (!out.Body) return Buffer.alloc(0);
     return Buffer.from(await out.Body.transformToByteArray());
+  }
+
+  async list(prefix: string, max: number, after?: string): Promise<string[]> {
+    const { ListObjectsV2Command } = s3();
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.s3Client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, StartAfter: token ? undefined : after, ContinuationToken: token, MaxKeys: Math.min(1000, max - keys.length) }),
+      );
+      for (const o of out.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token && keys.length < max);
+    return keys;
+  }
+
+  async delete(key: string): Promise<void> {
+    const { DeleteObjectCommand } = s3();
+    await this.s3Client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretSource } from '../../core/ports';
+import type { CallOptions, SecretSource } from '../../core/ports';
 
 /** Reads an endpoint's secret from Secrets Manager by ARN (`secretIdFor` maps its key, `secretKeyOf`, to the ARN). */
 export class SecretsManagerSource implements SecretSource {
@@ -8,8 +8,8 @@ export class SecretsManagerSource implements SecretSource {
     private readonly secretIdFor: (key: string) => string,
   ) {}
 
-  async fetch(key: string): Promise<string> {
-    const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretIdFor(key) }));
+  async fetch(key: string, options: CallOptions = {}): Promise<string> {
+    const out = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretIdFor(key) }), { abortSignal: options.signal });
     if (out.SecretString !== undefined) return out.SecretString;
     if (out.SecretBinary !== undefined) return Buffer.from(out.SecretBinary).toString('utf8');
     return '';

@@ -1,5 +1,5 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BlobStore, StoredBlob } from '../../core/ports';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files';
@@ -31,5 +31,24 @@ export class FsBlobStore implements BlobStore {
 
   async get(key: string): Promise<Buffer> {
     return readFile(this.pathOf(key));
+  }
+
+  async list(prefix: string, max: number, after?: string): Promise<string[]> {
+    let entries: string[];
+    try {
+      entries = await readdir(this.root, { recursive: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return entries
+      .map((e) => relative(this.root, join(this.root, e)).split(sep).join('/'))
+      .filter((k) => k.startsWith(prefix) && (after === undefined || k > after) && !k.endsWith('/'))
+      .sort()
+      .slice(0, max);
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
   }
 }
