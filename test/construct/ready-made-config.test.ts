@@ -70,7 +70,8 @@ let byEnv: Resources;
 beforeAll(async () => {
   [byDefault, allVendors, byEnv] = await Promise.all([
     synthReadyMade({}),
-    synthReadyMade({ config: 'examples/all-vendors/callhooks.config.json' }),
+    // CALLHOOKS_CONFIG set as well: the context wins.
+    synthReadyMade({ config: 'examples/all-vendors/callhooks.config.json' }, { CALLHOOKS_CONFIG: 'test/artifact/endpoints.config.json' }),
     synthReadyMade({}, { CALLHOOKS_CONFIG: 'test/artifact/endpoints.config.json' }),
   ]);
 }, 240_000);
@@ -103,13 +104,18 @@ describe('the repository configuration (callhooks.config.json)', () => {
 });
 
 describe('another configuration file', () => {
-  it('-c config=examples/all-vendors/callhooks.config.json deploys every built-in vendor and Ringly, with the alarms the README\'s table gives them', () => {
+  it('-c config=examples/all-vendors/callhooks.config.json (over CALLHOOKS_CONFIG) deploys every built-in vendor and Ringly, with the alarms the README\'s table gives them', () => {
     const vendors = [...BUILT_IN_VENDORS, 'ringly'];
     expect(routes(allVendors)).toEqual(routesOf(vendors));
     expect(ofType(allVendors, 'AWS::Lambda::Function')).toHaveLength(vendors.length + 1);
     expect(ofType(allVendors, 'AWS::SecretsManager::Secret')).toHaveLength(vendors.length);
     const per = readmeAlarmsPer();
     expect(ofType(allVendors, 'AWS::CloudWatch::Alarm')).toHaveLength(per.vendor * vendors.length + per.instance);
+    // The figures examples/all-vendors/README.md and the README's alarm section give.
+    const example = readFileSync(join(ROOT, 'examples', 'all-vendors', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const m = /deploys (\d+) routes, (\d+) functions \(one per vendor and the redrive\), (\d+) secrets and (\d+) alarms/.exec(example);
+    expect(m?.slice(1).map(Number)).toEqual(['AWS::ApiGatewayV2::Route', 'AWS::Lambda::Function', 'AWS::SecretsManager::Secret', 'AWS::CloudWatch::Alarm'].map((t) => ofType(allVendors, t).length));
+    expect(README.replace(/\s+/g, ' ')).toContain(`(${ofType(allVendors, 'AWS::CloudWatch::Alarm').length} with every vendor of \`examples/all-vendors/\`)`);
     expect(resolveConfig(readConfig(ALL_VENDORS_CONFIG_FILE)).vendors.map((v) => v.name).sort()).toEqual([...vendors].sort());
   });
 
