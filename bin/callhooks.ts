@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * The CDK app that `cdk deploy` runs: one CallhooksStack configured by the file `CALLHOOKS_CONFIG` names (relative to
- * the current folder), else the repository's callhooks.config.json — the same rule as the local mode's. Context:
- * `stackName`, and `vendorReservedConcurrency` (e.g. `-c vendorReservedConcurrency=0` in an account with a small
- * Lambda concurrency quota).
+ * The CDK app that `cdk deploy` runs: one CallhooksStack configured by the file the context `config` names
+ * (`-c config=examples/all-vendors/callhooks.config.json`), else the one `CALLHOOKS_CONFIG` names (as for the local
+ * mode), each relative to the current folder, else the repository's callhooks.config.json (the five default
+ * vendors). Context: `stackName`, and `vendorReservedConcurrency` (e.g. `-c vendorReservedConcurrency=0` in an
+ * account with a small Lambda concurrency quota).
  */
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
@@ -11,7 +12,8 @@ import { CallhooksStack, contextProps } from '../lib/callhooks-stack';
 import { CallhooksConfigFile } from '../lib';
 
 const app = new App();
-const configFile = process.env.CALLHOOKS_CONFIG ? path.resolve(process.env.CALLHOOKS_CONFIG) : path.join(__dirname, '..', 'callhooks.config.json');
+const configOption: string | undefined = app.node.tryGetContext('config') || process.env.CALLHOOKS_CONFIG || undefined;
+const configFile = configOption ? path.resolve(configOption) : path.join(__dirname, '..', 'callhooks.config.json');
 const stackName: string = app.node.tryGetContext('stackName') ?? 'Callhooks';
 // A custom domain (README §A stable URL): -c domainName=hooks.example.com -c certificateArn=arn:aws:acm:… [-c basePath=…]
 const domainName: string | undefined = app.node.tryGetContext('domainName');

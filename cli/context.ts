@@ -67,7 +67,11 @@ export function parseTarget(text: string, vendors: Vendors): Target & { adapter:
   if (!adapter) {
     const enabled = [...vendors.adapters.keys()];
     const near = closest(vendor, enabled);
-    throw new CliError(`vendor "${vendor}" is not enabled in the configuration${near ? ` — did you mean "${near}"?` : ''} (enabled: ${enabled.join(', ')})`);
+    // A built-in vendor that is off (the repository's callhooks.config.json turns on the five default ones only).
+    const off = (BUILT_IN_VENDORS as readonly string[]).includes(vendor)
+      ? `; it is built in: turn it on with "${vendor}": true under "vendors" in the configuration file`
+      : '';
+    throw new CliError(`vendor "${vendor}" is not enabled in the configuration${near ? ` — did you mean "${near}"?` : ''} (enabled: ${enabled.join(', ')})${off}`);
   }
   return { vendor, endpoint, adapter };
 }

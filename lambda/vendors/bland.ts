@@ -1,6 +1,6 @@
 /**
  * Bland AI's post-call webhook, as its webhook-signing and post-call-webhook tutorials and its call-details
- * reference describe it (vendor-docs/REAL-PLATFORMS.md §8; summarised in docs/vendors/bland.md).
+ * reference describe it (summarised in docs/vendors/bland.md).
  *
  * Proof of origin: `X-Webhook-Signature`, the hex HMAC-SHA256 of the raw body, keyed with the signing secret.
  * No timestamp is signed, so dedup is the only replay protection.

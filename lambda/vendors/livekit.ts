@@ -1,6 +1,6 @@
 /**
  * LiveKit server webhooks (LiveKit Cloud and self-hosted), as LiveKit's webhooks page and `livekit-server-sdk`'s
- * `WebhookReceiver` describe them (vendor-docs/REAL-PLATFORMS.md §9; summarised in docs/vendors/livekit.md).
+ * `WebhookReceiver` describe them (summarised in docs/vendors/livekit.md).
  *
  * Proof of origin: `Authorization: <JWT>` (no `Bearer`), HS256 keyed with the API secret, its `iss` the API key,
  * `exp` required (10 s leeway, the SDK's), and a `sha256` claim holding the base64 SHA-256 of the raw body. The

@@ -1,7 +1,6 @@
 /**
  * OpenAI webhooks (the Realtime API's SIP calls, and the platform's other events), as OpenAI's webhooks guide,
- * its Realtime SIP guide and the `openai` SDK's `webhooks.unwrap` describe them (vendor-docs/REAL-PLATFORMS.md §7;
- * summarised in docs/vendors/openai.md).
+ * its Realtime SIP guide and the `openai` SDK's `webhooks.unwrap` describe them (summarised in docs/vendors/openai.md).
  *
  * Proof of origin: Standard Webhooks — `webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256>`
  * of `webhook-id.webhook-timestamp.body`, keyed with the base64 part of the `whsec_` secret; the timestamp must

@@ -1,6 +1,6 @@
 /**
  * Ultravox webhooks, as Ultravox's securing-webhooks, available-webhooks and errors-and-retries pages describe
- * them (vendor-docs/REAL-PLATFORMS.md §10; summarised in docs/vendors/ultravox.md).
+ * them (summarised in docs/vendors/ultravox.md).
  *
  * Proof of origin: `X-Ultravox-Webhook-Signature`, the hex HMAC-SHA256 of the raw body followed by the bytes of
  * `X-Ultravox-Webhook-Timestamp` (an ISO 8601 datetime; without an offset it is UTC), keyed with the webhook's

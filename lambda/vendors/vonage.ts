@@ -1,6 +1,6 @@
 /**
  * Vonage Voice API callbacks, as Vonage's webhook reference, its signed-webhooks pages and `@vonage/jwt`'s
- * `verifySignature` describe them (vendor-docs/REAL-PLATFORMS.md §6; summarised in docs/vendors/vonage.md).
+ * `verifySignature` describe them (summarised in docs/vendors/vonage.md).
  *
  * Proof of origin: `Authorization: Bearer <JWT>`, HS256 keyed with the account's signature secret, whose
  * `payload_hash` claim is the hex SHA-256 of the raw body (`@vonage/jwt` checks the signature only; callhooks also

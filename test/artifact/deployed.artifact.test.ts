@@ -1,7 +1,8 @@
 /**
- * The deployable artifact under test: the cloud assembly `cdk synth` makes from the repository's app and
- * callhooks.config.json (bundling on), its resources created in moto, each function's minified bundle run from
- * the assembly in its own Node process with the template's handler and environment, behind the template's
+ * The deployable artifact under test: the cloud assembly `cdk synth` makes from the repository's app with every
+ * vendor (examples/all-vendors/callhooks.config.json, bundling on; in CI the assembly of `.ci/run`'s
+ * `cdk synth -c config=examples/all-vendors/callhooks.config.json`, named by CALLHOOKS_ARTIFACT_ASSEMBLY), its
+ * resources created in moto, each function's minified bundle run from the assembly in its own Node process with the template's handler and environment, behind the template's
  * HTTP routes, and every AWS call each bundle makes checked against that function's own IAM policies from the
  * template (test/artifact/proxy.ts denies what the policies do not allow). See docs/TESTING-ARTIFACT.md.
  *
@@ -22,12 +23,13 @@ import { BusEvent, drainQueue, MOTO_REGION, ruleToQueue } from '../moto/moto-ser
 import { ACCOUNT_ID, Deployment, WebhookFunction } from './deployment';
 import { evaluate } from './iam';
 import type { Fault, RecordedCall } from './proxy';
+import { ALL_VENDORS_CONFIG_FILE } from '../helpers/configs';
 
 jest.setTimeout(120_000);
 
 const PINNED_EVENT_IDS: Record<string, string> = JSON.parse(readFileSync(join(__dirname, '..', 'upgrade', 'event-ids.json'), 'utf8'));
 
-const d = new Deployment();
+const d = new Deployment({ configFile: ALL_VENDORS_CONFIG_FILE, assemblyFromEnv: true });
 let queueUrl: string;
 
 beforeAll(async () => {

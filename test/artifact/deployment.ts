@@ -1,9 +1,10 @@
 /**
  * A local "deployment" of a synthesized cloud assembly: moto holds the template's resources, the enforcing
  * proxy stands between every function and moto, each function runs its bundle in its own child process, and
- * the HTTP edge serves the template's routes. `CALLHOOKS_ARTIFACT_ASSEMBLY=<dir>` runs an assembly that was
- * already synthesized (CI reuses its `cdk synth`); otherwise the repository's app is synthesized, bundling
- * on, into a temporary folder — with another configuration file when one is given (`CALLHOOKS_CONFIG`).
+ * the HTTP edge serves the template's routes. The repository's app is synthesized, bundling on, into a temporary
+ * folder with the configuration file given (`CALLHOOKS_CONFIG`), or the repository's callhooks.config.json; a suite
+ * that allows it runs instead the assembly in `CALLHOOKS_ARTIFACT_ASSEMBLY=<dir>`, already synthesized from that
+ * same file (CI reuses its `cdk synth -c config=examples/all-vendors/callhooks.config.json`).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -62,12 +63,14 @@ export interface WebhookFunction {
 }
 
 export interface DeploymentOptions {
-  /**
-   * The configuration file to synthesize the app with (always synthesized then: `CALLHOOKS_ARTIFACT_ASSEMBLY`
-   * names the repository configuration's assembly). @default - callhooks.config.json, or the assembly in
-   * `CALLHOOKS_ARTIFACT_ASSEMBLY`
-   */
+  /** The configuration file to synthesize the app with. @default - the repository's callhooks.config.json */
   readonly configFile?: string;
+  /**
+   * Run the assembly in `CALLHOOKS_ARTIFACT_ASSEMBLY`, when set, instead of synthesizing one: it must have been
+   * synthesized from `configFile` (what the suite checks of it, e.g. one function per vendor, tells otherwise).
+   * @default false
+   */
+  readonly assemblyFromEnv?: boolean;
 }
 
 export class Deployment {
@@ -101,8 +104,8 @@ export class Deployment {
 
   async start(): Promise<void> {
     // Resolved: the runtime requires `<assembly>/asset.…/index`, which a relative path would make a package name.
-    const { configFile } = this.options;
-    let dir = process.env.CALLHOOKS_ARTIFACT_ASSEMBLY && !configFile ? resolve(process.env.CALLHOOKS_ARTIFACT_ASSEMBLY) : undefined;
+    const { configFile, assemblyFromEnv } = this.options;
+    let dir = process.env.CALLHOOKS_ARTIFACT_ASSEMBLY && assemblyFromEnv ? resolve(process.env.CALLHOOKS_ARTIFACT_ASSEMBLY) : undefined;
     if (!dir) {
       this.tmp = mkdtempSync(join(tmpdir(), 'callhooks-artifact-'));
       dir = join(this.tmp, 'cdk.out');

@@ -27,6 +27,12 @@ describe('a mistyped vendor', () => {
     expect(r.stderr).toContain(`vendor "${typed}" is not enabled in the configuration — did you mean "${meant}"?`);
   });
 
+  it('a built-in vendor the configuration leaves off is refused with how to turn it on', async () => {
+    const r = await runHere(['send', 'twilio', '--secret', 'x']); // the repository's callhooks.config.json: the five default vendors
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('vendor "twilio" is not enabled in the configuration (enabled: quarterzip, qcall, koeiq, atoms, converc); it is built in: turn it on with "twilio": true under "vendors"');
+  });
+
   it('gets no suggestion when nothing is near', () => {
     expect(closest('zzzzzzzz', ['quarterzip', 'qcall', 'koeiq'])).toBeUndefined();
   });

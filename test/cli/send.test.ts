@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { configFile, endpointSecretEnvName, vendorsFrom, webhookUrl } from '../../cli/context';
 import { fromApiGateway } from '../../lambda/core/http';
 import { loadConfig, secretEnvName } from '../../local/runtime';
-import { BUILT_IN_VENDORS, createAdapters } from '../../lambda/vendors';
+import { BUILT_IN_VENDORS, createAdapters, DEFAULT_VENDORS } from '../../lambda/vendors';
 import { startTestLocal, TestLocal } from '../helpers/local';
 import { startLocal } from '../../local/server';
 import { runCli, runHere } from './cli';
+import { ALL_VENDORS_CONFIG_FILE } from '../helpers/configs';
 
 jest.setTimeout(60_000); // each spawn of the real command starts Node and tsx: seconds on a busy machine
 
@@ -30,10 +31,11 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** The local mode's secrets as the CLI would find them in the environment. */
+/** The local mode's secrets as the CLI would find them in the environment, and its configuration (every vendor). */
 function secretsEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries([...t.local.secrets].map(([vendor, secret]) => [secretEnvName(vendor), secret]));
+  return { ...Object.fromEntries([...t.local.secrets].map(([vendor, secret]) => [secretEnvName(vendor), secret])), CALLHOOKS_CONFIG: ALL_VENDORS_CONFIG_FILE };
 }
+const allVendors = () => loadConfig(ALL_VENDORS_CONFIG_FILE).vendors;
 
 describe('callhooks send (the real command)', () => {
   it('publishes a Quarterzip sample with --url and --secret, and a second send answers duplicate with the same eventId', async () => {
@@ -72,14 +74,23 @@ describe('callhooks send (the real command)', () => {
 });
 
 describe('callhooks send (in process, many deliveries)', () => {
-  it('signs every sample of every vendor, the custom vendor from callhooks.config.json included, so that each is accepted', async () => {
+  it('signs every sample of every vendor, the custom vendor of examples/all-vendors included, so that each is accepted', async () => {
     const r = await runHere(['send', '--all', '--url', t.local.url, '--json'], { env: secretsEnv() });
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(new Set(lines.map((l) => l.vendor))).toEqual(new Set(loadConfig().vendors.map((v) => v.name)));
+    expect(new Set(lines.map((l) => l.vendor))).toEqual(new Set(allVendors().map((v) => v.name)));
     expect(lines.map((l) => l.vendor)).toContain('ringly');
     for (const l of lines) expect([l.sample, l.status]).toEqual([l.sample, 200]);
+  });
+
+  it('with the repository\'s callhooks.config.json (the quick start: no CALLHOOKS_CONFIG), sends the samples of its five vendors', async () => {
+    const secrets = Object.fromEntries([...t.local.secrets].map(([vendor, secret]) => [secretEnvName(vendor), secret]));
+    const r = await runHere(['send', '--all', '--url', t.local.url, '--json'], { env: secrets });
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { vendor: string; status: number });
+    expect(r.code).toBe(0);
+    expect([...new Set(lines.map((l) => l.vendor))].sort()).toEqual([...DEFAULT_VENDORS].sort());
+    for (const l of lines) expect(l.status).toBe(200);
   });
 
   it('--id makes every sample of every vendor another call: a new event under a new eventId; the same --id again is a duplicate', async () => {
@@ -93,12 +104,12 @@ describe('callhooks send (in process, many deliveries)', () => {
     const again = parse((await send('run-1')).stdout);
     const other = parse((await send('run-2')).stdout);
     // Assert
-    expect(new Set(first.map((l) => l.vendor))).toEqual(new Set(loadConfig().vendors.map((v) => v.name)));
+    expect(new Set(first.map((l) => l.vendor))).toEqual(new Set(allVendors().map((v) => v.name)));
     for (const l of first) expect([key(l), l.status, l.response.status]).toEqual([key(l), 200, 'published']);
     for (const l of other) expect([key(l), l.status, l.response.status]).toEqual([key(l), 200, 'published']);
     const firstIds = new Map(first.map((l) => [key(l), l.response.eventId]));
     // QCall without dedupFields (as configured here) keys each delivery by its request id: every send is new.
-    const qcall = loadConfig().vendors.find((v) => v.name === 'qcall') as { options?: { dedupFields?: unknown } } | undefined;
+    const qcall = allVendors().find((v) => v.name === 'qcall') as { options?: { dedupFields?: unknown } } | undefined;
     const everySendNew = (vendor: string) => vendor === 'qcall' && qcall?.options?.dedupFields === undefined;
     for (const l of again) {
       if (everySendNew(l.vendor)) expect([key(l), l.response.status]).toEqual([key(l), 'published']);

@@ -9,10 +9,11 @@ import { fixtureBody, loadFixtures } from '../../local/fixtures';
 import { loadConfig } from '../../local/runtime';
 import { createAdapters } from '../../lambda/vendors';
 import { runCli, runHere } from './cli';
+import { ALL_VENDORS_CONFIG_FILE } from '../helpers/configs';
 
 jest.setTimeout(60_000); // each spawn of the real command starts Node and tsx: seconds on a busy machine
 
-const adapters = createAdapters(loadConfig().vendors);
+const adapters = createAdapters(loadConfig(ALL_VENDORS_CONFIG_FILE).vendors);
 const QZ_SECRET = 'whsec_' + Buffer.from('verify test secret 24 by').toString('base64');
 const OTHER_SECRET = 'whsec_' + Buffer.from('some other secret 24 byt').toString('base64');
 const CONVERC_SECRET = 'c0ffee'.repeat(10);
@@ -119,13 +120,13 @@ describe('callhooks verify: why a delivery does not verify', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ verified: true, secretIndex: 1 });
   });
 
-  it('takes headers as repeated --header and as a JSON headers file, for the custom vendor too', async () => {
+  it('takes headers as repeated --header and as a JSON headers file, for a custom vendor too (the all-vendors example via --config)', async () => {
     const c = capture('ringly', 'ringly', 'call-completed', CONVERC_SECRET);
-    const repeated = await runHere(['verify', 'ringly', '--body', c.bodyFile, '--secret', CONVERC_SECRET, ...Object.entries(c.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`])]);
+    const repeated = await runHere(['verify', 'ringly', '--config', ALL_VENDORS_CONFIG_FILE, '--body', c.bodyFile, '--secret', CONVERC_SECRET, ...Object.entries(c.headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`])]);
     expect([repeated.code, repeated.stdout]).toEqual([0, 'ringly/default: verifies\n']);
     const jsonFile = join(dir, 'ringly.headers.json');
     writeFileSync(jsonFile, JSON.stringify(c.headers));
-    const fromJson = await runHere(['verify', 'ringly', '--body', c.bodyFile, '--headers-file', jsonFile, '--secret', CONVERC_SECRET]);
+    const fromJson = await runHere(['verify', 'ringly', '--config', ALL_VENDORS_CONFIG_FILE, '--body', c.bodyFile, '--headers-file', jsonFile, '--secret', CONVERC_SECRET]);
     expect(fromJson.code).toBe(0);
   });
 

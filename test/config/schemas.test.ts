@@ -5,7 +5,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { resolveConfig } from '../../lambda/config/config';
 import { renderSchemas } from '../../scripts/schemas';
 import { schemaErrors } from '../helpers/fixtures';
@@ -25,9 +25,13 @@ describe('schema/callhooks.config.schema.json', () => {
   addFormats(ajv);
   const validate = ajv.compile(JSON.parse(read('schema/callhooks.config.schema.json')));
 
-  it('is the $schema of callhooks.config.json, which it accepts', () => {
-    const config = JSON.parse(read('callhooks.config.json'));
-    expect(config.$schema).toBe('./schema/callhooks.config.schema.json');
+  it.each([
+    ['callhooks.config.json', './schema/callhooks.config.schema.json'],
+    ['examples/all-vendors/callhooks.config.json', '../../schema/callhooks.config.schema.json'],
+  ])('is the $schema of %s, which it accepts', (file, schemaPath) => {
+    const config = JSON.parse(read(file));
+    expect(config.$schema).toBe(schemaPath);
+    expect(join(ROOT, dirname(file), config.$schema)).toBe(join(ROOT, 'schema', 'callhooks.config.schema.json'));
     expect(validate(config)).toBe(true);
   });
 

@@ -7,6 +7,7 @@ import {
   CallEventType, CustomVendorAuth, SignatureEncoding, SignedPayload, type CallhooksConfiguration, type CustomVendor,
 } from '../../lib';
 import { configurationFromJson } from '../../lib/private/config';
+import { ALL_VENDORS_CONFIG_FILE, DEFAULT_CONFIG_FILE, readConfig } from '../helpers/configs';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -16,9 +17,14 @@ export function projectContext(): Record<string, unknown> {
   return cdkJson.context ?? {};
 }
 
-/** The repository's callhooks.config.json. */
+/** The repository's callhooks.config.json: the documented default (the five vendors of 0.1.0). */
 export function projectConfig(): CallhooksConfig {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, 'callhooks.config.json'), 'utf8'));
+  return readConfig(DEFAULT_CONFIG_FILE);
+}
+
+/** examples/all-vendors/callhooks.config.json: every built-in vendor and the custom vendor Ringly. */
+export function allVendorsConfig(): CallhooksConfig {
+  return readConfig(ALL_VENDORS_CONFIG_FILE);
 }
 
 /**
@@ -39,7 +45,7 @@ export function testStack(app: App = testApp(), id = 'Test'): Stack {
   return new Stack(app, id, { env: { account: '111122223333', region: 'us-east-1' } });
 }
 
-/** A custom vendor signing like Stripe (same as the example in callhooks.config.json). */
+/** A custom vendor signing like Stripe (same as the one in examples/all-vendors/callhooks.config.json). */
 export const RINGLY = {
   name: 'ringly',
   auth: {

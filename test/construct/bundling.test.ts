@@ -13,7 +13,7 @@ import { BUNDLE_FILE, BUNDLES_DIR, packageRoot, REDRIVE_BUNDLE, S3_CLIENT_FILE, 
 import { resolveConfig } from '../../lambda/config/config';
 import { BUILT_IN_VENDORS } from '../../lambda/vendors';
 import { BUNDLES, buildBundles, inputsFile } from '../../scripts/bundle';
-import { projectConfig, testApp, fromConfig } from './app';
+import { allVendorsConfig, testApp, fromConfig } from './app';
 
 const ROOT = packageRoot();
 const SHIPPED = path.join(ROOT, BUNDLES_DIR);
@@ -110,7 +110,7 @@ describe('the synthesized stack', () => {
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'callhooks-synth-'));
     const app = testApp({ stageAssets: true, outdir });
-    const stack = new CallhooksStack(app, 'Callhooks', fromConfig(projectConfig()));
+    const stack = new CallhooksStack(app, 'Callhooks', fromConfig(allVendorsConfig()));
     app.synth();
     template = JSON.parse(fs.readFileSync(path.join(outdir, `${stack.artifactId}.template.json`), 'utf8'));
   });
@@ -118,7 +118,7 @@ describe('the synthesized stack', () => {
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
   it("deploys each function with its prebuilt bundle, byte for byte (a vendor's own, the custom one, the redrive's)", () => {
-    const vendors = resolveConfig(projectConfig()).vendors;
+    const vendors = resolveConfig(allVendorsConfig()).vendors;
     const expected = [...vendors.map((v) => [`callhooks: receives ${v.name} webhooks`, webhookBundleName(v)]), [expect.stringMatching(/^callhooks: publishes/), REDRIVE_BUNDLE]];
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     const deployed = functions.map((fn) => {

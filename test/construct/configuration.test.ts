@@ -17,7 +17,8 @@ import { resolveConfig } from '../../lambda/config/config';
 import type { qcallOptions } from '../../lambda/vendors/qcall';
 import type { CallEventDetail as ZodCallEventDetail } from '../../lambda/core/event';
 import type { CallEventDetail } from '../../lib/events';
-import { projectConfig, RINGLY, RINGLY_VENDOR } from './app';
+import { RINGLY, RINGLY_VENDOR } from './app';
+import { ALL_VENDORS_CONFIG_FILE, DEFAULT_CONFIG_FILE, readConfig } from '../helpers/configs';
 
 type QCallInput = Exclude<z.input<ReturnType<typeof qcallOptions>>, boolean>;
 
@@ -40,9 +41,11 @@ export const eventNested: Agree<Omit<CallEventDetail, 'call'> & { readonly call?
 export const enumValue: Agree<{ readonly e?: SignatureEncoding | 'hex2' }, { readonly e?: 'hex' | 'base64' }> = true;
 
 describe('CallhooksConfigFile', () => {
-  it('reads callhooks.config.json into structs that resolve to the same configuration as the file', () => {
-    const file = path.join(__dirname, '..', '..', 'callhooks.config.json');
-    expect(resolveConfiguration(CallhooksConfigFile.read(file))).toEqual(resolveConfig(projectConfig()));
+  it.each([
+    ['callhooks.config.json', DEFAULT_CONFIG_FILE],
+    ['examples/all-vendors/callhooks.config.json', ALL_VENDORS_CONFIG_FILE],
+  ])('reads %s into structs that resolve to the same configuration as the file', (_name, file) => {
+    expect(resolveConfiguration(CallhooksConfigFile.read(file))).toEqual(resolveConfig(readConfig(file)));
   });
 
   it.each<[string, unknown]>([

@@ -3,8 +3,6 @@
  * schema/call-event.schema.json, valid draft-04 within the registry's size limit, and describing what a rule's
  * target receives (every fixture's event validates against the schema of its own detail-type, and only that).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import Ajv04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
@@ -18,6 +16,7 @@ import { createAdapters } from '../../lambda/vendors';
 import { loadFixtures, signedDelivery } from '../helpers/fixtures';
 import { memoryWorld } from '../helpers/memory';
 import { testStack } from './app';
+import { ALL_VENDORS_CONFIG_FILE, readConfig } from '../helpers/configs';
 
 type Schema = Record<string, any>;
 
@@ -71,7 +70,7 @@ describe('schema registry', () => {
   });
 
   it('describes the events a rule target receives: each fixture validates against its own detail-type only', async () => {
-    const config = resolveConfig(JSON.parse(readFileSync(join(__dirname, '..', '..', 'callhooks.config.json'), 'utf8')));
+    const config = resolveConfig(readConfig(ALL_VENDORS_CONFIG_FILE));
     const adapters = createAdapters(config.vendors);
     const validators = new Map([...byType].map(([type, s]) => [type, draft4Validator().compile(s.content)]));
     const fixtures = loadFixtures();

@@ -1,5 +1,5 @@
 /**
- * Least privilege per vendor, on the ready-made stack with the repository's callhooks.config.json: each
+ * Least privilege per vendor, on the ready-made stack with every vendor (examples/all-vendors/callhooks.config.json): each
  * vendor's function may write only its own vendor's records (`dynamodb:LeadingKeys` = `<vendor>#*`), put only
  * events whose `source` is its own, and put payload objects only under its own prefixes; the redrive may
  * publish only callhooks events and read only stored events. The keys and sources come from the same
@@ -11,10 +11,10 @@ import { PAYLOAD_KINDS, payloadPrefix } from '../../lambda/config/payloads';
 import { recordKey } from '../../lambda/core/pipeline';
 import { sourceOf } from '../../lambda/core/event';
 import { CallhooksStack } from '../../lib/callhooks-stack';
-import { actionsOf, logicalId, projectConfig, resourcesOf, roleOfFunction, statementsOfRole, testApp, fromConfig } from './app';
+import { actionsOf, logicalId, allVendorsConfig, resourcesOf, roleOfFunction, statementsOfRole, testApp, fromConfig } from './app';
 
 const app = testApp();
-const stack = new CallhooksStack(app, 'Callhooks', fromConfig(projectConfig()));
+const stack = new CallhooksStack(app, 'Callhooks', fromConfig(allVendorsConfig()));
 const json = Template.fromStack(stack).toJSON() as Parameters<typeof statementsOfRole>[0];
 const table = logicalId(json, 'AWS::DynamoDB::Table', 'CallhooksTable');
 const bucket = logicalId(json, 'AWS::S3::Bucket', 'CallhooksPayloadBucket');

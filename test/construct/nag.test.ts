@@ -1,5 +1,5 @@
 /**
- * cdk-nag (AwsSolutions) on the ready-made stack: no unacknowledged error or warning, and every
+ * cdk-nag (AwsSolutions) on the ready-made stack with every vendor (examples/all-vendors): no unacknowledged error or warning, and every
  * acknowledgment carries a written reason. cdk-nag 3 is a validation plugin: `validateScope` returns its
  * report directly; registered with `Validations.of(app).addPlugins`, a finding makes `app.synth()` throw.
  */
@@ -12,7 +12,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { Callhooks } from '../../lib';
 import { CallhooksStack } from '../../lib/callhooks-stack';
-import { projectConfig, testApp, fromConfig } from './app';
+import { allVendorsConfig, testApp, fromConfig } from './app';
 
 /** Findings as `severity rule path` lines, so a failure shows what to fix. */
 function findings(scope: IConstruct): string[] {
@@ -33,7 +33,7 @@ describe('cdk-nag AwsSolutions', () => {
 
   beforeAll(() => {
     app = testApp();
-    new CallhooksStack(app, 'Callhooks', fromConfig(projectConfig()));
+    new CallhooksStack(app, 'Callhooks', fromConfig(allVendorsConfig()));
   });
 
   it('finds no unacknowledged error or warning in the ready-made stack', () => {
@@ -79,7 +79,7 @@ describe('cdk-nag AwsSolutions', () => {
   // CDK's built-in CloudFormation validation stays off here (its engine takes ~7 s to start); `cdk synth` runs it.
   it('lets app.synth() pass with the plugin registered', () => {
     const synthApp = testApp();
-    new CallhooksStack(synthApp, 'Callhooks', fromConfig(projectConfig()));
+    new CallhooksStack(synthApp, 'Callhooks', fromConfig(allVendorsConfig()));
     Validations.of(synthApp).addPlugins(new AwsSolutionsChecks(synthApp));
     expect(() => synthApp.synth()).not.toThrow();
   });

@@ -1,10 +1,14 @@
-/** A throwaway local mode for end-to-end tests: a temporary data folder, no redrive timer, events collected. */
+/**
+ * A throwaway local mode for end-to-end tests: a temporary data folder, no redrive timer, events collected, and
+ * every vendor on (examples/all-vendors/callhooks.config.json) unless `env.CALLHOOKS_CONFIG` names another file.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalOptions, LocalServer, startLocal } from '../../local/server';
 import type { DeliveredEvent } from '../../lambda/adapters/local/file-publisher';
 import { MemoryLog } from './memory';
+import { ALL_VENDORS_CONFIG_FILE } from './configs';
 
 export interface TestLocal {
   readonly local: LocalServer;
@@ -24,7 +28,7 @@ export async function startTestLocal(options: Pick<LocalOptions, 'inMemory' | 's
     redriveEveryMs: 0,
     log: new MemoryLog(),
     onEvent: (e) => events.push(e),
-    env: { ...process.env, CALLHOOKS_DATA_DIR: dir, CALLHOOKS_CONFIG: join(__dirname, '..', '..', 'callhooks.config.json'), ...options.env },
+    env: { ...process.env, CALLHOOKS_DATA_DIR: dir, CALLHOOKS_CONFIG: ALL_VENDORS_CONFIG_FILE, ...options.env },
   });
   return {
     local,

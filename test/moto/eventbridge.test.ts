@@ -4,8 +4,6 @@
  * when too large, and published by EventBridgePublisher. Each rule's SQS queue must then hold exactly the
  * events its pattern selects, nothing else. Then the publish failures: a rejected entry, a missing bus.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { resolveConfig } from '../../lambda/config/config';
 import { composeDetail, deriveEventId } from '../../lambda/core/event';
 import { Delivery, Headers } from '../../lambda/core/http';
@@ -16,6 +14,7 @@ import { createAdapter } from '../../lambda/vendors';
 import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
 import { EventBridgePublisher } from '../../lambda/adapters/aws/eventbridge';
 import { Fixture, loadFixtures, signedDelivery } from '../helpers/fixtures';
+import { ALL_VENDORS_CONFIG_FILE, readConfig } from '../helpers/configs';
 import {
   BusEvent,
   createBucket,
@@ -35,7 +34,6 @@ import { EXAMPLE_RULES } from './rules';
 const TABLE = 'callhooks-moto-eb';
 const BUS = 'callhooks-moto-bus';
 const BUCKET = 'callhooks-moto-eb-payloads';
-const CONFIG_FILE = join(__dirname, '..', '..', 'callhooks.config.json');
 
 /** What each example rule should select, written out independently of EventBridge's matcher. */
 const SELECTS: Record<string, (e: BusEntry) => boolean> = {
@@ -58,11 +56,10 @@ class RecordingPublisher implements EventPublisher {
   }
 }
 
-/** The vendors of callhooks.config.json (all five built-ins without it) whose adapter exists. */
+/** The vendors of examples/all-vendors/callhooks.config.json (every built-in vendor and Ringly) whose adapter exists. */
 function availableAdapters(): Map<string, VendorAdapter> {
-  const raw: unknown = existsSync(CONFIG_FILE) ? JSON.parse(readFileSync(CONFIG_FILE, 'utf8')) : {};
   const adapters = new Map<string, VendorAdapter>();
-  for (const config of resolveConfig(raw).vendors) {
+  for (const config of resolveConfig(readConfig(ALL_VENDORS_CONFIG_FILE)).vendors) {
     try {
       adapters.set(config.name, createAdapter(config));
     } catch {

@@ -1,6 +1,6 @@
 /**
  * Shared ground for the property suites (test/property/*.test.ts): the vendors under test (every vendor the
- * registry builds from callhooks.config.json, plus any built-in vendor it leaves out), fast-check arbitraries
+ * registry builds from examples/all-vendors/callhooks.config.json, plus any built-in vendor it leaves out), fast-check arbitraries
  * for what can arrive at `/webhooks/{vendor}`, API Gateway events built from them (HTTP API payload 2.0, the
  * only format the construct's API sends), an oracle for the answer DESIGN.md "What a vendor sees (HTTP)" requires, and the checks
  * that every outcome must pass.
@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { BUILT_IN_VENDORS, resolveConfig, ResolvedConfig, VendorRuntimeConfig } from '../../lambda/config/config';
+import { BUILT_IN_VENDORS, ResolvedConfig, VendorRuntimeConfig } from '../../lambda/config/config';
 import type { CallEventDetail } from '../../lambda/core/event';
 import { mediaTypeOf, parseUrlEncoded } from '../../lambda/core/form';
 import { fromApiGateway, Headers, Reply, toProxyResult } from '../../lambda/core/http';
@@ -21,7 +21,8 @@ import { handleDelivery, UNAUTHORIZED } from '../../lambda/core/pipeline';
 import type { VendorAdapter } from '../../lambda/core/vendor';
 import { createAdapter } from '../../lambda/vendors';
 import { twilioFieldsText } from '../../lambda/schemes/url-signing';
-import { DEFAULT_CONFIG_FILE, loadConfig } from '../../local/runtime';
+import { loadConfig } from '../../local/runtime';
+import { ALL_VENDORS_CONFIG_FILE } from '../helpers/configs';
 import { Fixture, fixtureBody, FIXTURES_DIR, loadFixtures, schemaErrors } from '../helpers/fixtures';
 import { memoryWorld, MemoryWorld } from '../helpers/memory';
 
@@ -101,7 +102,7 @@ let registry: Registry | undefined;
 /** Every registered vendor, with a secret, its fixtures and its probed proof-of-origin traits. */
 export function loadRegistry(): Registry {
   if (registry) return registry;
-  const config = existsSync(DEFAULT_CONFIG_FILE) ? loadConfig(DEFAULT_CONFIG_FILE) : resolveConfig({});
+  const config = loadConfig(ALL_VENDORS_CONFIG_FILE);
   const vendors = runtimeConfigs(config).map((rc): VendorUnderTest => {
     const adapter = createAdapter(rc);
     const secret = adapter.generateSecret();

@@ -35,6 +35,7 @@ import { fixtureBody, Fixture, signedDelivery } from '../helpers/fixtures';
 import { MemoryDeadLetters, memoryWorld } from '../helpers/memory';
 import { jsonPaths, withValueAt } from '../helpers/wrong-types';
 import { loadRegistry, VendorUnderTest } from '../property/arbitraries';
+import { ALL_VENDORS_CONFIG_FILE } from '../helpers/configs';
 
 jest.setTimeout(120_000);
 
@@ -544,7 +545,7 @@ describe('the local server (npm start)', () => {
 
   it('never prints a generated development secret (it says which file holds them) — and nothing sensitive at all', async () => {
     // Prepare: no CALLHOOKS_SECRET_* so that development secrets are generated (issue 20, point 7: not printed).
-    const env: NodeJS.ProcessEnv = { ...process.env, CALLHOOKS_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, CALLHOOKS_DATA_DIR: dataDir, CALLHOOKS_CONFIG: ALL_VENDORS_CONFIG_FILE };
     for (const k of Object.keys(env)) if (k.startsWith('CALLHOOKS_SECRET_')) delete env[k];
     const capture = captureOutput();
     let text: string;

@@ -6,17 +6,16 @@
  * The one deliberate change (issue 16, finding 6): QCall without `dedupFields` keys each delivery by API Gateway's
  * request id, so its pinned ids are those of the request ids given here (`fixture:<vendor>/<fixture>`, as in docs/EVENTS.md).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { resolveConfig } from '../../lambda/config/config';
 import { handleDelivery } from '../../lambda/core/pipeline';
 import { createAdapters } from '../../lambda/vendors';
 import { qcall } from '../../lambda/vendors/qcall';
 import { loadFixtures, signedDelivery } from '../helpers/fixtures';
 import { memoryWorld } from '../helpers/memory';
+import { ALL_VENDORS_CONFIG_FILE, readConfig } from '../helpers/configs';
 import pinned from './event-ids.json';
 
-const config = resolveConfig(JSON.parse(readFileSync(join(__dirname, '..', '..', 'callhooks.config.json'), 'utf8')));
+const config = resolveConfig(readConfig(ALL_VENDORS_CONFIG_FILE));
 const adapters = createAdapters(config.vendors);
 const fixtures = loadFixtures();
 const PINNED = pinned as Record<string, string>;

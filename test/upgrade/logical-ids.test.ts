@@ -7,7 +7,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { CallhooksStack } from '../../lib/callhooks-stack';
 import { Callhooks } from '../../lib';
-import { projectConfig, testApp, testStack, fromConfig } from '../construct/app';
+import { allVendorsConfig, testApp, testStack, fromConfig } from '../construct/app';
 
 const STATEFUL = [
   'AWS::DynamoDB::Table',
@@ -24,8 +24,8 @@ function statefulIds(template: Template): Record<string, string[]> {
 }
 
 describe('stateful resources keep their logical IDs', () => {
-  it('in the ready stack with the repository configuration', () => {
-    const stack = new CallhooksStack(testApp(), 'Callhooks', fromConfig(projectConfig()));
+  it('in the ready stack with every vendor (examples/all-vendors/callhooks.config.json)', () => {
+    const stack = new CallhooksStack(testApp(), 'Callhooks', fromConfig(allVendorsConfig()));
     expect(statefulIds(Template.fromStack(stack))).toEqual({
       'AWS::DynamoDB::Table': ['CallhooksTable3C9841AF'],
       'AWS::S3::Bucket': ['CallhooksPayloadBucket4536FD46'],

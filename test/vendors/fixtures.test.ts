@@ -3,15 +3,14 @@
  * becomes exactly one schema-valid event of the right source and type; its redelivery is a duplicate — except
  * QCall's without `dedupFields`: QCall fires once per call and never retries, so a second delivery is a second call.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { resolveConfig } from '../../lambda/config/config';
 import { handleDelivery } from '../../lambda/core/pipeline';
 import { createAdapters } from '../../lambda/vendors';
 import { loadFixtures, schemaErrors, signedDelivery } from '../helpers/fixtures';
 import { memoryWorld } from '../helpers/memory';
+import { ALL_VENDORS_CONFIG_FILE, readConfig } from '../helpers/configs';
 
-const config = resolveConfig(JSON.parse(readFileSync(join(__dirname, '..', '..', 'callhooks.config.json'), 'utf8')));
+const config = resolveConfig(readConfig(ALL_VENDORS_CONFIG_FILE));
 const adapters = createAdapters(config.vendors);
 const fixtures = loadFixtures();
 
@@ -28,7 +27,7 @@ describe('vendor fixtures', () => {
   it.each(fixtures.map((f) => [`${f.vendor}/${f.name}`, f] as const))('%s → one event, then a duplicate (QCall: a second event)', async (_name, fixture) => {
     // Prepare
     const adapter = adapters.get(fixture.vendor);
-    if (!adapter) throw new Error(`fixture for ${fixture.vendor}, which is not enabled in callhooks.config.json`);
+    if (!adapter) throw new Error(`fixture for ${fixture.vendor}, which is not enabled in examples/all-vendors/callhooks.config.json`);
     const secret = adapter.generateSecret();
     const world = memoryWorld([adapter], { [adapter.name]: secret });
     const now = new Date();
