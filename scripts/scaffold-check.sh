@@ -26,6 +26,8 @@ TESTS=(
   test/construct/least-privilege.test.ts
   test/e2e/all-vendors.test.ts
   test/property
+  test/repo/hygiene.test.ts
+  test/security
 )
 
 cd "$ROOT"
