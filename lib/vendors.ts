@@ -4,9 +4,10 @@
  * `lambda/vendors/` stays the one definition of the rules: the construct turns these structs into that JSON
  * and validates it, and `lib/private/agreement.ts` fails the build when a struct and its schema disagree).
  *
- * Adding a vendor's options: a `<Vendor>Options` struct here (extending {@link VendorOptionsBase}, with an
- * endpoint options struct when the vendor has options an endpoint may override), its field in
- * {@link BuiltInVendors}, and its line in `lib/private/agreement.ts`.
+ * Adding a vendor (`npm run new-vendor`, README › Adding a vendor) adds its `<Vendor>Options` struct here
+ * (extending {@link VendorOptionsBase}; with an endpoint options struct when the vendor has options an endpoint
+ * may override) and its field in {@link BuiltInVendors}: the vendor's name in camelCase (`zzExample` for
+ * `zz-example`). `lib/private/agreement.ts` checks every registry vendor against these without a line of its own.
  */
 
 import type { HmacAlgorithm, SignatureEncoding } from './custom-vendor';

@@ -7,7 +7,7 @@
  * One zod schema defines the file: its TypeScript type (`CallhooksConfig`), the validation in `resolveConfig`
  * and the JSON Schema shipped as `schema/callhooks.config.schema.json` (`npm run schemas`). Each built-in
  * vendor's options are defined in its own module and reach this file through the registry
- * (`lambda/vendors/index.ts`); a custom vendor's in `lambda/vendors/custom.ts`. Code that runs in a function
+ * (`lambda/vendors/registry.ts`); a custom vendor's in `lambda/vendors/custom.ts`. Code that runs in a function
  * imports only types from here (its defaults are in `defaults.ts`), so zod stays out of the bundles.
  */
 import { z } from 'zod';

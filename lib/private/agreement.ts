@@ -61,6 +61,9 @@ export type AgreeVendor<S, Z> = [
   Agree<ValueOf<S[keyof S & 'endpointOptions']>, ValueOf<Exclude<Z[keyof Z & 'endpoints'], readonly unknown[] | undefined>>>,
 ] extends [true, true, true] ? true : false;
 
+/** A vendor's name as its field in `BuiltInVendors`: `zz-example` → `zzExample` (lib/private/names.ts). */
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+
 type VendorsInput = NonNullable<z.input<ReturnType<typeof configSchema>>['vendors']>;
 type OptionsInput<N extends BuiltInVendor> = Exclude<z.input<ReturnType<(typeof VENDOR_OPTIONS)[N]>>, boolean>;
 type CustomInput = z.input<ReturnType<typeof customVendorSchema>>;
@@ -71,9 +74,9 @@ export type Agreement = [
   Assert<Same<keyof CallhooksConfiguration, Exclude<keyof z.input<ReturnType<typeof configSchema>>, '$schema' | '//'>>>,
   Assert<Agree<Omit<CallhooksConfiguration, 'vendors' | 'customVendors'>, Omit<z.input<ReturnType<typeof configSchema>>, '$schema' | '//' | 'vendors' | 'customVendors'>>>,
   // One field per built-in vendor, and each vendor's options struct.
-  Assert<Same<keyof BuiltInVendors, BuiltInVendor>>,
+  Assert<Same<keyof BuiltInVendors, Camel<BuiltInVendor>>>,
   Assert<Same<keyof VendorsInput, BuiltInVendor>>,
-  Assert<AllTrue<{ [N in BuiltInVendor]: AgreeVendor<NonNullable<BuiltInVendors[N]>, OptionsInput<N>> }>>,
+  Assert<AllTrue<{ [N in BuiltInVendor]: AgreeVendor<NonNullable<BuiltInVendors[Camel<N>]>, OptionsInput<N>> }>>,
   // Custom vendors: the fields, the schemes (one factory each) and their options.
   Assert<AgreeVendor<Omit<CustomVendor, 'auth'>, Omit<CustomInput, 'auth'>>>,
   Assert<Same<CustomInput['auth']['scheme'],

@@ -8,13 +8,15 @@
  * - `endpoints` is a list of names or an object of name → that endpoint's options in the file, a list of names
  *   plus `endpointOptions` (name → options for some of them) in a struct;
  * - a custom vendor's `auth` is an object in the file, a `CustomVendorAuth` made by a factory in a struct;
- * - closed sets of strings are enums, whose values are the file's strings.
+ * - closed sets of strings are enums, whose values are the file's strings;
+ * - a built-in vendor's field in `BuiltInVendors` is its name in camelCase (`zzExample` for `zz-example`).
  *
  * `agreement.ts` fails the build when a struct and its schema disagree in any other way.
  */
 import { ConfigError, resolveConfig, type ResolvedConfig } from '../../lambda/config/config';
 import type { CallhooksConfiguration } from '../configuration';
 import { authJsonOf, CustomVendorAuth, type CustomVendor } from '../custom-vendor';
+import { vendorFieldOf, vendorNameOfField } from './names';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,7 +27,7 @@ export function configJsonOf(config: CallhooksConfiguration): Json {
   if (config.vendors !== undefined) {
     json.vendors = isObject(config.vendors)
       ? Object.fromEntries(Object.entries(config.vendors).filter(([, v]) => v !== undefined)
-        .map(([name, options]) => [name, vendorJsonOf(options, `vendors.${name}`)]))
+        .map(([field, options]) => [vendorNameOfField(field), vendorJsonOf(options, `vendors.${field}`)]))
       : config.vendors;
   }
   if (config.customVendors !== undefined) {
@@ -90,7 +92,7 @@ export function configurationFromJson(raw: unknown, source: string): CallhooksCo
   const config: { -readonly [K in keyof CallhooksConfiguration]: CallhooksConfiguration[K] } = {};
   if (isObject(file.vendors)) {
     config.vendors = Object.fromEntries(Object.entries(file.vendors).map(([name, value]) => [
-      name,
+      vendorFieldOf(name),
       value === true ? {} : value === false ? { enabled: false } : vendorOptionsFromJson(value as Json),
     ]));
   }

@@ -126,6 +126,17 @@ describe('configuration structs', () => {
       .toThrow(/vendors\.twilio\.signatureAlgorithm must be/);
   });
 
+  it("turns a vendor's camelCase field into its kebab-case name in the file (file to struct: scripts/scaffold-check.sh)", () => {
+    // Prepare: a vendor named zz-example, as `npm run new-vendor zz-example` would add (the translation takes no list)
+    const structs = { vendors: { zzExample: { toleranceSeconds: 60 }, quarterzip: {} } } as never;
+
+    // Act
+    const json = configJsonOf(structs);
+
+    // Assert
+    expect(json).toEqual({ vendors: { 'zz-example': { toleranceSeconds: 60 }, quarterzip: {} } });
+  });
+
   it('turns endpoints and endpointOptions into the file\'s endpoints object', () => {
     expect(configJsonOf({ vendors: { qcall: { endpoints: ['eu', 'us'], endpointOptions: { eu: { tokenHeader: 'x-eu' } } } } }))
       .toEqual({ vendors: { qcall: { endpoints: { eu: { tokenHeader: 'x-eu' }, us: {} } } } });
