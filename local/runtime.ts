@@ -43,7 +43,17 @@ export function localPaths(env: NodeJS.ProcessEnv = process.env): LocalPaths {
   };
 }
 
-export function loadConfig(file: string = process.env.CALLHOOKS_CONFIG || DEFAULT_CONFIG_FILE): ResolvedConfig {
+/**
+ * The local mode's configuration file, found as the command line finds it: `CALLHOOKS_CONFIG`, else
+ * `callhooks.config.json` in the current folder, else the repository's (the documented default).
+ */
+export function localConfigFile(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  if (env.CALLHOOKS_CONFIG) return env.CALLHOOKS_CONFIG;
+  const here = join(cwd, 'callhooks.config.json');
+  return existsSync(here) ? here : DEFAULT_CONFIG_FILE;
+}
+
+export function loadConfig(file: string = localConfigFile()): ResolvedConfig {
   const raw = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CallhooksConfig) : {};
   return resolveConfig(raw);
 }

@@ -65,6 +65,11 @@ describe('authzRequests', () => {
     expect(authzRequests({ principal: 'Fn', service: 's3' }, method, url, {}, Buffer.alloc(0), opts)).toEqual([{ action, resource }]);
   });
 
+  it('asks a listing under a prefix with the s3:prefix condition key (the redrive may list only spool/)', () => {
+    expect(authzRequests({ principal: 'Fn', service: 's3' }, 'GET', '/bucket?list-type=2&prefix=spool%2F', {}, Buffer.alloc(0), opts))
+      .toEqual([{ action: 's3:ListBucket', resource: 'arn:aws:s3:::bucket', context: { 's3:prefix': ['spool/'] } }]);
+  });
+
   it('refuses what it cannot map instead of letting it through', () => {
     expect(() => json('dynamodb', 'DynamoDB_20120810', {})).toThrow(/not mapped/);
     expect(() => authzRequests({ principal: 'Fn', service: 'sqs' }, 'POST', '/', {}, Buffer.from('Action=SendMessage'), opts)).toThrow(/X-Amz-Target/);

@@ -90,7 +90,7 @@ export function authzRequests(
     // A listing is asked with the prefix it lists under (the `s3:prefix` condition key; absent without one).
     if (action === 's3:ListBucket') {
       const prefix = u.searchParams.get('prefix');
-      return [{ action, resource, context: prefix === null ? {} : { 's3:prefix': [prefix] } }];
+      if (prefix !== null) return [{ action, resource, context: { 's3:prefix': [prefix] } }];
     }
     return [{ action, resource }];
   }
