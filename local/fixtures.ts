@@ -70,19 +70,22 @@ export function fixtureHeaders(f: Fixture, adapter: VendorAdapter, secret: strin
 /** Names of the fields that identify a call or an event (`id`, `call_id`, `callId`, `CallSid`, `voicelog_id`, …). */
 const ID_FIELD_RE = /^(id|uuid|sid)$|(_id|Id|ID|_uuid|Uuid|Sid|SID)$/;
 
+/** `value` of the field `key` as the fresh call's: an identifying field that is not empty gets `-<id>` appended. */
+function freshField(key: string | undefined, value: string, id: string): string {
+  return key !== undefined && ID_FIELD_RE.test(key) && value !== '' ? `${value}-${id}` : value;
+}
+
 function freshValue(value: unknown, id: string, key?: string): unknown {
   if (Array.isArray(value)) return value.map((v) => freshValue(v, id));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, freshValue(v, id, k)]));
   }
-  if (typeof value === 'string' && key !== undefined && ID_FIELD_RE.test(key) && value !== '') return `${value}-${id}`;
-  return value;
+  return typeof value === 'string' ? freshField(key, value, id) : value;
 }
 
 function freshForm(text: string, id: string): string {
-  const form = new URLSearchParams(text);
   const out = new URLSearchParams();
-  for (const [k, v] of form) out.append(k, ID_FIELD_RE.test(k) && v !== '' ? `${v}-${id}` : v);
+  for (const [k, v] of new URLSearchParams(text)) out.append(k, freshField(k, v, id));
   return out.toString();
 }
 
@@ -103,6 +106,6 @@ export function withFreshIds(f: Fixture, id: string): Fixture {
       }
     }
   } else if (body !== undefined) body = freshValue(body, id);
-  const query = f.query && (Object.fromEntries(Object.entries(f.query).map(([k, v]) => [k, ID_FIELD_RE.test(k) && v !== '' ? `${v}-${id}` : v])) as Record<string, string>);
+  const query = f.query && (Object.fromEntries(Object.entries(f.query).map(([k, v]) => [k, freshField(k, v, id)])) as Record<string, string>);
   return { ...f, body, query };
 }

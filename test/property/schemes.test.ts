@@ -15,6 +15,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { Headers } from '../../lambda/core/http';
 import { REFUSAL_REASONS, type Credential, type Scheme, type SchemeRequest, type Verdict } from '../../lambda/contracts/scheme';
 import {
   canonicalRequestScheme, hmacScheme, jwtScheme, publicKeyScheme, signWith, standardWebhooksScheme, staticTokenScheme, urlSigningScheme,
@@ -93,20 +94,14 @@ interface Sent {
 
 const toSent = (d: SignedDelivery): Sent => ({ method: d.method, url: d.url, headers: Object.entries(d.headers), body: d.body });
 
+/** The request as the scheme sees it: duplicated names joined with ", " by the delivery's Headers (API Gateway's payload v2). */
 function schemeRequest(sent: Sent): SchemeRequest {
-  const headers: Record<string, string> = {};
-  // Duplicated names arrive joined with ", " (API Gateway's payload v2), as the Headers of a delivery joins them.
-  for (const [name, value] of sent.headers) {
-    const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
-    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-  }
-  return request({ method: sent.method, url: sent.url, headers, body: sent.body });
+  return request({ method: sent.method, url: sent.url, headers: Object.fromEntries(new Headers(sent.headers).entries()), body: sent.body });
 }
 
-/** A header's value, any case, duplicates joined. */
+/** A header's value, any case, duplicates joined as the delivery's Headers joins them. */
 function headerOf(sent: Sent, name: string): string | undefined {
-  const values = sent.headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
-  return values.length ? values.join(', ') : undefined;
+  return new Headers(sent.headers).get(name);
 }
 
 /** A form's fields as a sorted list: two bodies that decode to the same fields are the same form. */
