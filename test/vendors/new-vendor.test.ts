@@ -21,7 +21,7 @@ describe('npm run new-vendor: the name', () => {
   it.each([
     ['telnyx', /"telnyx" is already a built-in vendor/],
     ['quarterzip', /"quarterzip" is already a built-in vendor/],
-    ['ringly', /"ringly" is a custom vendor of callhooks\.config\.json/],
+    ['ringly', /"ringly" is a custom vendor of examples\/all-vendors\/callhooks\.config\.json/],
     ['custom', /"custom" is taken: lambda\/vendors\/custom\.ts exists/],
     ['json-source', /"json-source" is taken: lambda\/vendors\/json-source\.ts exists/],
     ['default', /"default" is a JavaScript reserved word/],
