@@ -25,7 +25,7 @@
  * `init` (its section `module-init`).
  *
  * `init` decides the ≤ 1.05× target on instruction counts under `valgrind --tool=callgrind` (scripts/lib/instructions.ts:
- * the same count whatever the machine's load; about 2–3 minutes for the 19 bundles, two at a time), and prints beside
+ * within about 1 % whatever the machine's load; 22 runs, two at a time, about 4 of the section's 6 minutes), and prints beside
  * them CPU time in rounds, each bundle ÷ the floor of the same round, median and interquartile range, with the floor
  * measured against itself as the noise. Without valgrind it reports the CPU ratios alone and says so.
  */
