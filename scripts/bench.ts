@@ -21,7 +21,13 @@
  * bundle beside one shared webhook bundle, runs only when named; `schemes` is the CPU of one verification per scheme
  * family at 2 KB and 1 MB beside one HMAC-SHA256 of the body, scripts/lib/scheme-bench.ts; `vendors` is the CPU of
  * one `adapter.verify` per built-in vendor on its first sample). With `--write`, `drain` rewrites its own section
- * and the others the `bench` section (which `--only drain` leaves alone); so does `outage` (its section `outage`).
+ * and the others the `bench` section (which `--only drain` leaves alone); so do `outage` (its section `outage`) and
+ * `init` (its section `module-init`).
+ *
+ * `init` decides the ≤ 1.05× target on instruction counts under `valgrind --tool=callgrind` (scripts/lib/instructions.ts:
+ * within about 1 % whatever the machine's load; 22 runs, two at a time, about 4 of the section's 6 minutes), and prints beside
+ * them CPU time in rounds, each bundle ÷ the floor of the same round, median and interquartile range, with the floor
+ * measured against itself as the noise. Without valgrind it reports the CPU ratios alone and says so.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -42,7 +48,8 @@ import { DEFAULTS } from '../lambda/config/config';
 import { NOOP_LOG, NoopBlobs, NoopPublisher, NoopStore, StaticSecret } from './lib/noop-ports';
 import { callCompletedBody } from './lib/payloads';
 import { BUNDLES, BundleSpec, esbuildOptions } from './bundle';
-import { flag, fmt, fmtInt, kib, machine, median, option, ROOT, table, today, writeSection } from './lib/report';
+import { flag, fmt, fmtInt, kib, machine, median, option, percentile, ROOT, table, today, writeSection } from './lib/report';
+import { callgrindVersion, countInstructions, inTurn, NODE_FLAGS } from './lib/instructions';
 import { DeliveryCost, measureWriteUnits, SizeResult } from './lib/write-units';
 import { benchSchemes, benchVendorVerify } from './lib/scheme-bench';
 import { billPerMillion, LAMBDA, lambdaMs, PRICES } from './lib/cost-model';
@@ -310,6 +317,8 @@ const BUNDLE_SLACK = 15_000;
 /** Cold start: the webhook bundle's module init at most this times that of its three always-used SDK clients alone. */
 const COLD_START_TARGET = 1.05;
 const INIT_ROUNDS = QUICK ? 5 : 15;
+/** Rounds of the timed module init of every shipped bundle (`--only init`), beside its instruction counts. */
+const INIT_TIMED_ROUNDS = QUICK ? 3 : 10;
 
 /** The webhook bundle's module init over the three clients' (wall and CPU, ratio of the medians). */
 function coldStart({ functions, baselines }: BundleResult) {
@@ -422,19 +431,46 @@ const S3_INLINE = 'webhook, S3 client inside index.js (the previous shape)';
 /** One webhook bundle with every vendor's adapter in it (the registry unfolded), against the shipped per-vendor ones. */
 const SHARED: BundleSpec = { name: 'webhook-shared (every vendor)', entry: 'lambda/handlers/webhook.ts' };
 
-interface InitRow { readonly name: string; readonly bytes: number; readonly runs: number[]; readonly cpu: number[] }
+/** Module init of one bundle: timed per round in a fresh node, and counted in instructions under callgrind. */
+interface InitRow {
+  readonly name: string;
+  readonly bytes: number;
+  /** Wall and CPU milliseconds of `require(bundle)`, one per round. */
+  readonly runs: number[];
+  readonly cpu: number[];
+  /** Per round, this bundle's CPU ÷ the floor's in the same round (the paired comparison). */
+  readonly cpuRatios: number[];
+  /** Instructions of `node -e "require(bundle)"` minus those of `node -e ""`, one per callgrind run (none without valgrind). */
+  readonly instructions: number[];
+}
+
+interface InitResult {
+  readonly rows: InitRow[];
+  readonly rounds: number;
+  /** `valgrind --version`, or undefined when the instruction counts could not be taken. */
+  readonly valgrind?: string;
+  /** Instructions of `node -e ""` under callgrind, each run (subtracted from every bundle's count). */
+  readonly empty: number[];
+}
+
+const INIT_ENV = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' };
 
 /** Wall and CPU (user + system) milliseconds of `require(file)` in a fresh node: CPU is the steadier figure on a busy machine. */
 function initCost(file: string): { wallMs: number; cpuMs: number } {
   const script = `const c=process.cpuUsage(),t=process.hrtime.bigint();require(${JSON.stringify(file)});const u=process.cpuUsage(c);` +
     'console.log(JSON.stringify({wallMs:Number(process.hrtime.bigint()-t)/1e6,cpuMs:(u.user+u.system)/1e3}))';
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' } });
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: INIT_ENV });
   if (r.status !== 0) throw new Error(`requiring ${file} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
-/** Module init of every shipped bundle and of the shared variant, measured round-robin so that load drifts hit all alike. */
-async function benchSharedVsTrimmed(): Promise<InitRow[]> {
+/**
+ * Module init of every shipped bundle, of the shared variant and of the floor (twice: the second is the floor
+ * against itself, the noise), each ÷ the floor. Two measures: instructions under callgrind (the verdict: the same
+ * count whatever the load), and CPU time in rounds, every bundle once per round in a rotating order, each round's
+ * figure ÷ the floor's of that round (median and interquartile range of those ratios).
+ */
+async function benchSharedVsTrimmed(): Promise<InitResult> {
   const esbuild = await import('esbuild');
   const dir = mkdtempSync(join(tmpdir(), 'callhooks-bench-init-'));
   try {
@@ -444,42 +480,103 @@ async function benchSharedVsTrimmed(): Promise<InitRow[]> {
       await esbuild.build({ ...options, metafile: false, logLevel: 'silent' });
       return options.outfile!;
     }));
-    // The floor, measured in the same rounds: the three SDK clients every webhook function uses, alone.
-    files.push((await bundle('floor-sdk-3', dir, { source: clientsSource(['DynamoDB', 'EventBridge', 'SecretsManager']) })).file);
-    const names = [...specs.map((spec) => spec.name), FLOOR];
+    // The floor: the three SDK clients every webhook function uses, alone; listed twice, so that the second is
+    // measured like any bundle and shows what the floor against itself gives.
+    const floorFile = (await bundle('floor-sdk-3', dir, { source: clientsSource(['DynamoDB', 'EventBridge', 'SecretsManager']) })).file;
+    files.push(floorFile, floorFile);
+    const names = [...specs.map((spec) => spec.name), FLOOR, FLOOR_AGAIN];
+    const floorAt = names.indexOf(FLOOR);
     const runs = names.map(() => [] as number[]);
     const cpu = names.map(() => [] as number[]);
-    for (let round = 0; round < (QUICK ? 5 : 15); round++) {
-      files.forEach((file, i) => {
-        const c = initCost(file);
+    const cpuRatios = names.map(() => [] as number[]);
+    for (let round = 0; round < INIT_TIMED_ROUNDS; round++) {
+      for (let k = 0; k < files.length; k++) {
+        const i = (k + round) % files.length;
+        const c = initCost(files[i]);
         runs[i].push(c.wallMs);
         cpu[i].push(c.cpuMs);
-      });
+      }
+      names.forEach((_, i) => cpuRatios[i].push(cpu[i][round] / cpu[floorAt][round]));
     }
-    return names.map((name, i) => ({ name, bytes: statSync(files[i]).size, runs: runs[i], cpu: cpu[i] }));
+    const valgrind = callgrindVersion();
+    let empty: number[] = [];
+    const instructions = names.map(() => [] as number[]);
+    if (valgrind) {
+      // Counts do not depend on load, so two run at once. --quick counts only the floor and the shipped webhook
+      // bundles, and `node -e ""` once; otherwise also the redrive, the shared bundle and the floor again.
+      const counted = names.map((_, i) => i).filter((i) => !QUICK || names[i] === FLOOR || judged(names[i]));
+      const emptyRuns = QUICK ? 1 : 2;
+      process.stderr.write(`bench: counting instructions under callgrind (${counted.length + emptyRuns} runs, 10–25 s each, two at a time)…\n`);
+      const counts = await inTurn([
+        ...Array.from({ length: emptyRuns }, () => () => countInstructions(undefined, INIT_ENV)),
+        ...counted.map((i) => () => countInstructions(files[i], INIT_ENV)),
+      ], 2);
+      empty = counts.slice(0, emptyRuns);
+      counts.slice(emptyRuns).forEach((n, k) => instructions[counted[k]].push(n - median(empty)));
+    } else {
+      process.stderr.write('bench: valgrind not found: module init by CPU time only (paired ratios), no instruction counts\n');
+    }
+    const rows = names.map((name, i) => ({ name, bytes: statSync(files[i]).size, runs: runs[i], cpu: cpu[i], cpuRatios: cpuRatios[i], instructions: instructions[i] }));
+    return { rows, rounds: INIT_TIMED_ROUNDS, valgrind, empty };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The three-client floor of the per-vendor table (the same clients as `sdk-3`). */
+/** The three-client floor of the per-vendor table (the same clients as `sdk-3`), and the same bundle measured again. */
 const FLOOR = 'SDK only: DynamoDB + EventBridge + SecretsManager (the floor)';
+const FLOOR_AGAIN = 'the floor again (its noise)';
 
-function initTable(rows: InitRow[]): string {
-  const floor = rows.find((r) => r.name === FLOOR);
-  const ratio = (r: InitRow, pick: (x: InitRow) => number[]) => (floor ? median(pick(r)) / median(pick(floor)) : NaN);
+/** A bundle the ≤ 1.05× target applies to: a shipped webhook function (the redrive has clients of its own). */
+const judged = (name: string) => name.startsWith('webhook-') && name !== SHARED.name;
+
+function initTable({ rows, rounds, valgrind, empty }: InitResult): string {
+  const floor = rows.find((r) => r.name === FLOOR)!;
+  const again = rows.find((r) => r.name === FLOOR_AGAIN)!;
+  const counted = valgrind !== undefined;
+  const insRatio = (r: InitRow) => median(r.instructions) / median(floor.instructions);
+  const cpuRatio = (r: InitRow) => median(r.cpuRatios);
+  const iqr = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return `${fmt(percentile(s, 25), 2)}–${fmt(percentile(s, 75), 2)}`;
+  };
+  // Instruction counts of one bundle vary by about 1 % from run to run: closer than that to the target, say so.
+  const verdictOf = (r: InitRow) => {
+    if (!judged(r.name)) return '';
+    const x = counted ? insRatio(r) : cpuRatio(r);
+    return `${x <= COLD_START_TARGET ? 'PASS' : 'MISS'}${counted && Math.abs(x - COLD_START_TARGET) < 0.01 ? ' (within 1 %: too close to call)' : ''}`;
+  };
+  const mi = (n: number) => fmt(n / 1e6, 1);
+  const body = table(
+    ['bundle', 'bytes', 'require: instructions (M)', 'instructions ÷ floor', `verdict (≤ ${COLD_START_TARGET}×)`, 'wall ms (median)', 'CPU ms (median)', `CPU ÷ floor, per round: median [IQR]`],
+    rows.map((r) => [
+      r.name, fmtInt(r.bytes),
+      r.instructions.length ? mi(median(r.instructions)) : '–', r.instructions.length ? `**${fmt(insRatio(r), 3)}×**` : '–', verdictOf(r),
+      fmt(median(r.runs), 1), fmt(median(r.cpu), 1), `${fmt(cpuRatio(r), 2)}× [${iqr(r.cpuRatios)}]`,
+    ]),
+    ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
+  );
+  const shipped = rows.filter((r) => judged(r.name));
+  const worst = shipped.reduce((a, b) => ((counted ? insRatio(b) > insRatio(a) : cpuRatio(b) > cpuRatio(a)) ? b : a));
+  const misses = shipped.filter((r) => verdictOf(r).startsWith('MISS'));
+  const method = counted
+    ? `**Verdict on instructions** (\`${valgrind} --tool=callgrind\`, node ${NODE_FLAGS.join(' ')}; scripts/lib/instructions.ts): the instructions of \`node -e "require(bundle)"\` minus those of \`node -e ""\` (${empty.map(mi).join(' and ')} M), once per bundle, ÷ the floor's. The count hardly moves with the machine's load (≈ 1 % from run to run); it counts work, not time (cache misses and I/O are not in it).`
+    : '**Verdict on CPU time** (valgrind was not found, so no instruction counts): the median of the per-round ratios.';
+  const noise = counted && again.instructions.length
+    ? `The floor against itself: ${mi(median(floor.instructions))} M and ${mi(median(again.instructions))} M instructions (${fmt(insRatio(again), 4)}×); by CPU time ${fmt(cpuRatio(again), 2)}× [IQR ${iqr(again.cpuRatios)}], so a CPU ratio inside that spread is noise.`
+    : `The floor against itself by CPU time: ${fmt(cpuRatio(again), 2)}× [IQR ${iqr(again.cpuRatios)}], so a ratio inside that spread is noise${counted ? ' (--quick: the floor was counted once)' : ''}.`;
+  const summary = misses.length === 0
+    ? `All ${shipped.length} shipped webhook bundles PASS; the largest is ${worst.name} at ${fmt(counted ? insRatio(worst) : cpuRatio(worst), 3)}× the floor.`
+    : `MISS: ${misses.map((r) => `${r.name} ${fmt(counted ? insRatio(r) : cpuRatio(r), 3)}×`).join(', ')} (target ≤ ${COLD_START_TARGET}×); the other ${shipped.length - misses.length} PASS.`;
   return [
-    `Each bundle built with the options of \`npm run bundle\`; module init = \`require(bundle)\` in a fresh \`node\` process, one run of every bundle per round, ${rows[0]?.runs.length ?? 0} rounds; wall and CPU (user + system of that process) milliseconds; ` +
-      `each ÷ the floor measured in the same rounds (target ≤ ${COLD_START_TARGET}× for a shipped webhook bundle, on CPU, the steadier figure on a busy machine).`,
+    `Each bundle built with the options of \`npm run bundle\`, module init = \`require(bundle)\` in a fresh \`node -e\` process, ÷ the floor (the three SDK clients every webhook function uses, constructed). ${method} ` +
+      `Beside it, CPU time (user + system of the process) and wall time: ${rounds} rounds, every bundle once per round in a rotating order, each bundle's CPU ÷ the floor's of the same round; median and interquartile range of those ratios. The target applies to the shipped webhook bundles; the redrive has clients of its own (\`npm run bench -- --only bundle\` compares it with them).`,
     '',
-    table(['bundle', 'bytes', 'init wall ms (median)', 'wall min', 'init CPU ms (median)', 'CPU min', 'wall ÷ floor', 'CPU ÷ floor', 'verdict'],
-      rows.map((r) => {
-        const cpuRatio = ratio(r, (x) => x.cpu);
-        const verdict = r.name.startsWith('webhook-') && r.name !== SHARED.name ? (cpuRatio <= COLD_START_TARGET ? 'PASS' : 'MISS') : '';
-        return [r.name, fmtInt(r.bytes), fmt(median(r.runs), 1), fmt(Math.min(...r.runs), 1), fmt(median(r.cpu), 1), fmt(Math.min(...r.cpu), 1),
-          `${fmt(ratio(r, (x) => x.runs), 2)}×`, `${fmt(cpuRatio, 2)}×`, verdict];
-      }),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
+    body,
+    '',
+    noise,
+    '',
+    summary,
   ].join('\n');
 }
 
@@ -693,9 +790,12 @@ async function main() {
     outageMd = [`Measured ${today()} on ${machine()}; load average ${fmt(loadavg()[0], 2)}. \`npm run bench -- --only outage\`.`, '', outages].join('\n');
     parts.push('### The answer while a dependency hangs', '', outages, '');
   }
+  let initMd: string | undefined;
   if (want('init')) {
-    process.stderr.write('bench: per-vendor or shared webhook bundle…\n');
-    parts.push('### Per-vendor or shared webhook bundle: module init', '', initTable(await benchSharedVsTrimmed()), '');
+    process.stderr.write('bench: module init of every shipped bundle, the shared one and the floor…\n');
+    const initLoad = loadavg()[0];
+    const init = initTable(await benchSharedVsTrimmed());
+    initMd = [`Measured ${today()} on ${machine()}${QUICK ? ' (--quick: 3 rounds; counted only the floor, once, and the webhook bundles)' : ''}; load average before / after: ${fmt(initLoad, 2)} / ${fmt(loadavg()[0], 2)}. \`npm run bench -- --only init\`.`, '', init].join('\n');
   }
   let drainMd: string | undefined;
   if (want('drain')) {
@@ -708,6 +808,8 @@ async function main() {
   const timing = `; load average before / after: ${fmt(load0, 2)} / ${fmt(loadavg()[0], 2)} (other work on the machine inflates the times); ${fmt((Date.now() - started) / 1000, 0)} s.`;
   const md = [head.replace(/\.$/, timing), '', '### Summary', '', headline(wcu, bundles, cpu), '', ...parts].join('\n');
   process.stdout.write(md + '\n');
+  // Module init has its own section (`module-init`): printed after the others and never written into `bench`.
+  if (initMd) process.stdout.write(`\n### Module init of every shipped bundle\n\n${initMd}\n`);
   if (flag(argv, 'write')) {
     if (drainMd) {
       writeSection('redrive-drain', drainMd);
@@ -717,8 +819,12 @@ async function main() {
       writeSection('outage', outageMd);
       process.stderr.write(`bench: wrote the outage section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
     }
-    // `--only drain` and `--only outage` write their own sections and leave the `bench` section alone.
-    if (!ONLY || ONLY.split(',').some((sec) => sec !== 'drain' && sec !== 'outage')) {
+    if (initMd) {
+      writeSection('module-init', initMd);
+      process.stderr.write(`bench: wrote the module-init section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
+    }
+    // `--only drain`, `--only outage` and `--only init` write their own sections and leave the `bench` section alone.
+    if (!ONLY || ONLY.split(',').some((sec) => sec !== 'drain' && sec !== 'outage' && sec !== 'init')) {
       writeSection('bench', md);
       process.stderr.write(`bench: wrote the bench section of ${relative(process.cwd(), join(ROOT, 'docs', 'BENCHMARKS.md'))}\n`);
     }
