@@ -10,6 +10,7 @@ import { decodeCredentials, privateKeyAsPublic, type Decoded } from './credentia
 import type { Log } from './ports';
 import { schemeRequestOf } from './scheme-request';
 import type { SecretCache } from './secrets';
+import type { CallOptions } from './deadline';
 import type { Proof, VendorAdapter } from './vendor';
 
 export type Authentication =
@@ -67,13 +68,15 @@ export async function authenticate(
   ctx: Record<string, unknown>,
   signals: { readonly read?: () => AbortSignal; readonly refresh?: () => AbortSignal } = {},
 ): Promise<Authentication> {
+  // The signals are made only when a read happens (a cached secret needs none: no timer is left behind).
+  const lazy = (make?: () => AbortSignal): CallOptions => ({ get signal() { return make?.(); } });
   const now = delivery.receivedAt;
   const scheme = adapter.scheme;
   if (!scheme) {
     // An adapter without a scheme: its own verify, one secret value at a time.
     const matches = (secrets: readonly string[]) => secrets.some((s) => adapter.verify(delivery, s, now));
-    if (matches(await deps.secrets.get(secretKey, { signal: signals.read?.() }))) return { kind: 'verified' };
-    const fresh = await deps.secrets.refreshAfterFailure(secretKey, { signal: signals.refresh?.() }).catch(() => undefined);
+    if (matches(await deps.secrets.get(secretKey, lazy(signals.read)))) return { kind: 'verified' };
+    const fresh = await deps.secrets.refreshAfterFailure(secretKey, lazy(signals.refresh)).catch(() => undefined);
     return fresh !== undefined && matches(fresh) ? { kind: 'verified' } : { kind: 'refused', reason: 'no-key-matched' };
   }
   const request = schemeRequestOf(delivery, adapter.publicUrl);
@@ -82,10 +85,10 @@ export async function authenticate(
     if (!decoded.ok) return { kind: 'refused', reason: decoded.wrongKind ? 'wrong-key-kind' : 'unusable-credential' };
     return withCredentials(scheme, request, decoded.credentials, now, deps.log, ctx);
   };
-  const first = await attempt(await deps.secrets.value(secretKey, { signal: signals.read?.() }));
+  const first = await attempt(await deps.secrets.value(secretKey, lazy(signals.read)));
   if (first.kind !== 'refused' || !REFRESHABLE.has(first.reason)) return first;
   // A rotation may just have happened: re-read the secret (rate-limited) before refusing.
   // A re-read that fails leaves the refusal as it is: the delivery did not verify with the value there was.
-  const fresh = await deps.secrets.refreshValueAfterFailure(secretKey, { signal: signals.refresh?.() }).catch(() => undefined);
+  const fresh = await deps.secrets.refreshValueAfterFailure(secretKey, lazy(signals.refresh)).catch(() => undefined);
   return fresh === undefined ? first : attempt(fresh);
 }

@@ -156,9 +156,11 @@ export class SecretCache {
    * `staleIfErrorMs` is used instead, and the source is not asked again for `retryStaleAfterMs`.
    */
   private load(key: string, options: CallOptions): Promise<Entry> {
+    // Read once: a caller may make the signal lazily (and so its timer) when it is asked for.
+    const signal = options.signal;
     const pending = this.inFlight.get(key);
-    if (pending) return options.signal ? within(options.signal, () => pending, 'the secret read').catch((err: unknown) => this.staleOr(key, err)) : pending;
-    const read = options.signal ? within(options.signal, (o) => this.source.fetch(key, o), 'the secret read') : this.source.fetch(key);
+    if (pending) return signal ? within(signal, () => pending, 'the secret read').catch((err: unknown) => this.staleOr(key, err)) : pending;
+    const read = signal ? within(signal, (o) => this.source.fetch(key, o), 'the secret read') : this.source.fetch(key);
     const p = read
       .then((raw) => {
         const entry = { raw, values: valuesOf(raw), fetchedAt: this.clock() };

@@ -20,7 +20,12 @@ import { MemoryDeadLetters, memoryWorld } from '../helpers/memory';
 
 const RUNS = Number(process.env.FAULT_SCHEDULE_RUNS ?? 25);
 const DEADLINE_MS = 300;
-const SLACK_MS = 200;
+/**
+ * A call that is never abandoned would never answer (the ports here answer only when their signal aborts), so the
+ * property's real check of the deadline is that every delivery answers at all; the bound below only catches gross
+ * overruns, with room for a loaded machine (CI runs this beside other suites).
+ */
+const SLACK_MS = 1500;
 const SECRET = 'whsec_' + Buffer.from('fault schedule secret!!!').toString('base64');
 const adapter = quarterzip();
 
