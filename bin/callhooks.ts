@@ -3,8 +3,9 @@
  * The CDK app that `cdk deploy` runs: one CallhooksStack configured by the file the context `config` names
  * (`-c config=examples/all-vendors/callhooks.config.json`), else the one `CALLHOOKS_CONFIG` names (as for the local
  * mode), each relative to the current folder, else the repository's callhooks.config.json (the five default
- * vendors). Context: `stackName`, and `vendorReservedConcurrency` (e.g. `-c vendorReservedConcurrency=0` in an
- * account with a small Lambda concurrency quota).
+ * vendors). Context: `stackName`, `vendorReservedConcurrency` (e.g. `-c vendorReservedConcurrency=0` in an
+ * account with a small Lambda concurrency quota) and `captureRefusedPerMinute` (`-c captureRefusedPerMinute=10`: capture
+ * refused deliveries while diagnosing 401s).
  */
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';

@@ -48,7 +48,8 @@ Examples:
 Examples:
   callhooks verify quarterzip --body body.bin --headers-file headers.txt
   callhooks verify koeiq --body body.json -H 'X-KoeIQ-Signature: sha256=…' --json
-  callhooks verify converc --body body.json --headers-file headers.json --at 2026-11-22T12:00:00Z`,
+  callhooks verify converc --body body.json --headers-file headers.json --at 2026-11-22T12:00:00Z
+  aws s3 cp s3://<payload bucket>/refused/quarterzip/2026-11-22/<sha256>.json - | callhooks verify quarterzip --captured -`,
   tail: `
 Examples:
   callhooks tail                                 follow the local mode's events, one line each
@@ -99,11 +100,12 @@ export function createProgram(io: Io, setExit: (code: number) => void): Command 
     .command('verify')
     .description('check a captured delivery against a secret offline, and say why it does not verify')
     .argument('<vendor[/endpoint]>', 'the vendor whose scheme to check with')
-    .requiredOption('--body <file>', 'the raw body, byte for byte as received')
+    .option('--body <file>', 'the raw body, byte for byte as received')
+    .option('--captured <file|->', 'a capture of a refused delivery (refused/<vendor>/… of the payload bucket, with captureRefused on), or - for stdin: the whole request, checked as of when it was received')
     .option('-H, --header <line>', '"Name: value" of a header received (repeatable)', collect, [])
     .option('--headers-file <file>', 'the received headers: "Name: value" lines (curl -D) or a JSON object')
     .option('--secret <secret>', 'the secret (or {"current","previous"} during a rotation; see Secrets below)')
-    .option('--method <method>', 'the HTTP method it arrived with', 'POST')
+    .option('--method <method>', 'the HTTP method it arrived with (default: POST)')
     .option('--query <name=value>', 'a query parameter it arrived with (repeatable)', collect, [])
     .option('--url <url>', 'the URL the vendor called, query included: what a URL-signing vendor (Twilio) signs (default: the endpoint\'s publicUrl, else https://localhost/webhooks/<vendor>)')
     .option('--at <iso-time>', 'check as of this time, e.g. when it was received (default: now)')

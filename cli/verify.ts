@@ -6,6 +6,7 @@
  * file's final newline. Nothing here computes or prints what the signature should have been.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { RefusedCaptureObject } from '../lambda/core/capture';
 import { resolve } from 'node:path';
 import { Headers, type Delivery } from '../lambda/core/http';
 import { splitUrl } from '../lambda/schemes/request';
@@ -15,11 +16,15 @@ import { vendorsFrom, configFile, parseTarget, resolveSecret } from './context';
 import { CliError, EXIT, ExitCode, Io } from './io';
 
 export interface VerifyOptions {
-  readonly body: string;
+  /** The raw body file (not with `captured`). */
+  readonly body?: string;
+  /** A capture object of a refused delivery (`refused/<vendor>/…json` of the payload bucket), or `-` for stdin. */
+  readonly captured?: string;
   readonly header: string[];
   readonly headersFile?: string;
   readonly secret?: string;
-  readonly method: string;
+  /** @default "POST" (with `captured`: the captured method) */
+  readonly method?: string;
   readonly query: string[];
   readonly at?: string;
   /** The URL the vendor called, query included (URL-signing vendors). */
@@ -195,7 +200,47 @@ export function diagnose(adapter: VendorAdapter, d: Delivery, secrets: string[],
   };
 }
 
-export function verifyCommand(vendorText: string, options: VerifyOptions, io: Io): ExitCode {
+/** Reads a capture object (lambda/core/capture.ts) from a file or, for `-`, stdin; throws a CliError saying what is wrong. */
+export function readCapture(source: string, io: Io, read: (fd: number) => Buffer = (fd) => readFileSync(fd)): RefusedCaptureObject {
+  let text: string;
+  if (source === '-') text = read(0).toString('utf8');
+  else {
+    const file = resolve(io.cwd, source);
+    if (!existsSync(file)) throw new CliError(`--captured ${source}: no such file`);
+    text = readFileSync(file, 'utf8');
+  }
+  const name = source === '-' ? 'stdin' : source;
+  let object: Partial<RefusedCaptureObject>;
+  try {
+    object = JSON.parse(text) as Partial<RefusedCaptureObject>;
+  } catch {
+    throw new CliError(`--captured ${name}: not JSON (expected an object from refused/<vendor>/ of the payload bucket)`);
+  }
+  const ok = object && typeof object === 'object' && object.capture === 1 && typeof object.vendor === 'string' && typeof object.endpoint === 'string'
+    && typeof object.method === 'string' && Array.isArray(object.headers) && typeof object.bodyBase64 === 'string' && typeof object.receivedAt === 'string'
+    && !Number.isNaN(new Date(object.receivedAt).getTime());
+  if (!ok) throw new CliError(`--captured ${name}: not a capture of a refused delivery (expected "capture": 1, vendor, endpoint, method, headers, bodyBase64, receivedAt)`);
+  return object as RefusedCaptureObject;
+}
+
+/** The delivery a capture holds, as the function saw it. */
+function capturedDelivery(c: RefusedCaptureObject): Delivery {
+  return {
+    vendor: c.vendor,
+    endpoint: c.endpoint,
+    method: c.method,
+    url: c.url,
+    headers: new Headers(c.headers.map(([k, v]) => [String(k), String(v)])),
+    query: { ...(c.query ?? {}) },
+    body: Buffer.from(c.bodyBase64, 'base64'),
+    receivedAt: new Date(c.receivedAt),
+    requestId: c.requestId,
+  };
+}
+
+export function verifyCommand(vendorText: string, options: VerifyOptions, io: Io, readStdin?: (fd: number) => Buffer): ExitCode {
+  if (options.captured !== undefined) return verifyCaptured(vendorText, options.captured, options, io, readStdin);
+  if (options.body === undefined) throw new CliError('pass --body <file> (with the headers), or --captured <file|-> for a capture of a refused delivery');
   const target = parseTarget(vendorText, vendorsFrom(configFile(io, options.config)));
   const bodyFile = resolve(io.cwd, options.body);
   if (!existsSync(bodyFile)) throw new CliError(`--body ${options.body}: no such file`);
@@ -212,26 +257,53 @@ export function verifyCommand(vendorText: string, options: VerifyOptions, io: Io
     if (eq <= 0) throw new CliError(`--query "${q}" is not name=value`);
     query[q.slice(0, eq)] = q.slice(eq + 1);
   }
-  let now = new Date();
-  if (options.at !== undefined) {
-    now = new Date(options.at);
-    if (Number.isNaN(now.getTime())) throw new CliError(`--at "${options.at}" is not a date and time (ISO 8601, e.g. 2026-12-01T10:00:00Z)`);
-  }
+  const now = atOf(options.at) ?? new Date();
   const secret = resolveSecret(target, io, options.secret, true, localPaths(io.env));
   const url = options.url === undefined ? undefined : splitUrl(options.url);
   if (options.url !== undefined && url === undefined) throw new CliError(`--url "${options.url}" is not an absolute http(s) URL`);
   const delivery: Delivery = {
     vendor: target.vendor,
     endpoint: target.endpoint,
-    method: options.method.toUpperCase(),
+    method: (options.method ?? 'POST').toUpperCase(),
     url,
     headers: new Headers(entries),
     query,
     body: readFileSync(bodyFile),
     receivedAt: now,
   };
-  const verdict = diagnose(target.adapter, delivery, secret.values, now);
-  if (options.json) io.out(`${JSON.stringify({ vendor: target.vendor, endpoint: target.endpoint, ...verdict })}\n`);
+  return report(target, diagnose(target.adapter, delivery, secret.values, now), options, io);
+}
+
+function atOf(at: string | undefined): Date | undefined {
+  if (at === undefined) return undefined;
+  const now = new Date(at);
+  if (Number.isNaN(now.getTime())) throw new CliError(`--at "${at}" is not a date and time (ISO 8601, e.g. 2026-12-01T10:00:00Z)`);
+  return now;
+}
+
+/**
+ * `--captured`: the whole request from a capture object, checked as of when it was received (`--at` to check
+ * another time), with the secret found as for any delivery. The target's endpoint is the capture's unless named.
+ */
+function verifyCaptured(vendorText: string, source: string, options: VerifyOptions, io: Io, readStdin?: (fd: number) => Buffer): ExitCode {
+  const given = [options.body !== undefined && '--body', options.header.length > 0 && '--header', options.headersFile !== undefined && '--headers-file',
+    options.query.length > 0 && '--query', options.url !== undefined && '--url', options.method !== undefined && '--method'].filter(Boolean);
+  if (given.length > 0) throw new CliError(`--captured holds the whole request: do not pass ${given.join(', ')} with it`);
+  const capture = readCapture(source, io, readStdin);
+  const vendors = vendorsFrom(configFile(io, options.config));
+  const target = parseTarget(vendorText.includes('/') ? vendorText : `${vendorText}/${capture.endpoint}`, vendors);
+  if (capture.vendor !== target.vendor || capture.endpoint !== target.endpoint) {
+    throw new CliError(`the capture is of a delivery to ${capture.vendor}/${capture.endpoint}, not ${target.vendor}/${target.endpoint}`);
+  }
+  const delivery = capturedDelivery(capture);
+  const now = atOf(options.at) ?? delivery.receivedAt;
+  const secret = resolveSecret(target, io, options.secret, true, localPaths(io.env));
+  return report(target, diagnose(target.adapter, delivery, secret.values, now), options, io, capture);
+}
+
+function report(target: { vendor: string; endpoint: string }, verdict: Verdict, options: VerifyOptions, io: Io, capture?: RefusedCaptureObject): ExitCode {
+  const captured = capture ? { receivedAt: capture.receivedAt, refusedAs: capture.reason } : {};
+  if (options.json) io.out(`${JSON.stringify({ vendor: target.vendor, endpoint: target.endpoint, ...captured, ...verdict })}\n`);
   else io.out(verdict.verified ? `${target.vendor}/${target.endpoint}: ${verdict.message}\n` : `${target.vendor}/${target.endpoint}: does not verify: ${verdict.message}\n`);
   return verdict.verified ? EXIT.ok : EXIT.refused;
 }

@@ -8,12 +8,17 @@ import { DEFAULT_ENDPOINT, secretKeyOf } from '../lambda/config/endpoints';
 /**
  * The construct properties the ready-made app takes from CDK context (`npx cdk deploy -c vendorReservedConcurrency=0`),
  * for what an account may need changed before its first deployment without editing code: `vendorReservedConcurrency`
- * (an account whose Lambda concurrency quota is too small to reserve from). Context given on the command line is a
- * string; the construct validates the number.
+ * (an account whose Lambda concurrency quota is too small to reserve from), and `captureRefusedPerMinute` (turns on
+ * `captureRefused` with that rate, kept 1 day: `-c captureRefusedPerMinute=10` while diagnosing 401s). Context given
+ * on the command line is a string; the construct validates the numbers.
  */
-export function contextProps(scope: Construct): Pick<CallhooksProps, 'vendorReservedConcurrency'> {
+export function contextProps(scope: Construct): Pick<CallhooksProps, 'vendorReservedConcurrency' | 'captureRefused'> {
   const reserved: unknown = scope.node.tryGetContext('vendorReservedConcurrency');
-  return reserved === undefined ? {} : { vendorReservedConcurrency: Number(reserved) };
+  const capture: unknown = scope.node.tryGetContext('captureRefusedPerMinute');
+  return {
+    ...(reserved === undefined ? {} : { vendorReservedConcurrency: Number(reserved) }),
+    ...(capture === undefined ? {} : { captureRefused: { perMinute: Number(capture) } }),
+  };
 }
 
 /** Properties of a {@link CallhooksStack}: the stack's own properties and those of its {@link Callhooks}. */

@@ -20,6 +20,7 @@ import { CallEventSchemas } from './event-schemas';
 import { CallhooksMonitoring } from './monitoring';
 import { DedupTable } from './dedup-table';
 import { PayloadBucket } from './payload-bucket';
+import { refusedCaptureSettings, type RefusedCaptureOptions } from './refused-capture';
 import { Redrive } from './redrive';
 import { DEFAULT_VENDOR_RESERVED_CONCURRENCY, RESERVABLE_AT_DEFAULT_QUOTA, VendorWebhook } from './vendor-webhook';
 import { WebhookApi } from './webhook-api';
@@ -271,6 +272,19 @@ export interface CallhooksProps extends CallhooksConfiguration {
   readonly customDomain?: CustomDomainOptions;
 
   /**
+   * Capture refused deliveries for diagnosis: each delivery answered 401, as it was received (method, URL,
+   * query, every header — a token header too, which may hold an old secret — and the body), is written to the
+   * payload bucket under `refused/<vendor>/<yyyy-mm-dd>/<sha256>.json`, at most `perMinute` a minute per function
+   * instance, and expires after `retention`. `callhooks verify <vendor> --captured <file|->` reads such an object
+   * and says why it was refused. The webhook functions may write under `refused/<vendor>/` only when this is set;
+   * the answer stays the same 401, and nothing of the request is logged. Present = on (`{}` for the defaults:
+   * 10 a minute, kept 1 day).
+   *
+   * @default - off: refusals are only logged and counted by reason
+   */
+  readonly captureRefused?: RefusedCaptureOptions;
+
+  /**
    * The action of every critical alarm (events lost or held back: a vendor answered 5xx or 429, the bus or the
    * redrive failing, an event dead-lettered), e.g. `new cw_actions.SnsAction(pagingTopic)`. Each alarm's
    * severity is in the README and docs/RUNBOOK.md.
@@ -411,6 +425,10 @@ export class Callhooks extends Construct {
       accessLogsBucket: props.payloadAccessLogsBucket,
     });
     this.payloadBucket = this.bucket;
+    const capture = props.captureRefused
+      ? refusedCaptureSettings(props.captureRefused, (props.payloadRetention ?? Duration.days(30)).toSeconds({ integral: false }) / 86_400)
+      : undefined;
+    if (capture) this.bucket.expireRefusedCaptures(Duration.days(capture.retentionDays));
     const deadLetterQueue = new DeadLetterQueue(this, 'DeadLetterQueue', { encryptionKey });
     this.deadLetterQueue = deadLetterQueue;
     this.deadLetterAlarm = alarmOnFirst(this, 'DeadLetterAlarm',
@@ -460,6 +478,7 @@ export class Callhooks extends Construct {
         logRetention,
         reservedConcurrency: props.vendorReservedConcurrency,
         answerDeadline: props.answerDeadline,
+        captureRefusedPerMinute: capture?.perMinute,
       });
       functions[vendor.name] = webhook.function;
       endpoints[vendor.name] = [...webhook.endpointNames];

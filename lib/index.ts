@@ -56,3 +56,4 @@ export {
 } from './custom-vendor';
 export type { SubscriberOptions } from './subscriber';
 export type { CustomDomainOptions } from './custom-domain';
+export type { RefusedCaptureOptions } from './refused-capture';

@@ -68,11 +68,18 @@ export class PayloadBucket extends s3.Bucket {
 
   /**
    * `s3:PutObject` for a vendor's webhook function, under that vendor's own prefixes only:
-   * `rejected/<vendor>/*`, `offload/<vendor>/*`, `events/<vendor>/*` and `spool/<vendor>/*` (lambda/config/payloads.ts). Object keys
-   * are made at run time, so the cdk-nag wildcard finding is acknowledged on the function's role.
+   * `rejected/<vendor>/*`, `offload/<vendor>/*`, `events/<vendor>/*` and `spool/<vendor>/*`, and `refused/<vendor>/*`
+   * only with `captureRefused` (lambda/config/payloads.ts). Object keys are made at run time, so the cdk-nag
+   * wildcard finding is acknowledged on the function's role.
    */
-  public grantPutPayloads(fn: lambda.IFunction, vendor: string): iam.Grant {
-    return this.grantObjects(fn, 'PutObject', Object.values(PAYLOAD_KINDS).map((kind) => `${kind}/${vendor}/`));
+  public grantPutPayloads(fn: lambda.IFunction, vendor: string, options: { readonly captureRefused?: boolean } = {}): iam.Grant {
+    const kinds = Object.values(PAYLOAD_KINDS).filter((kind) => kind !== PAYLOAD_KINDS.refused || options.captureRefused === true);
+    return this.grantObjects(fn, 'PutObject', kinds.map((kind) => `${kind}/${vendor}/`));
+  }
+
+  /** Expires the captured refused deliveries (`refused/`) after `retention`, before the other objects. */
+  public expireRefusedCaptures(retention: Duration): void {
+    this.addLifecycleRule({ id: 'expire-refused-captures', prefix: `${PAYLOAD_KINDS.refused}/`, expiration: retention });
   }
 
   /** `s3:GetObject` on the stored events (`events/*`), for the redrive, which reads nothing else. */

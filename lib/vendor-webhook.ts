@@ -93,6 +93,14 @@ export interface VendorWebhookProps {
    * @default 25
    */
   readonly reservedConcurrency?: number;
+
+  /**
+   * Refused (401) deliveries the function captures to `refused/<vendor>/` of the payload bucket per minute per
+   * instance (lambda/core/capture.ts); it may write there only when set.
+   *
+   * @default - none captured
+   */
+  readonly captureRefusedPerMinute?: number;
 }
 
 /** The answer deadline unless told otherwise (lambda/core/deadline.ts). */
@@ -189,6 +197,7 @@ export class VendorWebhook extends Construct {
         [ENV.maxEventBytes]: String(props.limits.maxEventBytes),
         [ENV.retentionDays]: String(props.limits.retentionDays),
         [ENV.answerDeadlineMs]: String(answerDeadlineMs),
+        ...(props.captureRefusedPerMinute ? { [ENV.captureRefusedPerMinute]: String(props.captureRefusedPerMinute) } : {}),
       },
     });
 
@@ -196,7 +205,7 @@ export class VendorWebhook extends Construct {
     // Least privilege per vendor: its own records, its own events' source, its own payload prefixes.
     props.table.grantClaim(this.function, vendor.name);
     grantPutEventsFrom(props.eventBus, this.function, [sourceOf(vendor.name)]);
-    props.payloadBucket.grantPutPayloads(this.function, vendor.name);
+    props.payloadBucket.grantPutPayloads(this.function, vendor.name, { captureRefused: props.captureRefusedPerMinute !== undefined });
     grantKeyUse(this.function, props.encryptionKey);
 
     props.api.addVendorRoute(vendor.name, this.function, this.endpointNames);

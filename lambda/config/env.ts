@@ -22,6 +22,11 @@ export const ENV = {
   retentionDays: 'CALLHOOKS_RETENTION_DAYS',
   /** Milliseconds from a delivery's start to its answer, whatever a dependency does (webhook functions). */
   answerDeadlineMs: 'CALLHOOKS_ANSWER_DEADLINE_MS',
+  /**
+   * Refused (401) deliveries captured to the payload bucket per minute per function instance; unset or 0: no
+   * capture (webhook functions).
+   */
+  captureRefusedPerMinute: 'CALLHOOKS_CAPTURE_REFUSED_PER_MINUTE',
   /** SQS queue URL for records the redrive gives up on (redrive function). */
   deadLetterQueueUrl: 'CALLHOOKS_DLQ_URL',
   /** Age in seconds after which an event that still cannot be published goes to the dead-letter queue (redrive function). */

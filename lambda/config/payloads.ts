@@ -15,6 +15,12 @@ export const PAYLOAD_KINDS = {
    * hanging), waiting for the redrive: `spool/<vendor>/<sha256 of the record key>.json` (the claim and the event).
    */
   spool: 'spool',
+  /**
+   * Deliveries refused as unauthenticated (401), captured as received when the capture is on (it is opt-in and
+   * rate-limited): `refused/<vendor>/<day>/<sha256 of the request>.json` (lambda/core/capture.ts), for
+   * `callhooks verify --captured`. The webhook function may write here only while the capture is on.
+   */
+  refused: 'refused',
 } as const;
 
 export type PayloadKind = keyof typeof PAYLOAD_KINDS;

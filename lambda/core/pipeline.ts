@@ -40,6 +40,7 @@ import { LEASE_MS, recordKeyPrefix } from '../config/table';
 import { payloadPrefix } from '../config/payloads';
 import { DEFAULT_ENDPOINT, secretKeyOf } from '../config/endpoints';
 import { illFormedBytes, isWellFormed } from './well-formed';
+import { RefusedCapture, refusedCaptureOf } from './capture';
 
 export interface Limits {
   /** Largest accepted body, in bytes. */
@@ -111,6 +112,11 @@ export interface PipelineDeps {
   readonly limits: Limits;
   /** @default - the real clock */
   readonly clock?: Clock;
+  /**
+   * Captures refused (401) deliveries to the blob store as received, within its rate limit
+   * (lambda/core/capture.ts). @default - none captured
+   */
+  readonly captureRefused?: RefusedCapture;
 }
 
 const MAX_KEY_BYTES = 1024;
@@ -278,9 +284,9 @@ export interface HandleOptions {
 }
 
 /**
- * Handles one delivery: route (404) → method (405) → size (413) → handshake (the scheme's answer) → verify (401)
- * → the rest (`afterAuthentication`). Returns the answer with its outcome. Never throws for anything a vendor
- * can send.
+ * Handles one delivery: route (404) → method (405) → size (413) → handshake (the scheme's answer) → verify (401;
+ * captured as received when `captureRefused` is on and its rate allows) → the rest (`afterAuthentication`).
+ * Returns the answer with its outcome. Never throws for anything a vendor can send.
  */
 export async function handle(delivery: Delivery, deps: PipelineDeps, options: HandleOptions = {}): Promise<Handled> {
   const { log, limits } = deps;
@@ -316,10 +322,26 @@ export async function handle(delivery: Delivery, deps: PipelineDeps, options: Ha
   }
   if (auth.kind === 'refused') {
     log.warn('delivery refused: authentication failed', { ...ctx, reason: auth.reason });
+    await captureRefused(delivery, adapter.name, endpoint, auth.reason, deps, ctx, budget);
     return { reply: UNAUTHORIZED, outcome: 'unauthorized', refusal: auth.reason };
   }
   const answer = await afterAuthentication(adapter, endpoint, delivery, deps, ctx, auth.proof, budget);
   return { reply: answer, outcome: outcomeOf(answer) };
+}
+
+/**
+ * Keeps a refused delivery as received when the capture is on and its rate limit allows, within a sixth of the
+ * deadline. A failure is logged (its class only) and changes nothing: the answer is the same 401.
+ */
+async function captureRefused(delivery: Delivery, vendor: string, endpoint: string, reason: RefusalReason, deps: PipelineDeps, ctx: Record<string, unknown>, budget: Budget): Promise<void> {
+  if (!deps.captureRefused?.take((deps.clock ?? REAL_CLOCK).now())) return;
+  try {
+    const { key, json } = refusedCaptureOf(delivery, vendor, endpoint, reason);
+    await within(budget.signal(budget.share(1 / 6)), (o) => deps.blobs.put(key, json, 'application/json', o), 'capturing the refused delivery');
+    deps.log.info('refused delivery captured', { ...ctx, captured: key });
+  } catch (err) {
+    deps.log.warn('refused delivery could not be captured', { ...ctx, error: errorName(err) });
+  }
 }
 
 /** An authenticated delivery: parse (400, raw kept) → normalize → fit → claim → publish → settle. */

@@ -16,6 +16,7 @@ import { fromApiGateway, toProxyResult } from '../core/http';
 import { handle, PipelineDeps } from '../core/pipeline';
 import { countingOffloads, endpointOf, MetricsRecorder } from '../core/metrics';
 import { SecretCache } from '../core/secrets';
+import { RefusedCapture } from '../core/capture';
 import { Budget, DEFAULT_ANSWER_DEADLINE_MS } from '../core/deadline';
 import { asLog, createLogger } from '../core/logger';
 import { createVendorAdapters, endpointsOf } from '../vendors';
@@ -41,7 +42,10 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, onStaleSecret?
   };
   // The S3 client is made (and @aws-sdk/client-s3 evaluated) on the first put: most deliveries never need it.
   const blobs = new S3BlobStore(lazyS3Client(fastClientConfig(5000)), requireEnv(ENV.payloadBucket, env));
+  // Off unless set: 0 or unset captures nothing.
+  const capturePerMinute = env[ENV.captureRefusedPerMinute] === '0' ? 0 : intEnv(ENV.captureRefusedPerMinute, 0, env);
   return {
+    captureRefused: capturePerMinute > 0 ? new RefusedCapture(capturePerMinute) : undefined,
     adapters,
     endpoints,
     // Stale-if-error: while Secrets Manager fails, a value read in the last 24 h still verifies (logged, counted).

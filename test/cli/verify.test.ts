@@ -131,7 +131,7 @@ describe('callhooks verify: why a delivery does not verify', () => {
   });
 
   it.each([
-    [['verify', 'quarterzip', '--secret', 'x'], /required option '--body <file>'/],
+    [['verify', 'quarterzip', '--secret', 'x'], /pass --body <file> \(with the headers\), or --captured <file\|-> for a capture of a refused delivery/],
     [['verify', 'quarterzip', '--body', '/nonexistent/body', '--secret', 'x'], /--body \/nonexistent\/body: no such file/],
     [['verify', 'quarterzip', '--body', __filename, '-H', 'no colon here', '--secret', 'x'], /"no colon here" is not "name: value"/],
     [['verify', 'quarterzip', '--body', __filename, '--at', 'soon', '--secret', 'x'], /--at "soon" is not a date/],
