@@ -198,18 +198,24 @@ export function localUrl(io: Pick<Io, 'env'>, paths: LocalPaths = localPaths(io.
   return `http://127.0.0.1:${io.env.PORT || 3000}`;
 }
 
+/** The http(s) URL an option names; a CliError naming the option when it is not one. */
+export function httpUrlOption(option: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new CliError(`${option} "${text}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`${option} "${text}" is not an http(s) URL`);
+  return url;
+}
+
 /**
  * The webhook URL of a target. `base` is the API's base URL (with a stage path, if any) or already a full
  * webhook URL (its path has `/webhooks/`), which is then used as it is.
  */
 export function webhookUrl(base: string, target: Target): URL {
-  let url: URL;
-  try {
-    url = new URL(base);
-  } catch {
-    throw new CliError(`--url "${base}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--url "${base}" is not an http(s) URL`);
+  const url = httpUrlOption('--url', base);
   if (/\/webhooks\//.test(url.pathname)) return url;
   url.pathname = `${url.pathname.replace(/\/+$/, '')}${routePathOf(encodeURIComponent(target.vendor), encodeURIComponent(target.endpoint))}`;
   return url;

@@ -23,7 +23,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { NORMALIZED_TYPES } from '../lambda/core/event';
-import { closest } from './context';
+import { closest, httpUrlOption } from './context';
 import { awsCall as call, awsError, CliError, EXIT, ExitCode, Io } from './io';
 import { eventLine, printable } from './tail';
 
@@ -61,14 +61,7 @@ const FORWARD_TIMEOUT_MS = 10_000;
 const VISIBILITY_SECONDS = 300;
 
 function forwardUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new CliError(`--forward "${text}" is not a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--forward "${text}" is not an http(s) URL`);
-  return url;
+  return httpUrlOption('--forward', text);
 }
 
 /** The event pattern of the tail's rule. */

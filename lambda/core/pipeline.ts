@@ -410,8 +410,7 @@ async function afterAuthentication(
     return keepForRedrive(claim, fitted.json, deps, logCtx, budget);
   }
   try {
-    const [result] = await within(budget.signal(budget.share(SHARE.publish), budget.share(SHARE.afterPublish)), (o) => deps.publisher.publish([busEntryOf(detail, delivery.receivedAt, fitted.json)], o), 'the publish');
-    if (!result || !result.ok) throw new Error(result ? result.error : 'no result for the entry');
+    await publishEvent(fitted, delivery.receivedAt, deps, budget.signal(budget.share(SHARE.publish), budget.share(SHARE.afterPublish)));
   } catch (err) {
     log.warn('publish failed; keeping the event for the redrive', { ...logCtx, error: errorName(err) });
     return keepForRedrive(claim, fitted.json, deps, logCtx, budget);
@@ -427,6 +426,12 @@ async function afterAuthentication(
   return reply(200, { status: 'published', eventId });
 }
 
+/** Puts the event on the bus within `signal`; throws when the call fails or its entry is refused. */
+async function publishEvent(fitted: FittedEvent, receivedAt: Date, deps: PipelineDeps, signal: AbortSignal): Promise<void> {
+  const [result] = await within(signal, (o) => deps.publisher.publish([busEntryOf(fitted.detail, receivedAt, fitted.json)], o), 'the publish');
+  if (!result || !result.ok) throw new Error(result ? result.error : 'no result for the entry');
+}
+
 /**
  * The dedup store failed or hung on the claim: publish anyway under the deterministic eventId (a later copy may
  * publish it again, with the same eventId: at least once), or, where the bus fails too or the event is over its
@@ -435,9 +440,7 @@ async function afterAuthentication(
 async function withoutRecord(claim: Claim, fitted: FittedEvent, unfitted: boolean, delivery: Delivery, deps: PipelineDeps, logCtx: Record<string, unknown>, budget: Budget): Promise<Reply> {
   if (!unfitted) {
     try {
-      const signal = budget.signal(budget.share(SHARE.publish), budget.share(SHARE.spool));
-      const [result] = await within(signal, (o) => deps.publisher.publish([busEntryOf(fitted.detail, delivery.receivedAt, fitted.json)], o), 'the publish');
-      if (!result || !result.ok) throw new Error(result ? result.error : 'no result for the entry');
+      await publishEvent(fitted, delivery.receivedAt, deps, budget.signal(budget.share(SHARE.publish), budget.share(SHARE.spool)));
       deps.log.warn('published without a dedup record (the dedup store is unavailable)', logCtx);
       return reply(200, { status: 'published', eventId: claim.eventId });
     } catch (err) {

@@ -107,6 +107,15 @@ export class SecretCache {
     this.clock = options.clock ?? Date.now;
   }
 
+  /**
+   * True when a failed signature may re-read the entry: it was read at least `minRefreshIntervalMs` ago, and the
+   * source is not in its stale-if-error pause.
+   */
+  private refreshable(entry: Entry): boolean {
+    const now = this.clock();
+    return now - entry.fetchedAt >= this.minRefreshIntervalMs && !(entry.retryAt !== undefined && now < entry.retryAt);
+  }
+
   /** A cached entry young enough to use without reading, or one in its stale-if-error window between retries. */
   private usable(key: string): Entry | undefined {
     const entry = this.entries.get(key);
@@ -133,7 +142,7 @@ export class SecretCache {
   /** As `refreshAfterFailure`, with the value as stored: the new value when it changed, else undefined. */
   async refreshValueAfterFailure(key: string, options: CallOptions = {}): Promise<string | undefined> {
     const entry = this.entries.get(key);
-    if (entry && (this.clock() - entry.fetchedAt < this.minRefreshIntervalMs || (entry.retryAt !== undefined && this.clock() < entry.retryAt))) return undefined;
+    if (entry && !this.refreshable(entry)) return undefined;
     const before = entry?.raw;
     const fresh = await this.load(key, options);
     return fresh.raw === before ? undefined : fresh.raw;
@@ -145,7 +154,7 @@ export class SecretCache {
    */
   async refreshAfterFailure(vendor: string, options: CallOptions = {}): Promise<string[] | undefined> {
     const entry = this.entries.get(vendor);
-    if (entry && (this.clock() - entry.fetchedAt < this.minRefreshIntervalMs || (entry.retryAt !== undefined && this.clock() < entry.retryAt))) return undefined;
+    if (entry && !this.refreshable(entry)) return undefined;
     const before = entry?.values.join('\n');
     const fresh = await this.load(vendor, options);
     return fresh.values.join('\n') === before ? undefined : fresh.values;
