@@ -454,10 +454,12 @@ export class CustomVendorAuth {
 }
 
 /**
- * Where a custom vendor's values are: a JSON pointer into the body (`/data/call_id`) or `header:<name>`. Only
- * signed bytes may decide the dedup key and the type: `eventId` and `eventType` may read a header only when the
- * scheme signs it (`webhook-id`/`webhook-timestamp` with Standard Webhooks, an HMAC's `timestampHeader` over
- * `<timestamp>.<body>`; any header with a static token).
+ * Where a custom vendor's values are: a JSON pointer into the body (`/data/call_id`), `header:<name>`, or
+ * `claim:<name>` (a claim of the verified token; the JWT scheme only). Only signed bytes may decide the dedup key
+ * and the type: `eventId` and `eventType` may read a header only when the scheme signs it
+ * (`webhook-id`/`webhook-timestamp` with Standard Webhooks, an HMAC's `timestampHeader` over
+ * `<timestamp>.<body>`; any header with a static token), and the body only when the scheme signs it (a JWT without
+ * a body hash does not: its claims decide, e.g. `claim:jti`).
  */
 export interface CustomVendorFields {
   /** Where the vendor event type is. */

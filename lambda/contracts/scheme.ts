@@ -68,6 +68,8 @@ export interface Vouches {
   readonly headers: readonly string[] | 'all';
   /** The URL, its query included. */
   readonly url: boolean;
+  /** The token's claims (a JWT scheme): `claim:<name>` sources of a custom vendor read them. */
+  readonly claims?: boolean;
 }
 
 export type Verdict =

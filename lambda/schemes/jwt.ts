@@ -66,7 +66,7 @@ export function jwtScheme(options: JwtOptions = {}): Scheme {
   const tolerance = options.toleranceSeconds ?? 300;
   const leeway = options.leewaySeconds ?? 10;
   const keyed = options.keyed ?? false;
-  const vouches: Vouches = { body: options.bodyIsJwt === true || options.bodyHashClaim !== undefined, headers: [], url: false };
+  const vouches: Vouches = { body: options.bodyIsJwt === true || options.bodyHashClaim !== undefined, headers: [], url: false, claims: true };
 
   return {
     family: 'jwt',

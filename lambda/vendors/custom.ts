@@ -30,8 +30,8 @@ export const CUSTOM_VENDOR_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] a
  */
 export const customVendorSchema = () => {
   const pointer = (description: string) => {
-    const error = 'must be a JSON pointer ("/a/b") or "header:<name>"';
-    return z.string({ error }).regex(new RegExp('^(/|header:.)'), { error }).meta({ description });
+    const error = 'must be a JSON pointer ("/a/b"), "header:<name>" or "claim:<name>"';
+    return z.string({ error }).regex(new RegExp('^(/|header:.|claim:.)'), { error }).meta({ description });
   };
   const unknownKey = (what: string) => (keys: string) => `is not an option of ${what} (options: ${keys})`;
   const prefix = (description: string) => stringValue().optional().meta({ description, default: '' });
@@ -158,13 +158,14 @@ export const customVendorSchema = () => {
       eventId: pointer('Where the dedup key is. Default: webhook-id for Standard Webhooks, else a SHA-256 of the raw body. ' +
         'Only signed bytes may decide the dedup key and the type: eventId and eventType may read a header only when the scheme ' +
         "signs it (webhook-id / webhook-timestamp with standard-webhooks, an hmac-sha256's timestampHeader over timestamp.body; " +
-        'any header with static-token). The other fields may read any header.').optional(),
+        'any header with static-token), and the body only when the scheme signs it; "claim:<name>" reads a claim of the verified ' +
+        'token (jwt only), e.g. "claim:jti" for a token without a body hash. The other fields may read any header.').optional(),
       callId: pointer("Where the vendor's call id is.").optional(),
       occurredAt: pointer("Where the vendor's time of the event is (ISO 8601 or Unix seconds).").optional(),
       accountId: pointer("Where the vendor's account (organization) id is.").optional(),
       test: pointer('A pointer to a boolean that marks test traffic.').optional(),
     }, { notObject: 'must be an object with at least eventType', unknownKey: unknownKey('fields') }).meta({
-      description: 'Where each value is found: a JSON pointer into the body ("/data/call_id") or "header:<name>".',
+      description: 'Where each value is found: a JSON pointer into the body ("/data/call_id"), "header:<name>", or "claim:<name>" (a claim of the verified token, jwt only).',
     }),
     typeMap: z.record(z.string(), z.enum(NORMALIZED_TYPES, { error: `must be one of ${NORMALIZED_TYPES.join(', ')}` }), {
       error: 'must be an object',
@@ -249,27 +250,37 @@ export function schemeOf(auth: CustomAuth, toleranceSeconds: number): Scheme {
  * another body), would become several events, or could claim the key of a genuine delivery still to come. The
  * other fields only describe the event and may read any header.
  */
-export function unsignedSources(def: Pick<CustomVendorConfig, 'auth' | 'fields' | 'toleranceSeconds'>, scheme?: Scheme): Array<{ field: 'eventId' | 'eventType'; message: string }> {
+export function unsignedSources(def: Pick<CustomVendorConfig, 'auth' | 'fields' | 'toleranceSeconds'>, scheme?: Scheme): Array<{ field: keyof CustomVendorConfig['fields']; message: string }> {
   const { vouches } = scheme ?? schemeOf(def.auth, def.toleranceSeconds ?? DEFAULTS.toleranceSeconds);
-  if (vouches.headers === 'all') return [];
+  // A claim is read from a verified token: only a scheme with claims has any.
+  const claimless = (['eventId', 'eventType', 'callId', 'occurredAt', 'accountId', 'test'] as const).flatMap((field) => {
+    const source = def.fields[field];
+    return source?.startsWith('claim:') && !vouches.claims ? [{ field, message: `${JSON.stringify(source)} reads a JWT claim, and the ${def.auth.scheme} scheme has no claims (only jwt does)` }] : [];
+  });
+  if (vouches.headers === 'all') return claimless;
   const signed = vouches.headers;
-  const allowed = [...(vouches.body ? ['a JSON pointer into the body'] : []), ...(signed.length > 0 ? [signed.map((h) => `header:${h}`).join(', ')] : [])].join(', or ') || 'none';
+  const allowed = [
+    ...(vouches.body ? ['a JSON pointer into the body'] : []),
+    ...(signed.length > 0 ? [signed.map((h) => `header:${h}`).join(', ')] : []),
+    ...(vouches.claims ? ['claim:<name>'] : []),
+  ].join(', or ') || 'none';
   const deciding = [
     ['eventId', 'the dedup key'],
     ['eventType', 'the event type'],
   ] as const;
-  return deciding.flatMap(([field, what]) => {
+  return [...claimless, ...deciding.flatMap(([field, what]) => {
     const source = def.fields[field];
     if (source === undefined) {
       // Without a source the dedup key is a digest of the body: the body must be signed.
       return field === 'eventId' && !vouches.body ? [{ field, message: `is required: the ${def.auth.scheme} scheme does not sign the body, so the dedup key must come from signed bytes (${allowed})` }] : [];
     }
+    if (source.startsWith('claim:')) return [];
     if (source.startsWith('header:')) {
       if (signed.includes(source.slice('header:'.length).toLowerCase())) return [];
       return [{ field, message: `${JSON.stringify(source)} reads a header that the ${def.auth.scheme} scheme does not sign: ${what} must come from signed bytes (${allowed})` }];
     }
     return vouches.body ? [] : [{ field, message: `${JSON.stringify(source)} reads the body, which the ${def.auth.scheme} scheme does not sign: ${what} must come from signed bytes (${allowed})` }];
-  });
+  })];
 }
 
 export { resolvePointer } from './json-source';
@@ -289,18 +300,34 @@ function canonicalQuery(query: Json): string {
   return JSON.stringify(Object.keys(query).sort().map((k) => [k, query[k]]));
 }
 
-/** Reads `header:<name>` or a JSON pointer, as it is. */
-function read(location: string | undefined, delivery: Delivery, body: Json): unknown {
-  if (!location) return undefined;
-  return location.startsWith('header:') ? delivery.headers.get(location.slice('header:'.length)) : resolvePointer(body, location);
+/** What a source reads from: the delivery, its payload, and the verified token's claims. */
+interface Sources {
+  readonly delivery: Delivery;
+  readonly body: Json;
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
-/** Reads `header:<name>` or a JSON pointer; strings and finite numbers (with the digits as sent) come back as strings. */
-function readText(location: string | undefined, delivery: Delivery, body: Json): string | undefined {
-  const v = read(location, delivery, body);
+/** Reads `header:<name>`, `claim:<name>` or a JSON pointer, as it is. */
+function read(location: string | undefined, { delivery, body, claims }: Sources): unknown {
+  if (!location) return undefined;
+  if (location.startsWith('header:')) return delivery.headers.get(location.slice('header:'.length));
+  if (location.startsWith('claim:')) {
+    const name = location.slice('claim:'.length);
+    return claims !== undefined && Object.hasOwn(claims, name) ? claims[name] : undefined;
+  }
+  return resolvePointer(body, location);
+}
+
+/**
+ * Reads a source; strings and finite numbers come back as strings: a body's number with the digits as sent, a
+ * claim's only when it is exact (an integer beyond 2^53 was rounded when the token was parsed: unreadable).
+ */
+function readText(location: string | undefined, sources: Sources): string | undefined {
+  const v = read(location, sources);
   if (typeof v === 'string') return v.trim() === '' ? undefined : v;
-  if (typeof v === 'number' && Number.isFinite(v)) return numberText(delivery.body, location!, v);
-  return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+  if (!location!.startsWith('claim:')) return numberText(sources.delivery.body, location!, v);
+  return Number.isInteger(v) && !Number.isSafeInteger(v) ? undefined : String(v);
 }
 
 /** Form fields as an object of own data properties (a `__proto__` field stays a plain field). */
@@ -339,13 +366,16 @@ export function customVendor(def: CustomVendorConfig): VendorAdapter {
         : mediaTypeOf(signed.headers.get('content-type')) === 'application/x-www-form-urlencoded'
           ? formObject(parseUrlEncoded(signed.body.toString('utf8')))
           : parseJsonObject(signed);
-      const vendorEventType = readText(def.fields.eventType, d, body);
+      const sources: Sources = { delivery: d, body, claims: proof?.claims };
+      const vendorEventType = readText(def.fields.eventType, sources);
       if (!vendorEventType) throw new ParseError(`the event type (${def.fields.eventType}) is missing`);
-      // A pointer's id as idAt reads it (digits as sent, invalid UTF-8 kept apart); a header's as it is.
-      const id = eventIdAt === undefined || eventIdAt.startsWith('header:') || fromQuery ? readText(eventIdAt, d, body) : idAt(d.body, body, eventIdAt);
+      // A pointer's id as idAt reads it (digits as sent, invalid UTF-8 kept apart); a header's or a claim's as it is.
+      const id = eventIdAt === undefined || !eventIdAt.startsWith('/') || fromQuery ? readText(eventIdAt, sources) : idAt(d.body, body, eventIdAt);
+      // Without an id the key is a digest of what was received: only where the scheme signs the body.
+      if (id === undefined && eventIdAt !== undefined && !scheme.vouches.body) throw new ParseError(`the dedup key (${eventIdAt}) is missing`);
       const dedupKey = id ?? digestKey('sha256:', fromQuery ? canonicalQuery(body) : d.body);
-      const accountId = readText(def.fields.accountId, d, body);
-      const test = def.fields.test ? resolvePointer(body, def.fields.test) === true : false;
+      const accountId = readText(def.fields.accountId, sources);
+      const test = def.fields.test ? read(def.fields.test, sources) === true : false;
       const type = lookupType(def.typeMap, vendorEventType);
       return {
         dedupKey,
@@ -353,8 +383,8 @@ export function customVendor(def: CustomVendorConfig): VendorAdapter {
           type,
           vendorEventType,
           // A number is Unix seconds (or milliseconds): toIsoTime reads both.
-          occurredAt: toIsoTime(read(def.fields.occurredAt, d, body)),
-          callId: readText(def.fields.callId, d, body) ?? null,
+          occurredAt: toIsoTime(read(def.fields.occurredAt, sources)),
+          callId: readText(def.fields.callId, sources) ?? null,
           test: test || type === 'webhook.test',
           account: accountId ? { id: accountId, kind: 'organization' as const } : undefined,
           fields: body,

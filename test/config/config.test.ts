@@ -89,7 +89,7 @@ describe('validation messages name the field and the bad value', () => {
     [hmac({ timestampKey: 't' }), 'customVendors[0].auth.timestampKey needs signatureKey (the header must be key=value pairs)'],
     [{ customVendors: [{ ...R, methods: ['FETCH'] }] }, 'customVendors[0].methods[0] must be one of GET, POST, PUT, DELETE, PATCH, got "FETCH"'],
     [{ customVendors: [{ ...R, fields: 5 }] }, 'customVendors[0].fields must be an object with at least eventType, got 5'],
-    [{ customVendors: [{ ...R, fields: { eventType: 'type' } }] }, 'customVendors[0].fields.eventType must be a JSON pointer ("/a/b") or "header:<name>", got "type"'],
+    [{ customVendors: [{ ...R, fields: { eventType: 'type' } }] }, 'customVendors[0].fields.eventType must be a JSON pointer ("/a/b"), "header:<name>" or "claim:<name>", got "type"'],
     [{ customVendors: [{ ...R, typeMap: { 'call.completed': 'call.done' } }] },
       `customVendors[0].typeMap["call.completed"] must be one of ${NORMALIZED_TYPES.join(', ')}, got "call.done"`],
     [{ maxEventBytes: 'big' }, 'maxEventBytes must be an integer from 8192 to 1048576, got "big"'],

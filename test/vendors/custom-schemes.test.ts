@@ -145,6 +145,38 @@ describe('custom vendors, every scheme from configuration alone', () => {
     expect((await v.post({ body: body.replace('u1', 'u2'), headers: { authorization: `Bearer ${token}` } })).refusal).toBe('body-mismatch');
   });
 
+  it('a JWT without a body hash: its verified claims decide the dedup key and the type (claim:<name>)', async () => {
+    const v = serve({
+      name: 'claimish', fields: { eventType: 'claim:event', eventId: 'claim:event_id', callId: '/call_id' },
+      auth: { scheme: 'jwt', requireExp: true },
+    }, 'claim_secret');
+    const b64u = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const tokenOf = (claims: Record<string, unknown>) => {
+      const iat = Math.floor(Date.now() / 1000);
+      const input = `${b64u({ alg: 'HS256', typ: 'JWT' })}.${b64u({ iat, exp: iat + 60, ...claims })}`;
+      const token = `${input}.${createHmac('sha256', 'claim_secret').update(input).digest('base64url')}`;
+      expect(vonageVerify(token, 'claim_secret')).toBe(true);
+      return { authorization: `Bearer ${token}` };
+    };
+    const headers = tokenOf({ event: 'call.completed', event_id: 'evt_1' });
+    const first = await v.post({ body: '{"call_id":"c1"}', headers });
+    expect(first.outcome).toBe('published');
+    const [published] = v.world.publisher.published;
+    expect(published.detail).toMatchObject({ vendorEventType: 'call.completed', callId: 'c1' });
+    // The body is not signed: the same token with another body is the same event, never a second one.
+    expect((await v.post({ body: '{"call_id":"c2"}', headers })).outcome).toBe('duplicate');
+    // Another id in the signed claims is another event.
+    expect((await v.post({ body: '{"call_id":"c1"}', headers: tokenOf({ event: 'call.completed', event_id: 'evt_2' }) })).outcome).toBe('published');
+    expect(new Set(v.world.publisher.published.map((e) => e.detail.eventId)).size).toBe(2);
+    // Without the claim there is no signed dedup key: a 400, nothing kept (never a digest of the unsigned body).
+    const missing = await v.post({ body: '{"call_id":"c3"}', headers: tokenOf({ event: 'call.completed' }) });
+    expect(missing.outcome).toBe('bad_request');
+    // An integer claim beyond 2^53 was rounded when the token was parsed: not an exact id, so not a key.
+    expect((await v.post({ body: '{"call_id":"c4"}', headers: tokenOf({ event: 'call.completed', event_id: 2 ** 53 + 2 }) })).outcome).toBe('bad_request');
+    expect((await v.post({ body: '{"call_id":"c5"}', headers: tokenOf({ event: 'call.completed', event_id: 42 }) })).outcome).toBe('published');
+    expect(v.world.publisher.published).toHaveLength(3);
+  });
+
   it('LiveKit-style JWT: AccessToken signs; the secret holds the API key and secret', async () => {
     const v = serve({
       name: 'livekitish', fields: { eventType: '/event', eventId: '/id' },
@@ -175,5 +207,12 @@ describe('custom vendors, every scheme from configuration alone', () => {
       .toThrow('reads a header that the public-key scheme does not sign');
     expect(() => resolveConfig({ vendors: {}, customVendors: [{ name: 'x', fields: { eventType: '/type' }, auth: { scheme: 'hmac', header: 'x-sig', template: '{nonce}{body}' } }] }))
       .toThrow('unknown placeholder {nonce}');
+    // Claims exist only where a JWT was verified; without a body hash the body may not decide.
+    expect(() => resolveConfig({ vendors: {}, customVendors: [{ name: 'x', fields: { eventType: '/type', eventId: 'claim:jti' }, auth: { scheme: 'hmac', header: 'x-sig', template: '{body}' } }] }))
+      .toThrow('customVendors[0].fields.eventId "claim:jti" reads a JWT claim, and the hmac scheme has no claims (only jwt does)');
+    expect(() => resolveConfig({ vendors: {}, customVendors: [{ name: 'x', fields: { eventType: '/type', eventId: 'claim:jti' }, auth: { scheme: 'jwt' } }] }))
+      .toThrow('"/type" reads the body, which the jwt scheme does not sign: the event type must come from signed bytes (claim:<name>)');
+    expect(() => resolveConfig({ vendors: {}, customVendors: [{ name: 'x', fields: { eventType: 'claims:type' }, auth: { scheme: 'jwt' } }] }))
+      .toThrow('must be a JSON pointer ("/a/b"), "header:<name>" or "claim:<name>"');
   });
 });
