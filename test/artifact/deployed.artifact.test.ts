@@ -118,6 +118,12 @@ async function runRedrive(input?: { republishDead: true }): Promise<Record<strin
   return out.result!;
 }
 
+/** After the dependencies are back, a redrive run finds nothing more to publish (nothing was kept, or all of it is out). */
+async function redriveFindsNothing(): Promise<void> {
+  expect(await runRedrive()).toMatchObject({ published: 0, failed: 0 });
+  expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+}
+
 const busFailure = (status: number) => ({ status, body: JSON.stringify({ __type: 'InternalException', message: 'injected: the bus is down' }), headers: { 'content-type': 'application/x-amz-json-1.1' } });
 
 describe('the assembly', () => {
@@ -347,6 +353,8 @@ describe('a dependency down', () => {
     expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
     const spool = await d.clients.s3.send(new ListObjectsV2Command({ Bucket: d.shared.bucket, Prefix: 'spool/' }));
     expect(spool.Contents ?? []).toEqual([]);
+    // All back: nothing was kept, so the redrive publishes nothing (the vendor's retry is a new first copy).
+    await redriveFindsNothing();
   });
 });
 
@@ -495,29 +503,37 @@ describe('dependencies that hang, refuse connections or answer slowly (the bundl
     expect(webhook('quarterzip').fn.timeoutSeconds * 1000 - deadlineMs()).toBeGreaterThanOrEqual(2000);
   });
 
-  it('EventBridge hanging: 202 within the deadline, the event kept in its record; the redrive publishes it once', async () => {
-    const answer = await postUnder(({ action }) => (action === 'events:PutEvents' ? { hang: true } : undefined), 'msg_artifact_bus_hangs');
+  it.each([
+    ['hanging', { hang: true }, 'msg_artifact_bus_hangs'],
+    ['refusing connections', { reset: true }, 'msg_artifact_bus_refuses'],
+  ] as const)('EventBridge %s: 202 within the deadline, the event kept in its record; the redrive publishes it once, and nothing more', async (_, action, id) => {
+    const answer = await postUnder(({ action: a }) => (a === 'events:PutEvents' ? action : undefined), id);
 
     expect(answer).toMatchObject({ status: 202, body: { status: 'accepted', published: false } });
     expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
     expect((await record(await keyOf(answer.body.eventId)))!.status.S).toBe('PENDING');
     await redrivenOnce(answer.body.eventId);
+    await redriveFindsNothing();
   });
 
-  it('EventBridge refusing connections: 202 well within the deadline', async () => {
-    const answer = await postUnder(({ action }) => (action === 'events:PutEvents' ? { reset: true } : undefined), 'msg_artifact_bus_refuses');
-
-    expect(answer).toMatchObject({ status: 202, body: { status: 'accepted' } });
-    expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
-    await redrivenOnce(answer.body.eventId);
-  });
-
-  it('DynamoDB hanging: published without a record (200) within the deadline', async () => {
-    const answer = await postUnder(({ action }) => (action.startsWith('dynamodb:') ? { hang: true } : undefined), 'msg_artifact_table_hangs');
+  it.each([
+    ['hanging', { hang: true }, 'msg_artifact_table_hangs'],
+    ['refusing connections', { reset: true }, 'msg_artifact_table_refuses'],
+  ] as const)('DynamoDB %s: published without a record (200) within the deadline; once it is back the redrive has nothing to add, the vendor\'s redelivery publishes under the same eventId, then is a duplicate', async (_, action, id) => {
+    const answer = await postUnder(({ action: a }) => (a.startsWith('dynamodb:') ? action : undefined), id);
+    const { body, headers } = answer.sent;
 
     expect(answer).toMatchObject({ status: 200, body: { status: 'published' } });
     expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
     expect((await drainQueue<BusEvent>(d.clients.sqs, queueUrl)).map((e) => e.detail.eventId)).toEqual([answer.body.eventId]);
+    const scan = await d.clients.dynamo.send(new ScanCommand({ TableName: d.shared.table }));
+    expect((scan.Items ?? []).filter((i) => i.eventId?.S === answer.body.eventId)).toEqual([]);
+    await redriveFindsNothing();
+    // DynamoDB back: a redelivery claims and publishes again, under the same eventId (at least once); the next is a duplicate.
+    expect(await post('quarterzip', body, headers)).toEqual({ status: 200, body: { status: 'published', eventId: answer.body.eventId } });
+    expect((await drainQueue<BusEvent>(d.clients.sqs, queueUrl)).map((e) => e.detail.eventId)).toEqual([answer.body.eventId]);
+    expect((await post('quarterzip', body, headers)).body).toMatchObject({ status: 'duplicate', eventId: answer.body.eventId });
+    await redriveFindsNothing();
   });
 
   it('DynamoDB slow (0.4 s a request) while EventBridge hangs: 202 within the deadline', async () => {
@@ -526,6 +542,7 @@ describe('dependencies that hang, refuse connections or answer slowly (the bundl
     expect(answer).toMatchObject({ status: 202, body: { status: 'accepted' } });
     expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
     await redrivenOnce(answer.body.eventId);
+    await redriveFindsNothing();
   });
 
   it('DynamoDB and EventBridge both hanging: spooled to the payload bucket (202) within the deadline; the redrive claims, publishes it once and empties the spool', async () => {
@@ -542,18 +559,40 @@ describe('dependencies that hang, refuse connections or answer slowly (the bundl
     expect((await record(await keyOf(answer.body.eventId)))!.status.S).toBe('PUBLISHED');
     // The vendor's retry, later, is a duplicate of it.
     expect((await post('quarterzip', body, headers)).body).toMatchObject({ status: 'duplicate', eventId: answer.body.eventId });
+    await redriveFindsNothing();
   });
 
-  it('S3 failing for an event over the bus limit: kept whole in its record (202); the redrive offloads and publishes it', async () => {
+  it.each([
+    ['failing (503)', busFailure(503), 'msg_artifact_s3_down_big'],
+    ['hanging', { hang: true }, 'msg_artifact_s3_hangs_big'],
+    ['refusing connections', { reset: true }, 'msg_artifact_s3_refuses_big'],
+  ] as const)('S3 %s for an event over the bus limit: kept whole in its record (202) within the deadline; once S3 is back the redrive offloads it and publishes it once, a pointer on the bus and the transcript in the bucket', async (_, action, id) => {
     // Over the bus's 256 KB, under what an item keeps inline (350 KB).
-    const turns = Array.from({ length: 2300 }, (_, i) => ({ speaker: i % 2 ? 'user' : 'agent', text: `turn ${i}: ${'words '.repeat(15)}` }));
-    const big = Buffer.from(JSON.stringify({ type: 'call.completed', timestamp: new Date().toISOString(), data: { call_id: 'long-call-s3-down', transcript: turns } }));
-    const answer = await postUnder(({ action }) => (action === 's3:PutObject' ? busFailure(503) : undefined), 'msg_artifact_s3_down_big', big);
+    const turns = Array.from({ length: 2300 }, (_t, i) => ({ speaker: i % 2 ? 'user' : 'agent', text: `turn ${i}: ${'words '.repeat(15)}` }));
+    const big = Buffer.from(JSON.stringify({ type: 'call.completed', timestamp: new Date().toISOString(), data: { call_id: `long-call-${id}`, transcript: turns } }));
+    const maxEventBytes = Number(d.env.get(webhook('quarterzip').fn.logicalId)![ENV.maxEventBytes]);
+    const answer = await postUnder(({ action: a }) => (a === 's3:PutObject' ? action : undefined), id, big);
+    const { body, headers } = answer.sent;
 
-    expect(answer).toMatchObject({ status: 202, body: { status: 'accepted' } });
-    expect((await record(await keyOf(answer.body.eventId)))!.event.S.length).toBeGreaterThan(256 * 1024);
+    expect(answer).toMatchObject({ status: 202, body: { status: 'accepted', published: false } });
+    expect(answer.ms).toBeLessThan(deadlineMs() + SLACK_MS);
+    const kept = (await record(await keyOf(answer.body.eventId)))!;
+    expect(kept.status.S).toBe('PENDING');
+    expect(Buffer.byteLength(kept.event.S, 'utf8')).toBeGreaterThan(maxEventBytes);
+    const keptDetail = JSON.parse(kept.event.S);
+    expect(keptDetail.offload).toBeUndefined();
+    expect(keptDetail.transcript.turns).toHaveLength(2300);
+    expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+
     const event = await redrivenOnce(answer.body.eventId);
-    expect(event.detail).toMatchObject({ eventId: answer.body.eventId, offload: { part: 'transcript' } });
+    expect(event.detail).toMatchObject({ eventId: answer.body.eventId, offload: { part: 'transcript', bucket: d.shared.bucket } });
+    expect(event.detail.offload!.key).toBe(`offload/quarterzip/${answer.body.eventId}/transcript.json`);
+    const object = await d.clients.s3.send(new GetObjectCommand({ Bucket: d.shared.bucket, Key: event.detail.offload!.key }));
+    expect(JSON.parse(await object.Body!.transformToString()).turns).toHaveLength(2300);
+    expect((await record(await keyOf(answer.body.eventId)))!.status.S).toBe('PUBLISHED');
+    await redriveFindsNothing();
+    // The vendor's retry, later, is a duplicate of it.
+    expect((await post('quarterzip', body, headers)).body).toMatchObject({ status: 'duplicate', eventId: answer.body.eventId });
   });
 
   it('Secrets Manager hanging at a cold start (nothing cached): 503 within the deadline, nothing stored', async () => {
@@ -568,6 +607,7 @@ describe('dependencies that hang, refuse connections or answer slowly (the bundl
     expect(res.status).toBe(503);
     expect(ms).toBeLessThan(deadlineMs() + SLACK_MS);
     expect(await drainQueue(d.clients.sqs, queueUrl)).toEqual([]);
+    await redriveFindsNothing();
     // Secrets Manager back: the same delivery is accepted.
     expect((await post('quarterzip', body, headers)).body).toMatchObject({ status: 'published' });
     await drainQueue(d.clients.sqs, queueUrl);
