@@ -11,6 +11,8 @@ import { handle, PipelineDeps } from '../lambda/core/pipeline';
 import { redrive, RedriveReport, republishDead } from '../lambda/core/redrive';
 import { countingOffloads, endpointOf, observingPending, redriveObservation } from '../lambda/core/metrics';
 import { SecretCache } from '../lambda/core/secrets';
+import { RefusedCapture } from '../lambda/core/capture';
+import { capturePerMinuteOf } from '../lambda/config/env';
 import { asLog, createLogger } from '../lambda/core/logger';
 import type { Log } from '../lambda/core/ports';
 import { DynamoDedupStore } from '../lambda/adapters/aws/dynamo-store';
@@ -132,7 +134,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalServe
     ((e: DeliveredEvent) => process.stdout.write(`event ${e['detail-type']} ${e.source} eventId=${e.detail.eventId} callId=${e.detail.callId ?? '-'}\n`));
   const publisher = new FileEventPublisher(paths.eventsFile, onEvent);
   const blobs = new FsBlobStore(paths.blobsDir);
+  // As in the functions: off unless CALLHOOKS_CAPTURE_REFUSED_PER_MINUTE is set; captures land in the data
+  // folder's blobs/refused/<vendor>/<day>/, for `callhooks verify --captured`.
+  const capturePerMinute = capturePerMinuteOf(env);
   const baseDeps: PipelineDeps = {
+    captureRefused: capturePerMinute > 0 ? new RefusedCapture(capturePerMinute) : undefined,
     adapters,
     endpoints,
     secrets: new SecretCache(new StaticSecretSource(secrets.values)),

@@ -72,3 +72,8 @@ export function intEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = 
   if (!Number.isInteger(n) || n <= 0) throw new Error(`environment variable ${name} must be a positive integer, got "${v}"`);
   return n;
 }
+
+/** Refused deliveries captured per minute (`CALLHOOKS_CAPTURE_REFUSED_PER_MINUTE`): 0 or unset captures nothing. */
+export function capturePerMinuteOf(env: NodeJS.ProcessEnv = process.env): number {
+  return env[ENV.captureRefusedPerMinute] === '0' ? 0 : intEnv(ENV.captureRefusedPerMinute, 0, env);
+}

@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ENV, intEnv, requireEnv, secretArnsFromEnv } from '../config/env';
+import { capturePerMinuteOf, ENV, intEnv, requireEnv, secretArnsFromEnv } from '../config/env';
 import { DEFAULTS } from '../config/defaults';
 import type { VendorRuntimeConfig } from '../config/config';
 import { fromApiGateway, toProxyResult } from '../core/http';
@@ -43,7 +43,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, onStaleSecret?
   // The S3 client is made (and @aws-sdk/client-s3 evaluated) on the first put: most deliveries never need it.
   const blobs = new S3BlobStore(lazyS3Client(fastClientConfig(5000)), requireEnv(ENV.payloadBucket, env));
   // Off unless set: 0 or unset captures nothing.
-  const capturePerMinute = env[ENV.captureRefusedPerMinute] === '0' ? 0 : intEnv(ENV.captureRefusedPerMinute, 0, env);
+  const capturePerMinute = capturePerMinuteOf(env);
   return {
     captureRefused: capturePerMinute > 0 ? new RefusedCapture(capturePerMinute) : undefined,
     adapters,
