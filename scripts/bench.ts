@@ -42,7 +42,7 @@ import { composeDetail } from '../lambda/core/event';
 import { fitEvent } from '../lambda/core/offload';
 import { Headers, Delivery } from '../lambda/core/http';
 import { SecretCache } from '../lambda/core/secrets';
-import { generateStandardWebhooksSecret, signStandardWebhook, standardWebhooksKey } from '../lambda/core/standard-webhooks';
+import { standardWebhooksKey, standardWebhooksScheme } from '../lambda/schemes/standard-webhooks';
 import { quarterzip } from '../lambda/vendors/quarterzip';
 import { DEFAULTS } from '../lambda/config/config';
 import { NOOP_LOG, NoopBlobs, NoopPublisher, NoopStore, StaticSecret } from './lib/noop-ports';
@@ -55,6 +55,9 @@ import { benchSchemes, benchVendorVerify } from './lib/scheme-bench';
 import { billPerMillion, LAMBDA, lambdaMs, PRICES } from './lib/cost-model';
 import { DrainResult, measureDrain } from './lib/redrive-drain';
 import { measureOutages, outageTable } from './lib/outage';
+
+/** Quarterzip's proof of origin, which signs the deliveries measured here. */
+const STANDARD_WEBHOOKS = standardWebhooksScheme();
 
 /** The drain target: an hour of a 10 events/s outage, drained within 10 minutes of redrive runs. */
 const DRAIN = { backlog: 36_000, targetMinutes: 10 } as const;
@@ -143,7 +146,7 @@ function sign(body: Buffer, secret: string, n: number): Signed {
   const out: Signed = { deliveries: [], headers: [], prefixes: [] };
   for (let i = 0; i < n; i++) {
     const id = `msg_bench_${process.pid}_${nextId++}`;
-    const h: Record<string, string> = { ...signStandardWebhook(body, secret, now, id), 'content-type': 'application/json' };
+    const h: Record<string, string> = { ...STANDARD_WEBHOOKS.sign({ body, id }, secret, now).headers, 'content-type': 'application/json' };
     out.headers.push(h);
     out.prefixes.push(`${id}.${h['webhook-timestamp']}.`);
     out.deliveries.push({ vendor: 'quarterzip', method: 'POST', headers: new Headers(Object.entries(h)), query: {}, body, receivedAt: now });
@@ -165,7 +168,7 @@ interface CpuResult {
 
 async function benchCase(c: Case): Promise<CpuResult> {
   const body = callCompletedBody({ bytes: c.bytes, callId: 'bench-call' });
-  const secret = generateStandardWebhooksSecret();
+  const secret = STANDARD_WEBHOOKS.generateCredential().secret;
   const key = standardWebhooksKey(secret);
   const adapter = quarterzip();
   const store = new NoopStore();

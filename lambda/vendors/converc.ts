@@ -4,7 +4,7 @@
  *
  * Proof of origin: `X-IC-Signature: t=<timestamp>,v1=<hex>`, v1 = HMAC-SHA256(secret, `${t}.${raw body}`).
  * The unit of `t` is not published: Unix seconds, or milliseconds when it has 13 digits or more
- * (`parseTimestampSeconds`). A `t` more than `toleranceSeconds` (default 300) away from now, in either
+ * (the HMAC scheme's `timestampUnit: 'auto'`). A `t` more than `toleranceSeconds` (default 300) away from now, in either
  * direction, is refused. Every `v1` entry of the header is tried.
  *
  * Only signed bytes decide the event type and the dedup key. Converc also sends `X-IC-Event` (the type) and

@@ -9,7 +9,7 @@ import { handleDelivery, PipelineDeps } from '../../lambda/core/pipeline';
 import { DEFAULT_ANSWER_DEADLINE_MS } from '../../lambda/core/deadline';
 import { Headers, Delivery } from '../../lambda/core/http';
 import { SecretCache } from '../../lambda/core/secrets';
-import { signStandardWebhook, generateStandardWebhooksSecret } from '../../lambda/core/standard-webhooks';
+import { standardWebhooksScheme } from '../../lambda/schemes/standard-webhooks';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import type { CallOptions } from '../../lambda/core/ports';
 import { NOOP_LOG, NoopBlobs, NoopPublisher, NoopStore, StaticSecret } from './noop-ports';
@@ -24,6 +24,9 @@ interface Scenario {
   readonly bus?: Behaviour;
   readonly blobs?: Behaviour;
 }
+
+/** Quarterzip's proof of origin, which signs the deliveries measured here. */
+const STANDARD_WEBHOOKS = standardWebhooksScheme();
 
 export const OUTAGES: readonly Scenario[] = [
   { label: 'healthy (in-memory ports)' },
@@ -61,7 +64,7 @@ function faulty<T extends object>(target: T, behaviour: Behaviour): T {
 }
 
 export async function measureOutages(runs: number): Promise<OutageResult[]> {
-  const secret = generateStandardWebhooksSecret();
+  const secret = STANDARD_WEBHOOKS.generateCredential().secret;
   const adapter = quarterzip();
   const results: OutageResult[] = [];
   let n = 0;
@@ -80,7 +83,7 @@ export async function measureOutages(runs: number): Promise<OutageResult[]> {
       };
       const body = callCompletedBody({ bytes: 4096, callId: `outage-${++n}` });
       const at = new Date();
-      const delivery: Delivery = { vendor: 'quarterzip', method: 'POST', headers: new Headers(Object.entries(signStandardWebhook(body, secret, at, `msg_outage_${n}`))), query: {}, body, receivedAt: at };
+      const delivery: Delivery = { vendor: 'quarterzip', method: 'POST', headers: new Headers(Object.entries(STANDARD_WEBHOOKS.sign({ body, id: `msg_outage_${n}` }, secret, at).headers)), query: {}, body, receivedAt: at };
       const started = performance.now();
       const reply = await handleDelivery(delivery, deps);
       ms.push(performance.now() - started);

@@ -18,7 +18,7 @@ import { handleDelivery, PipelineDeps } from '../../lambda/core/pipeline';
 import { Delivery, Headers } from '../../lambda/core/http';
 import { SecretCache } from '../../lambda/core/secrets';
 import type { BusEntry, DedupStore, EventPublisher } from '../../lambda/core/ports';
-import { generateStandardWebhooksSecret, signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { standardWebhooksScheme } from '../../lambda/schemes/standard-webhooks';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { DEFAULTS } from '../../lambda/config/config';
 import { CapacityReport, DynamoDedupStore, itemBytes } from '../../lambda/adapters/aws/dynamo-store';
@@ -27,6 +27,9 @@ import { NOOP_LOG, NoopBlobs, NoopPublisher, NoopStore, StaticSecret } from './n
 import { callCompletedBody } from './payloads';
 
 type Item = Record<string, AttributeValue>;
+
+/** Quarterzip's proof of origin, which signs the deliveries measured here. */
+const STANDARD_WEBHOOKS = standardWebhooksScheme();
 
 /** Write units DynamoDB bills for an item of `bytes`: 1 per started KB, at least 1. */
 export const writeUnitsOf = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
@@ -138,13 +141,13 @@ class OldDesignModel {
 }
 
 function delivery(body: Buffer, secret: string, id: string, now: Date): Delivery {
-  const h: Record<string, string> = { ...signStandardWebhook(body, secret, now, id), 'content-type': 'application/json' };
+  const h: Record<string, string> = { ...STANDARD_WEBHOOKS.sign({ body, id }, secret, now).headers, 'content-type': 'application/json' };
   return { vendor: 'quarterzip', method: 'POST', headers: new Headers(Object.entries(h)), query: {}, body, receivedAt: now };
 }
 
 /** CPU µs per delivery of `body` through the core with no-op ports (every claim new), median of 5 rounds. */
 async function coreCpu(body: Buffer, n: number): Promise<number> {
-  const secret = generateStandardWebhooksSecret();
+  const secret = STANDARD_WEBHOOKS.generateCredential().secret;
   const adapter = quarterzip();
   const deps: PipelineDeps = {
     adapters: new Map([[adapter.name, adapter]]),
@@ -179,7 +182,7 @@ export async function measureWriteUnits(bodySizes: readonly number[], cpuDeliver
     const blobs = new NoopBlobs();
     const store = new DynamoDedupStore(dynamo.client, LOCAL_TABLE, { blobs, onConsumedCapacity: (r) => reports.push(r) });
     const publisher = new NoopPublisher();
-    const secret = generateStandardWebhooksSecret();
+    const secret = STANDARD_WEBHOOKS.generateCredential().secret;
     const adapter = quarterzip();
     const calls: string[] = [];
     const deps: PipelineDeps = {

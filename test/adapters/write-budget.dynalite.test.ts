@@ -9,7 +9,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { handleDelivery, PipelineDeps } from '../../lambda/core/pipeline';
 import { Headers } from '../../lambda/core/http';
 import { SecretCache } from '../../lambda/core/secrets';
-import { generateStandardWebhooksSecret, signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { generateStandardWebhooksSecret, signStandardWebhook } from '../helpers/standard-webhooks';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { DEFAULTS } from '../../lambda/config/config';
 import { CapacityReport, DynamoDedupStore, itemBytes } from '../../lambda/adapters/aws/dynamo-store';

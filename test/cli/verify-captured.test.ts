@@ -10,7 +10,7 @@ import { handle } from '../../lambda/core/pipeline';
 import { RefusedCapture } from '../../lambda/core/capture';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { Headers } from '../../lambda/core/http';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { memoryWorld } from '../helpers/memory';
 import { runCli, runHere } from './cli';
 

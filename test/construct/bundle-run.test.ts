@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CallhooksStack } from '../../lib/callhooks-stack';
 import { BUNDLE_FILE, BUNDLES_DIR, packageRoot, webhookBundleName } from '../../lib/private/bundles';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { logicalId, testApp } from './app';
 import { closedPort } from '../helpers/ports';
 

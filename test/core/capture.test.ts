@@ -6,7 +6,7 @@ import { handle, handleDelivery, UNAUTHORIZED } from '../../lambda/core/pipeline
 import { RefusedCapture, type RefusedCaptureObject } from '../../lambda/core/capture';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { Headers, type Delivery } from '../../lambda/core/http';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import type { CallOptions } from '../../lambda/core/ports';
 import { memoryWorld, type MemoryWorld } from '../helpers/memory';
 

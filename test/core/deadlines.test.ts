@@ -10,7 +10,7 @@ import { Budget, within, DeadlineExceeded } from '../../lambda/core/deadline';
 import type { CallOptions } from '../../lambda/core/ports';
 import { SecretCache } from '../../lambda/core/secrets';
 import { Headers, Delivery, Reply } from '../../lambda/core/http';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { deriveEventId } from '../../lambda/core/event';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { MapSecrets, MemoryDeadLetters, memoryWorld, MemoryWorld } from '../helpers/memory';

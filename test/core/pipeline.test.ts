@@ -9,7 +9,7 @@ import { customVendor } from '../../lambda/vendors/custom';
 import { qcall } from '../../lambda/vendors/qcall';
 import { Headers, Delivery } from '../../lambda/core/http';
 import { deriveEventId } from '../../lambda/core/event';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { DependencyError } from '../../lambda/core/errors';
 import { memoryWorld, MemoryDeadLetters } from '../helpers/memory';
 

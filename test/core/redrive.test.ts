@@ -8,7 +8,7 @@ import { handleDelivery } from '../../lambda/core/pipeline';
 import { backoffMs, pendingRecords, deadLetterOf, KeptEventSource, redrive, RedriveDeps, republishDead } from '../../lambda/core/redrive';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { Headers } from '../../lambda/core/http';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { DependencyError } from '../../lambda/core/errors';
 import type { BusEntry, DedupRecord } from '../../lambda/core/ports';
 import { awsEntryBytes, beyondPutEventsLimits, memoryWorld, MemoryDeadLetters, MemoryWorld } from '../helpers/memory';

@@ -1,5 +1,5 @@
 /** The local mode's metrics: counted per vendor, endpoint and outcome over HTTP, shown as JSON and as a summary line. */
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { LocalMetrics, type MetricsSnapshot } from '../../local/metrics';
 import { startTestLocal, TestLocal } from '../helpers/local';
 

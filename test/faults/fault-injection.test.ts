@@ -13,7 +13,7 @@ import { handleDelivery, PipelineDeps, recordKey } from '../../lambda/core/pipel
 import { redrive } from '../../lambda/core/redrive';
 import { Headers, Delivery, Reply } from '../../lambda/core/http';
 import { SecretCache } from '../../lambda/core/secrets';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { MapSecrets, MemoryBlobs, MemoryDeadLetters, MemoryLog, MemoryPublisher } from '../helpers/memory';
 

@@ -7,7 +7,7 @@ import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { emfWhile, HANDLER_CONTEXT, healthyAwsEachTest, mockAws, setHandlerEnv } from '../helpers/handler-env';
 
 const SECRET = 'whsec_' + Buffer.from('metrics test secret 24 b').toString('base64');

@@ -13,7 +13,7 @@ import { handleDelivery } from '../../lambda/core/pipeline';
 import { redrive } from '../../lambda/core/redrive';
 import type { CallOptions } from '../../lambda/core/ports';
 import { Headers, Delivery, Reply } from '../../lambda/core/http';
-import { signStandardWebhook } from '../../lambda/core/standard-webhooks';
+import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { deriveEventId } from '../../lambda/core/event';
 import { quarterzip } from '../../lambda/vendors/quarterzip';
 import { MemoryDeadLetters, memoryWorld } from '../helpers/memory';

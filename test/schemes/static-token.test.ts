@@ -43,3 +43,32 @@ describe('static-token scheme', () => {
     expect(await scheme.verify(request({ headers: { 'verification-token': 'old' } }), creds(rotation), T0)).toMatchObject({ ok: true, credential: 1 });
   });
 });
+
+describe('static-token scheme: a token in a header, at its edges', () => {
+  const SECRET = 'whsec-not-used-here-9f3a1c0b7e';
+  const scheme = staticTokenScheme({ header: 'Authorization', prefix: 'Bearer ' });
+  /** The verdict's reason or "ok", from the scheme's own verify (no guard: a throw fails the test). */
+  function check(headers: Record<string, string>, secret = SECRET): string {
+    const v = scheme.verify(request({ headers }), [{ kind: 'secret', secret }], T0);
+    if (v instanceof Promise) throw new Error('the static-token scheme answers synchronously');
+    return v.ok ? 'ok' : v.reason;
+  }
+
+  it.each([
+    ['the exact token', { authorization: `Bearer ${SECRET}` }, 'ok'],
+    ['the exact token, with whitespace around it', { authorization: `  Bearer ${SECRET} ` }, 'ok'],
+    ['another token', { authorization: 'Bearer a-different-secret-4d2e' }, 'no-key-matched'],
+    ['the token with one character more', { authorization: `Bearer ${SECRET}x` }, 'no-key-matched'],
+    ['the token without its prefix', { authorization: SECRET }, 'no-key-matched'],
+    ['no header', {}, 'missing-header'],
+    ['an empty header', { authorization: '' }, 'missing-header'],
+    ['a 1 MB header', { authorization: 'x'.repeat(1024 * 1024) }, 'no-key-matched'],
+  ])('%s → %s, without throwing', (_label, headers, reason) => {
+    expect(check(headers as Record<string, string>)).toBe(reason);
+  });
+
+  it('refuses everything when the secret is empty', () => {
+    expect(check({ authorization: 'Bearer ' }, '')).toBe('no-key-matched');
+    expect(check({ authorization: 'Bearer' }, '')).toBe('no-key-matched');
+  });
+});
