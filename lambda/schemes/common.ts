@@ -126,6 +126,22 @@ export function firstMatching<T>(credentials: readonly T[], matches: (credential
   return matched;
 }
 
+/**
+ * The verdict of a shared-secret scheme: `wrong-key-kind` when a credential is not a shared secret, else the first
+ * secret that `matches` (every one tried; an empty secret never matches), or `no-key-matched`.
+ */
+export function verdictOfSecrets(
+  credentials: readonly Credential[],
+  matches: (secret: string) => boolean,
+  vouches: Vouches,
+  extra?: { signedAt?: Date },
+): Verdict {
+  const secrets = sharedSecrets(credentials);
+  if (secrets === undefined) return refuse('wrong-key-kind');
+  const matched = firstMatching(secrets, (secret) => secret !== '' && matches(secret));
+  return matched < 0 ? refuse('no-key-matched') : accept(matched, vouches, extra);
+}
+
 /** True when any of `given` equals `expected`; every one is compared in constant time (no early exit). */
 export function anyEqual(given: ReadonlyArray<string | Buffer>, expected: string | Buffer): boolean {
   let ok = false;

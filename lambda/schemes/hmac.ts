@@ -8,8 +8,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Credential, HandshakeReply, Scheme, SchemeRequest, SignInput, Verdict, Vouches } from '../contracts/scheme';
 import {
-  accept, Algorithm, anyEqual, firstMatching, checkFreshness, DEFAULT_SIGN_URL, defaultId, DIGEST_BYTES, decodeDigest, DigestEncoding, formatTimestamp,
-  parseTimestamp, refuse, sharedSecrets, TimestampUnit,
+  Algorithm, anyEqual, checkFreshness, DEFAULT_SIGN_URL, defaultId, DIGEST_BYTES, decodeDigest, DigestEncoding, formatTimestamp,
+  parseTimestamp, refuse, TimestampUnit, verdictOfSecrets,
 } from './common';
 import { urlText } from './request';
 
@@ -180,14 +180,12 @@ export function hmacScheme(options: HmacOptions): Scheme {
     for (const name of headerParts) if (request.headers.get(name) === undefined) return refuse('missing-header');
     const digests = found.digests.map((d) => decodeDigest(d, encoding, bytes)).filter((d): d is Buffer => d !== undefined);
     if (digests.length === 0) return refuse('malformed-signature');
-    const secrets = sharedSecrets(credentials);
-    if (secrets === undefined) return refuse('wrong-key-kind');
     const values: Values = { timestamp, id, method: request.method, url: urlText(request.url), header: (n) => request.headers.get(n) };
-    const matched = firstMatching(secrets, (secret) => {
+    const matches = (secret: string) => {
       const key = hmacKey(secret, options.secretEncoding);
       return key.length > 0 && anyEqual(digests, mac(algorithm, key, parts, request.body, values));
-    });
-    return matched < 0 ? refuse('no-key-matched') : accept(matched, vouches, { signedAt });
+    };
+    return verdictOfSecrets(credentials, matches, vouches, { signedAt });
   }
 
   function handshake(request: SchemeRequest, credentials: readonly Credential[], now: Date): HandshakeReply | undefined {

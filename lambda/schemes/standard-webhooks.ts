@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Credential, Scheme, SchemeRequest, SignInput, Verdict, Vouches } from '../contracts/scheme';
 import { hmacSha256 } from '../core/crypto';
-import { accept, anyEqual, checkFreshness, firstMatching, defaultId, refuse, sharedSecrets } from './common';
+import { anyEqual, checkFreshness, defaultId, refuse, verdictOfSecrets } from './common';
 
 export interface StandardWebhooksOptions {
   /** Accepted clock skew of `webhook-timestamp`, in seconds. @default 300 */
@@ -43,13 +43,11 @@ export function standardWebhooksScheme(options: StandardWebhooksOptions = {}): S
       // the version is part of each entry (never split on commas).
       const given = signatures.split(' ').filter((e) => e.startsWith('v1,')).map((e) => e.slice(3));
       if (given.length === 0) return refuse('malformed-signature');
-      const secrets = sharedSecrets(credentials);
-      if (secrets === undefined) return refuse('wrong-key-kind');
-      const matched = firstMatching(secrets, (secret) => {
+      const matches = (secret: string) => {
         const key = standardWebhooksKey(secret);
         return key.length > 0 && anyEqual(given, hmacSha256(key, `${id}.${timestamp}.`, request.body).toString('base64'));
-      });
-      return matched < 0 ? refuse('no-key-matched') : accept(matched, vouches, { signedAt: new Date(Number(timestamp) * 1000) });
+      };
+      return verdictOfSecrets(credentials, matches, vouches, { signedAt: new Date(Number(timestamp) * 1000) });
     },
     sign(input: SignInput, signingKey: string, now: Date) {
       const id = input.id ?? defaultId(input.body);

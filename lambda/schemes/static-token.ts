@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Credential, HandshakeReply, Scheme, SchemeRequest, SignInput, Verdict, Vouches } from '../contracts/scheme';
 import { safeEqual } from '../core/crypto';
-import { accept, firstMatching, refuse, sharedSecrets } from './common';
+import { refuse, verdictOfSecrets } from './common';
 
 export interface StaticTokenOptions {
   /** Where the token is. @default "header" */
@@ -76,10 +76,7 @@ export function staticTokenScheme(options: StaticTokenOptions = {}): Scheme {
       const token = presented(request);
       if (token === undefined || token === '') return refuse('missing-header');
       if (token === null) return refuse('malformed-signature');
-      const secrets = sharedSecrets(credentials);
-      if (secrets === undefined) return refuse('wrong-key-kind');
-      const matched = firstMatching(secrets, (secret) => secret !== '' && safeEqual(token, expectedOf(secret)));
-      return matched < 0 ? refuse('no-key-matched') : accept(matched, VOUCHES);
+      return verdictOfSecrets(credentials, (secret) => safeEqual(token, expectedOf(secret)), VOUCHES);
     },
     ...(where === 'basic' || options.echoHeader
       ? {

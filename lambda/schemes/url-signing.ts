@@ -18,7 +18,7 @@ import type { FormFields } from '../contracts/request';
 import type { Credential, Scheme, SchemeRequest, SignedRequest, SignInput, Verdict, Vouches } from '../contracts/scheme';
 import { safeEqual } from '../core/crypto';
 import { parseUrlEncoded } from '../core/form';
-import { accept, anyEqual, DEFAULT_SIGN_URL, firstMatching, decodeDigest, refuse, sha256, sharedSecrets } from './common';
+import { anyEqual, DEFAULT_SIGN_URL, decodeDigest, refuse, sha256, verdictOfSecrets } from './common';
 import { urlText } from './request';
 
 export interface UrlSigningOptions {
@@ -133,7 +133,7 @@ function formFields(request: SchemeRequest): FormFields | undefined {
 export function urlSigningScheme(options: UrlSigningOptions): Scheme {
   const twilio = options.form === 'twilio';
 
-  function verifyTwilio(request: SchemeRequest, secrets: string[]): Verdict {
+  function verifyTwilio(request: SchemeRequest, credentials: readonly Credential[]): Verdict {
     const header = request.headers.get('x-twilio-signature');
     if (header === undefined || header.trim() === '') return refuse('missing-header');
     const settings = request.headers.get('x-twilio-webhooks-signature-settings');
@@ -163,12 +163,10 @@ export function urlSigningScheme(options: UrlSigningOptions): Scheme {
       fieldsText = twilioFieldsText(fields);
     }
     const urls = twilioUrlVariants(urlText(request.url));
-    const matched = firstMatching(secrets, (secret) =>
-      secret !== '' && anyEqual(urls.map((url) => createHmac(algorithm, secret).update(url + fieldsText, 'utf8').digest()), given));
-    return matched < 0 ? refuse('no-key-matched') : accept(matched, VOUCHES);
+    return verdictOfSecrets(credentials, (secret) => anyEqual(urls.map((url) => createHmac(algorithm, secret).update(url + fieldsText, 'utf8').digest()), given), VOUCHES);
   }
 
-  function verifyPlivo(request: SchemeRequest, secrets: string[]): Verdict {
+  function verifyPlivo(request: SchemeRequest, credentials: readonly Credential[]): Verdict {
     const headers = [request.headers.get('x-plivo-signature-v3'), request.headers.get('x-plivo-signature-ma-v3')].filter((h): h is string => !!h);
     const nonce = request.headers.get('x-plivo-signature-v3-nonce');
     if (headers.length === 0 || !nonce) return refuse('missing-header');
@@ -177,8 +175,7 @@ export function urlSigningScheme(options: UrlSigningOptions): Scheme {
     const fields = request.method.toUpperCase() === 'GET' ? [] : formFields(request);
     if (fields === undefined) return refuse('body-mismatch');
     const signed = `${plivoBase(request.method, urlText(request.url), fields)}.${nonce}`;
-    const matched = firstMatching(secrets, (secret) => secret !== '' && anyEqual(given, createHmac('sha256', secret).update(signed, 'utf8').digest()));
-    return matched < 0 ? refuse('no-key-matched') : accept(matched, VOUCHES);
+    return verdictOfSecrets(credentials, (secret) => anyEqual(given, createHmac('sha256', secret).update(signed, 'utf8').digest()), VOUCHES);
   }
 
   return {
@@ -186,9 +183,7 @@ export function urlSigningScheme(options: UrlSigningOptions): Scheme {
     credential: { kind: 'secret' },
     vouches: VOUCHES,
     verify(request: SchemeRequest, credentials: readonly Credential[]): Verdict {
-      const secrets = sharedSecrets(credentials);
-      if (secrets === undefined) return refuse('wrong-key-kind');
-      return twilio ? verifyTwilio(request, secrets) : verifyPlivo(request, secrets);
+      return twilio ? verifyTwilio(request, credentials) : verifyPlivo(request, credentials);
     },
     sign(input: SignInput, signingKey: string): SignedRequest {
       const method = (input.method ?? 'POST').toUpperCase();

@@ -1,4 +1,4 @@
-import { parseTimestamp } from '../../lambda/schemes/common';
+import { parseTimestamp, verdictOfSecrets } from '../../lambda/schemes/common';
 
 describe('parseTimestamp, unit "auto": Unix seconds, or milliseconds from 13 digits on (read to the second)', () => {
   it.each([
@@ -27,5 +27,31 @@ describe('parseTimestamp, unit "auto": Unix seconds, or milliseconds from 13 dig
     expect(parseTimestamp(text, 'auto')).toBeUndefined();
     expect(parseTimestamp(text, 's')).toBeUndefined();
     expect(parseTimestamp(text, 'ms')).toBeUndefined();
+  });
+});
+
+describe('verdictOfSecrets: the verdict of a shared-secret scheme', () => {
+  const vouches = { body: true, headers: [], url: false } as const;
+  const secrets = (...values: string[]) => values.map((secret) => ({ kind: 'secret' as const, secret }));
+
+  it('accepts with the index of the first secret that matches, trying every one', () => {
+    const tried: string[] = [];
+    const verdict = verdictOfSecrets(secrets('new', 'old', 'old'), (s) => (tried.push(s), s === 'old'), vouches, { signedAt: new Date(0) });
+    expect(verdict).toEqual({ ok: true, credential: 1, vouches, signedAt: new Date(0) });
+    expect(tried).toEqual(['new', 'old', 'old']);
+  });
+
+  it('refuses no-key-matched when none matches, and never offers an empty secret to match', () => {
+    const tried: string[] = [];
+    expect(verdictOfSecrets(secrets('', 'a'), (s) => (tried.push(s), true), vouches)).toMatchObject({ ok: true, credential: 1 });
+    expect(tried).toEqual(['a']);
+    expect(verdictOfSecrets(secrets(''), () => true, vouches)).toEqual({ ok: false, reason: 'no-key-matched' });
+    expect(verdictOfSecrets(secrets('a', 'b'), () => false, vouches)).toEqual({ ok: false, reason: 'no-key-matched' });
+  });
+
+  it('refuses wrong-key-kind when any credential is not a shared secret, without trying any', () => {
+    const matches = jest.fn(() => true);
+    expect(verdictOfSecrets([...secrets('a'), { kind: 'fields', fields: { key: 'k' } }], matches, vouches)).toEqual({ ok: false, reason: 'wrong-key-kind' });
+    expect(matches).not.toHaveBeenCalled();
   });
 });

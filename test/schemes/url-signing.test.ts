@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { urlSigningScheme } from '../../lambda/schemes/url-signing';
 import { signWith } from '../../lambda/schemes/run';
-import { outcome, vector } from './helpers';
+import { outcome, request, vector } from './helpers';
 
 const scheme = urlSigningScheme({ form: 'twilio' });
 const FORM = 'application/x-www-form-urlencoded';
@@ -87,5 +87,18 @@ describe('url-signing scheme: Plivo V3', () => {
       const signed = signWith(plivo, { method, url, body: Buffer.from(body), contentType: FORM }, 'tok', new Date());
       expect(await outcome(plivo, { method, url, headers: signed.headers, body }, 'tok')).toBe('ok');
     }
+  });
+});
+
+describe('url-signing scheme: credentials', () => {
+  it.each([
+    ['Twilio', urlSigningScheme({ form: 'twilio' })],
+    ['Plivo', urlSigningScheme({ form: 'plivo-v3' })],
+  ])('%s: a signed request verified with a credential that is not a shared secret is refused with wrong-key-kind; an empty secret never matches', async (_vendor, s) => {
+    const signed = signWith(s, { body: Buffer.from(formBody(PARAMS)), contentType: FORM, url: 'https://example.com/hook' }, 'tok', new Date());
+    const req = request({ url: signed.url, headers: signed.headers, body: signed.body });
+    expect(await s.verify(req, [{ kind: 'secret', secret: 'tok' }], new Date())).toMatchObject({ ok: true, credential: 0 });
+    expect(await s.verify(req, [{ kind: 'secret', secret: 'tok' }, { kind: 'fields', fields: { key: 'k' } }], new Date())).toEqual({ ok: false, reason: 'wrong-key-kind' });
+    expect(await s.verify(req, [{ kind: 'secret', secret: '' }], new Date())).toEqual({ ok: false, reason: 'no-key-matched' });
   });
 });
