@@ -60,3 +60,13 @@ export async function outcome(scheme: Scheme, parts: RequestParts, secret: strin
   const v = await verify(scheme, parts, secret, now);
   return v.ok ? 'ok' : v.reason;
 }
+
+/**
+ * The refusal reason, or "ok", from the scheme's own `verify` called directly (not through `verifyWith`, so a throw
+ * fails the test), with `secret` as one shared secret exactly as given (an empty one too).
+ */
+export function directOutcome(scheme: Scheme, parts: RequestParts, secret: string, now: Date = T0): string {
+  const v = scheme.verify(request(parts), [{ kind: 'secret', secret }], now);
+  if (v instanceof Promise) throw new Error(`the ${scheme.family} scheme answers synchronously`);
+  return v.ok ? 'ok' : v.reason;
+}

@@ -1,6 +1,6 @@
 import { staticTokenScheme } from '../../lambda/schemes/static-token';
 import { signWith } from '../../lambda/schemes/run';
-import { creds, outcome, request, T0 } from './helpers';
+import { creds, directOutcome, outcome, request, T0 } from './helpers';
 
 describe('static-token scheme', () => {
   it('a header with a prefix (QCall, Vapi): compared exactly, vouching for the whole request', async () => {
@@ -47,12 +47,7 @@ describe('static-token scheme', () => {
 describe('static-token scheme: a token in a header, at its edges', () => {
   const SECRET = 'whsec-not-used-here-9f3a1c0b7e';
   const scheme = staticTokenScheme({ header: 'Authorization', prefix: 'Bearer ' });
-  /** The verdict's reason or "ok", from the scheme's own verify (no guard: a throw fails the test). */
-  function check(headers: Record<string, string>, secret = SECRET): string {
-    const v = scheme.verify(request({ headers }), [{ kind: 'secret', secret }], T0);
-    if (v instanceof Promise) throw new Error('the static-token scheme answers synchronously');
-    return v.ok ? 'ok' : v.reason;
-  }
+  const check = (headers: Record<string, string>, secret = SECRET) => directOutcome(scheme, { headers }, secret);
 
   it.each([
     ['the exact token', { authorization: `Bearer ${SECRET}` }, 'ok'],
