@@ -9,7 +9,7 @@ import { parseSecretValue, SecretValueError } from '../lambda/core/secrets';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { DEFAULT_CONFIG_FILE, DevSecretsError, loadConfig, LocalPaths, localPaths, readDevSecrets, ROOT, secretEnvName } from '../local/runtime';
 import { createVendorAdapters } from '../lambda/vendors';
-import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE, routePathOf, secretKeyOf } from '../lambda/config/endpoints';
+import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE, routePathOf, secretKeyOf } from '../lambda/contracts/endpoints';
 import { CliError, EXIT, Io } from './io';
 
 export { DEFAULT_ENDPOINT };

@@ -3,7 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
 import { Callhooks, CallhooksProps } from './callhooks';
 import { pascal } from './private/names';
-import { DEFAULT_ENDPOINT, secretKeyOf } from '../lambda/config/endpoints';
+import { DEFAULT_ENDPOINT, secretKeyOf } from '../lambda/contracts/endpoints';
 
 /**
  * The construct properties the ready-made app takes from CDK context (`npx cdk deploy -c vendorReservedConcurrency=0`),

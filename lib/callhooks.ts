@@ -27,7 +27,7 @@ import { WebhookApi } from './webhook-api';
 import { mapCustomDomain, type CustomDomainOptions } from './custom-domain';
 import { ALARM_PERIOD, alarmOnFirst } from './private/alarm';
 import { validateProps } from './private/validate';
-import { DEFAULT_ENDPOINT, routePathOf, secretKeyOf } from '../lambda/config/endpoints';
+import { DEFAULT_ENDPOINT, routePathOf, secretKeyOf } from '../lambda/contracts/endpoints';
 import { endpointsOf } from '../lambda/vendors';
 
 

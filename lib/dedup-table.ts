@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { recordKeyPrefix, TABLE } from '../lambda/config/table';
+import { recordKeyPrefix, TABLE } from '../lambda/contracts/table';
 
 /** Name of the table's sparse index of events not yet on the bus (read by the redrive). */
 export const PENDING_INDEX_NAME = TABLE.pendingIndex.name;
@@ -28,7 +28,7 @@ export interface DedupTableProps {
 /**
  * The dedup and durable-record table: one item per vendor event, key `pk`, TTL `expiresAt`, on demand,
  * point-in-time recovery, and the sparse `pending` index the redrive reads. Its shape is `TABLE` in
- * `lambda/config/table.ts`, shared with the DynamoDB adapter and the local mode.
+ * `lambda/contracts/table.ts`, shared with the DynamoDB adapter and the local mode.
  */
 export class DedupTable extends dynamodb.Table {
   /** ARN of the `pending` index. */

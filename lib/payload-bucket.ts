@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PAYLOAD_KINDS } from '../lambda/config/payloads';
+import { PAYLOAD_KINDS } from '../lambda/contracts/payloads';
 import { acknowledgeNoServerAccessLogs, acknowledgePayloadObjectWildcard } from './private/nag';
 
 /** Properties of a {@link PayloadBucket}. */
@@ -69,7 +69,7 @@ export class PayloadBucket extends s3.Bucket {
   /**
    * `s3:PutObject` for a vendor's webhook function, under that vendor's own prefixes only:
    * `rejected/<vendor>/*`, `offload/<vendor>/*`, `events/<vendor>/*` and `spool/<vendor>/*`, and `refused/<vendor>/*`
-   * only with `captureRefused` (lambda/config/payloads.ts). Object keys are made at run time, so the cdk-nag
+   * only with `captureRefused` (lambda/contracts/payloads.ts). Object keys are made at run time, so the cdk-nag
    * wildcard finding is acknowledged on the function's role.
    */
   public grantPutPayloads(fn: lambda.IFunction, vendor: string, options: { readonly captureRefused?: boolean } = {}): iam.Grant {

@@ -5,7 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_ENDPOINT, routePathOf } from '../lambda/config/endpoints';
+import { DEFAULT_ENDPOINT, routePathOf } from '../lambda/contracts/endpoints';
 import { pascal } from './private/names';
 import { acknowledgeVendorAuthentication } from './private/nag';
 

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CallhooksConfig, ResolvedConfig, resolveConfig } from '../lambda/config/config';
 import type { VendorAdapter } from '../lambda/core/vendor';
-import { DEFAULT_ENDPOINT, secretEnvNameOf, secretKeyOf } from '../lambda/config/endpoints';
+import { DEFAULT_ENDPOINT, secretEnvNameOf, secretKeyOf } from '../lambda/contracts/endpoints';
 
 /** The package's folder: the clone, or the installed package (whose compiled code is under `dist/`). */
 export const ROOT = packageRoot(resolve(__dirname, '..'));

@@ -12,7 +12,7 @@ import { redrive, RedriveReport, republishDead } from '../lambda/core/redrive';
 import { countingOffloads, endpointOf, observingPending, redriveObservation } from '../lambda/core/metrics';
 import { SecretCache } from '../lambda/core/secrets';
 import { RefusedCapture } from '../lambda/core/capture';
-import { capturePerMinuteOf } from '../lambda/config/env';
+import { capturePerMinuteOf } from '../lambda/contracts/env';
 import { asLog, createLogger } from '../lambda/core/logger';
 import type { Log } from '../lambda/core/ports';
 import { DynamoDedupStore } from '../lambda/adapters/aws/dynamo-store';
@@ -27,7 +27,7 @@ import { repairPrivateTree } from '../lambda/adapters/local/private-files';
 import { toGatewayEvent } from './gateway';
 import { loadConfig, localPaths, resolveSecrets, secretEnvName } from './runtime';
 import { createVendorAdapters } from '../lambda/vendors';
-import { DEFAULT_ENDPOINT, routePathOf } from '../lambda/config/endpoints';
+import { DEFAULT_ENDPOINT, routePathOf } from '../lambda/contracts/endpoints';
 import { LocalMetrics } from './metrics';
 
 /** API Gateway's own payload limit: larger requests never reach a function. */

@@ -44,7 +44,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalDynamo, LOCAL_TABLE } from '../lambda/adapters/local/dynalite-store';
-import { LEASE_MS, TABLE } from '../lambda/config/table';
+import { LEASE_MS, TABLE } from '../lambda/contracts/table';
 import { deriveEventId } from '../lambda/core/event';
 import type { VendorAdapter } from '../lambda/core/vendor';
 import { converc } from '../lambda/vendors/converc';

@@ -23,7 +23,7 @@ const ROOT = resolve(__dirname, '..');
 
 /** Kebab-case, each word starting with a letter (so that `zzExample` ↔ `zz-example` round-trips: lib/private/names.ts). */
 export const NEW_VENDOR_NAME_RE = /^[a-z][a-z0-9]*(-[a-z][a-z0-9]*)*$/;
-const MAX_NAME = 40; // lambda/config/defaults.ts VENDOR_NAME_RE
+const MAX_NAME = 40; // lambda/contracts/defaults.ts VENDOR_NAME_RE
 
 const RESERVED = new Set(('break case catch class const continue debugger default delete do else enum export extends false finally ' +
   'for function if implements import in instanceof interface let new null package private protected public return static super ' +
@@ -90,7 +90,7 @@ function moduleText(n: VendorNames): string {
 import { lookupType, type NormalizedFields, type NormalizedType } from '../core/event';
 import type { Delivery } from '../core/http';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
-import { DEFAULTS } from '../config/defaults';
+import { DEFAULTS } from '../contracts/defaults';
 import { vendorOptions, type OptionsOf } from '../config/schema';
 import { hmacScheme } from '../schemes/hmac';
 import { schemeAuthentication } from './scheme';

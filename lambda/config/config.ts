@@ -6,23 +6,26 @@
  *
  * One zod schema defines the file: its TypeScript type (`CallhooksConfig`), the validation in `resolveConfig`
  * and the JSON Schema shipped as `schema/callhooks.config.schema.json` (`npm run schemas`). Each built-in
- * vendor's options are defined in its own module and reach this file through the registry
- * (`lambda/vendors/registry.ts`); a custom vendor's in `lambda/vendors/custom.ts`. Code that runs in a function
- * imports only types from here (its defaults are in `defaults.ts`), so zod stays out of the bundles.
+ * vendor's options are defined in its own module under `./vendors/` and reach this file through `VENDOR_OPTIONS`
+ * (`./vendors/index.ts`, keyed by the registry's names); a custom vendor's in `./vendors/custom.ts`. Code that runs
+ * in a function imports only types from the configuration layer (its defaults are in
+ * `lambda/contracts/defaults.ts`), so zod stays out of the bundles.
  */
 import { z } from 'zod';
 import { CallhooksError } from '../core/errors';
-import { BUILT_IN_VENDORS, BuiltInVendor, DEFAULT_VENDORS, VENDOR_OPTIONS, VendorOptions } from '../vendors';
-import { customVendorSchema, CustomVendorConfig } from '../vendors/custom';
-import { DEFAULTS, EVENTBRIDGE_MAX_ENTRY_BYTES, MAX_BODY_LIMIT } from './defaults';
+import { BUILT_IN_VENDORS, BuiltInVendor, DEFAULT_VENDORS } from '../vendors';
+import { VENDOR_OPTIONS, type VendorOptions } from './vendors';
+import { customVendorSchema, type CustomVendorConfig } from './vendors/custom';
+import { DEFAULTS, EVENTBRIDGE_MAX_ENTRY_BYTES, MAX_BODY_LIMIT } from '../contracts/defaults';
 import { DeepReadonly, formatIssues, intRange, strictObject, toJsonSchema } from './schema';
 
 export { BUILT_IN_VENDORS, DEFAULT_VENDORS } from '../vendors';
-export type { BuiltInVendor, VendorOptions } from '../vendors';
-export type { QCallOptions } from '../vendors/qcall';
-export type { CustomAuth, CustomVendorConfig } from '../vendors/custom';
+export type { BuiltInVendor } from '../vendors';
+export type { VendorOptions } from './vendors';
+export type { QCallOptions } from './vendors/qcall';
+export type { CustomAuth, CustomVendorConfig } from './vendors/custom';
 export type { CommonVendorOptions } from './schema';
-export { DEFAULTS, EVENTBRIDGE_MAX_ENTRY_BYTES, MAX_BODY_LIMIT } from './defaults';
+export { DEFAULTS, EVENTBRIDGE_MAX_ENTRY_BYTES, MAX_BODY_LIMIT } from '../contracts/defaults';
 
 /** The options of any built-in vendor. */
 export type BuiltInVendorOptions = VendorOptions[BuiltInVendor];

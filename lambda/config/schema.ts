@@ -8,7 +8,7 @@
  * them, from every function's bundle (`test/config/bundles.test.ts` checks it).
  */
 import { z } from 'zod';
-import { ENDPOINT_NAME_RE } from './endpoints';
+import { ENDPOINT_NAME_RE } from '../contracts/endpoints';
 
 /** The type with every property and array element read-only, all the way down. */
 export type DeepReadonly<T> = T extends (infer U)[]

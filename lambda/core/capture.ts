@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Delivery, RequestUrl } from '../contracts/request';
 import type { RefusalReason } from '../contracts/scheme';
-import { payloadPrefix } from '../config/payloads';
+import { payloadPrefix } from '../contracts/payloads';
 import { calledUrl } from './scheme-request';
 
 /** The format of a capture object (`capture: 1`). */

@@ -1,11 +1,11 @@
 /**
  * The CallEvent (schema version 1): the one shape every delivery becomes. Its type and its published
- * contract, `schema/call-event.schema.json`, are both generated from one definition (`event-schema.ts`);
+ * contract, `schema/call-event.schema.json`, are both generated from one definition (`lambda/config/event-schema.ts`);
  * a test checks every fixture's event against the contract.
  */
 import { createHash } from 'node:crypto';
-import type { CallEventDetail } from './event-schema';
-import { DEFAULT_ENDPOINT } from '../config/endpoints';
+import type { CallEventDetail } from '../config/event-schema';
+import { DEFAULT_ENDPOINT } from '../contracts/endpoints';
 import { illFormedBytes, isWellFormed } from './well-formed';
 
 export const NORMALIZED_TYPES = [
@@ -25,7 +25,7 @@ export type NormalizedType = (typeof NORMALIZED_TYPES)[number];
 
 export const SCHEMA_VERSION = '1';
 
-export type { CallEventDetail, PayloadPointer, Transcript, TranscriptTurn } from './event-schema';
+export type { CallEventDetail, PayloadPointer, Transcript, TranscriptTurn } from '../config/event-schema';
 
 /** What an adapter derives from a delivery: the detail without the fields the core owns. */
 export type NormalizedFields = Omit<CallEventDetail, 'schemaVersion' | 'eventId' | 'vendor' | 'endpoint' | 'receivedAt' | 'occurredAt' | 'offload'> & {

@@ -4,7 +4,7 @@
  * headers, and a Reply back into a proxy result.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
-import { DEFAULT_ENDPOINT } from '../config/endpoints';
+import { DEFAULT_ENDPOINT } from '../contracts/endpoints';
 
 import type { Delivery, Reply, RequestUrl } from '../contracts/request';
 import { Headers } from '../contracts/request';

@@ -3,8 +3,8 @@
  * (adapters/aws/emf-metrics.ts), the local mode keeps a running summary. Dimensions are the vendor and the
  * endpoint only (both bounded by the configuration); no id, no payload content, nothing a sender chooses.
  */
-import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE } from '../config/endpoints';
-import { PAYLOAD_KINDS } from '../config/payloads';
+import { DEFAULT_ENDPOINT, ENDPOINT_NAME_RE } from '../contracts/endpoints';
+import { PAYLOAD_KINDS } from '../contracts/payloads';
 import type { BlobStore, DedupRecord, DedupStore } from './ports';
 import type { Outcome } from './outcome';
 import type { RefusalReason } from '../contracts/scheme';
@@ -31,7 +31,7 @@ export const METRIC = {
   redriveOldestPendingAge: 'RedriveOldestPendingAge',
 } as const;
 
-export { DEFAULT_ENDPOINT } from '../config/endpoints';
+export { DEFAULT_ENDPOINT } from '../contracts/endpoints';
 
 /** One delivery, as the metrics see it. */
 export interface DeliveryObservation {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { CallEventDetail, PayloadPointer } from './event';
 import { sourceOf } from './event';
 import type { BlobStore } from './ports';
-import { payloadPrefix } from '../config/payloads';
+import { payloadPrefix } from '../contracts/payloads';
 
 /**
  * Bytes EventBridge counts for an entry, as AWS documents it ("Calculating PutEvents event entry size"): 14 for

@@ -36,9 +36,9 @@ import { FitResult, FittedEvent, fitEvent, offloadAudio } from './offload';
 import { DependencyError, ParseError, SynchronousMessageError } from './errors';
 import { Budget, DEFAULT_ANSWER_DEADLINE_MS, within } from './deadline';
 import { spoolEvent } from './spool';
-import { LEASE_MS, recordKeyPrefix } from '../config/table';
-import { payloadPrefix } from '../config/payloads';
-import { DEFAULT_ENDPOINT, secretKeyOf } from '../config/endpoints';
+import { LEASE_MS, recordKeyPrefix } from '../contracts/table';
+import { payloadPrefix } from '../contracts/payloads';
+import { DEFAULT_ENDPOINT, secretKeyOf } from '../contracts/endpoints';
 import { illFormedBytes, isWellFormed } from './well-formed';
 import { RefusedCapture, refusedCaptureOf } from './capture';
 

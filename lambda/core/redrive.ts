@@ -26,10 +26,10 @@ import type { CallEventDetail } from './event';
 import type { BlobStore, BusEntry, DeadLetter, DeadLetterQueue, DedupRecord, DedupStore, EventPublisher, Log } from './ports';
 import { entryBytes, fitEvent } from './offload';
 import { parseSpooled, spoolKeyOf } from './spool';
-import { payloadPrefix, PAYLOAD_KINDS } from '../config/payloads';
-import { EVENTBRIDGE_MAX_ENTRY_BYTES } from '../config/defaults';
+import { payloadPrefix, PAYLOAD_KINDS } from '../contracts/payloads';
+import { EVENTBRIDGE_MAX_ENTRY_BYTES } from '../contracts/defaults';
 import { busEntryOf, errorName } from './pipeline';
-import { DEAD_RETENTION_MS, DEFAULT_REDRIVE_MAX_AGE_MS, LEASE_MS, MAX_BACKOFF_MS, recordKeyPrefix } from '../config/table';
+import { DEAD_RETENTION_MS, DEFAULT_REDRIVE_MAX_AGE_MS, LEASE_MS, MAX_BACKOFF_MS, recordKeyPrefix } from '../contracts/table';
 
 export { DEAD_RETENTION_MS, DEFAULT_REDRIVE_MAX_AGE_MS, MAX_BACKOFF_MS };
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { BlobStore, CallOptions, Claim } from './ports';
-import { payloadPrefix } from '../config/payloads';
+import { payloadPrefix } from '../contracts/payloads';
 
 /** What a spool object holds. */
 export interface Spooled {

@@ -15,7 +15,8 @@
  * Where the key's field is missing, a SHA-256 of the raw body is the key.
  */
 import { lookupType } from '../core/event';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import type { AtomsOptions } from '../config/vendors/atoms';
+export type { AtomsOptions } from '../config/vendors/atoms';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType } from '../core/event';
 import type { Delivery } from '../core/http';
@@ -191,10 +192,6 @@ function parseOlder(d: Delivery, body: Json): ParsedDelivery {
   };
   return { dedupKey, fields: stripUndefined(fields) };
 }
-
-/** The schema of Atoms's options (`vendors.atoms`); built when called, so that no function's bundle holds it. */
-export const atomsOptions = () => vendorOptions('atoms', {}, 'Atoms (HMAC-SHA256 of the body): true, false or its options. Atoms signs no timestamp, so toleranceSeconds has no effect.');
-export type AtomsOptions = OptionsOf<typeof atomsOptions>;
 
 export function atoms(options: AtomsOptions = {}): VendorAdapter {
   void options; // Atoms signs no timestamp: toleranceSeconds has nothing to bound.

@@ -10,7 +10,8 @@
  * post-call webhook per call; a resend from the dashboard or `POST /v1/postcall/webhooks/resend` is a duplicate).
  * A body without a `call_id` is still published, keyed by a SHA-256 of its bytes.
  */
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import type { BlandOptions } from '../config/vendors/bland';
+export type { BlandOptions } from '../config/vendors/bland';
 import type { NormalizedFields } from '../core/event';
 import { hmacScheme } from '../schemes/hmac';
 import { schemeAuthentication } from './scheme';
@@ -22,11 +23,6 @@ import { arr, bool, compact, digestKey, num, obj, parseJsonObject, str, stripUnd
 export const BLAND_SIGNATURE_HEADER = 'X-Webhook-Signature';
 /** The `vendorEventType` of the post-call webhook, which carries no type of its own. */
 export const BLAND_POST_CALL = 'post-call';
-
-/** The schema of Bland's options (`vendors.bland`); built when called, so that no function's bundle holds it. */
-export const blandOptions = () =>
-  vendorOptions('bland', {}, 'Bland AI (HMAC-SHA256 of the body, X-Webhook-Signature): true, false or its options. Bland signs no timestamp, so toleranceSeconds has no effect.');
-export type BlandOptions = OptionsOf<typeof blandOptions>;
 
 /** A duration in seconds: `corrected_duration` (seconds, a string), else `end_at` − `started_at`, else `call_length` (minutes). */
 function durationOf(body: Json): number | undefined {

@@ -15,8 +15,9 @@
  */
 import { lookupType } from '../core/event';
 import { randomUUID } from 'node:crypto';
-import { DEFAULTS } from '../config/defaults';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import { DEFAULTS } from '../contracts/defaults';
+import type { ConvercOptions } from '../config/vendors/converc';
+export type { ConvercOptions } from '../config/vendors/converc';
 import { ParseError } from '../core/errors';
 import type { CallEventDetail, NormalizedFields, NormalizedType, TranscriptTurn } from '../core/event';
 import { hmacScheme } from '../schemes/hmac';
@@ -117,10 +118,6 @@ export function convercTranscript(value: unknown): { transcript?: NormalizedFiel
   if (turns.length === 0 && !empty) return { raw: value };
   return { transcript: { turns, truncated: false } };
 }
-
-/** The schema of Converc's options (`vendors.converc`); built when called, so that no function's bundle holds it. */
-export const convercOptions = () => vendorOptions('converc', {}, 'Converc (HMAC-SHA256 of t.body): true, false or its options; toleranceSeconds bounds the signed t.');
-export type ConvercOptions = OptionsOf<typeof convercOptions>;
 
 export function converc(options: ConvercOptions = {}): VendorAdapter {
   const scheme = hmacScheme({

@@ -16,8 +16,9 @@ import { ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
 import type { ParsedDelivery } from '../core/vendor';
 import type { VendorAdapter } from '../core/vendor';
-import { DEFAULTS } from '../config/defaults';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import { DEFAULTS } from '../contracts/defaults';
+import type { ElevenLabsOptions } from '../config/vendors/elevenlabs';
+export type { ElevenLabsOptions } from '../config/vendors/elevenlabs';
 import { hmacScheme } from '../schemes/hmac';
 import { schemeAuthentication } from './scheme';
 import { idAt } from './json-source';
@@ -130,10 +131,6 @@ export function parseElevenLabs(d: Pick<Delivery, 'body'>): ParsedDelivery {
 
 /** ElevenLabs' tolerance for a signed `t` (its SDK's): 30 minutes. */
 export const ELEVENLABS_TOLERANCE_SECONDS = 1800;
-
-/** The schema of ElevenLabs' options (`vendors.elevenlabs`); built when called, so that no function's bundle holds it. */
-export const elevenlabsOptions = () => vendorOptions('elevenlabs', {}, 'ElevenLabs post-call webhooks (ElevenLabs-Signature: t=<s>,v0=<hex HMAC-SHA256 of t.body>): true, false or its options; toleranceSeconds bounds how old the signed t may be (default 1800, what ElevenLabs\' SDK accepts; at most 300 s ahead).');
-export type ElevenLabsOptions = OptionsOf<typeof elevenlabsOptions>;
 
 /**
  * ElevenLabs' proof of origin (the SDK's `constructEvent`): `ElevenLabs-Signature: t=<unix s>,v0=<hex>`, v0 =

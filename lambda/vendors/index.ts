@@ -3,12 +3,13 @@
  */
 import type { VendorAdapter } from '../core/vendor';
 import type { VendorRuntimeConfig } from '../config/config';
-import type { OptionsOf } from '../config/schema';
-import { endpointNames, optionsOfEndpoint } from '../config/endpoints';
+import type { VendorOptions } from '../config/vendors';
+import { endpointNames, optionsOfEndpoint } from '../contracts/endpoints';
 import { customVendor } from './custom';
 import { REGISTRY } from './registry';
 
 export { REGISTRY } from './registry';
+export type { VendorOptions } from '../config/vendors';
 
 export type BuiltInVendor = keyof typeof REGISTRY;
 
@@ -21,17 +22,6 @@ export const BUILT_IN_VENDORS = Object.keys(REGISTRY) as readonly BuiltInVendor[
  * vendor added since is on only where a configuration names it.
  */
 export const DEFAULT_VENDORS: readonly BuiltInVendor[] = BUILT_IN_VENDORS.filter((name) => REGISTRY[name].of010);
-
-/**
- * Name → the schema of the vendor's options (each built when called). Read at synth time and by the local
- * mode; no function's bundle holds one (registry.ts), since the construct passes each function options it validated.
- */
-export const VENDOR_OPTIONS = Object.fromEntries(BUILT_IN_VENDORS.map((name) => [name, REGISTRY[name].options])) as {
-  readonly [N in BuiltInVendor]: (typeof REGISTRY)[N]['options'];
-};
-
-/** Name → the options its factory takes. */
-export type VendorOptions = { readonly [N in BuiltInVendor]: OptionsOf<(typeof REGISTRY)[N]['options']> };
 
 /** Fails to compile unless each registry entry's factory takes the options its schema gives. */
 type FactoriesTakeTheirOptions<T extends { readonly [N in BuiltInVendor]: ((options: VendorOptions[N]) => VendorAdapter) | undefined }> = T;

@@ -10,7 +10,8 @@
  * trip several rules). Without a voicelog id (or an alert without its rule id), a SHA-256 of the raw body.
  */
 import { lookupType } from '../core/event';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import type { KoeiqOptions } from '../config/vendors/koeiq';
+export type { KoeiqOptions } from '../config/vendors/koeiq';
 import type { NormalizedFields, NormalizedType } from '../core/event';
 import { hmacScheme } from '../schemes/hmac';
 import { schemeAuthentication } from './scheme';
@@ -31,10 +32,6 @@ export const KOEIQ_SIGNATURE_HEADER = 'X-KoeIQ-Signature';
 function numOrText(o: Json | undefined, key: string): number | string | undefined {
   return num(o, key) ?? (typeof o?.[key] === 'string' && o[key] !== '' ? (o[key] as string) : undefined);
 }
-
-/** The schema of KoeIQ's options (`vendors.koeiq`); built when called, so that no function's bundle holds it. */
-export const koeiqOptions = () => vendorOptions('koeiq', {}, 'KoeIQ (HMAC-SHA256 of the body): true, false or its options. KoeIQ signs no timestamp, so toleranceSeconds has no effect.');
-export type KoeiqOptions = OptionsOf<typeof koeiqOptions>;
 
 export function koeiq(options: KoeiqOptions = {}): VendorAdapter {
   void options; // KoeIQ signs no timestamp: toleranceSeconds has nothing to bound.

@@ -14,7 +14,8 @@
  * `callId` is the SIP participant's `sip.callID` attribute (LiveKit's SIP call id); `call.conversationId` the room's
  * sid, which every event of the call carries.
  */
-import { nonEmptyString, vendorOptions, type OptionsOf } from '../config/schema';
+import type { LivekitOptions } from '../config/vendors/livekit';
+export type { LivekitOptions } from '../config/vendors/livekit';
 import { lookupType, toIsoTime, type NormalizedFields, type NormalizedType } from '../core/event';
 import type { Delivery } from '../core/http';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
@@ -28,21 +29,6 @@ export const LIVEKIT_TYPES: Readonly<Record<string, NormalizedType>> = {
   participant_left: 'call.ended',
   egress_ended: 'recording.ready',
 };
-
-/** The schema of LiveKit's options (`vendors.livekit`); built when called, so that no function's bundle holds it. */
-export const livekitOptions = () =>
-  vendorOptions(
-    'livekit',
-    {
-      apiKey: nonEmptyString().optional().meta({
-        description: "The API key LiveKit signs webhooks with (`iss` of every token must equal it), when the secret holds the API secret alone. " +
-          'Default: the secret holds {"key", "secret"} and its key pins iss, or, holding the API secret alone, any iss is accepted.',
-      }),
-    },
-    'LiveKit (an HS256 JWT in Authorization with the sha256 of the body): true, false or its options. The token\'s exp is checked with 10 s of leeway; toleranceSeconds has no effect.',
-    ['apiKey'],
-  );
-export type LivekitOptions = OptionsOf<typeof livekitOptions>;
 
 /** A protobuf-JSON field in either spelling: LiveKit writes camelCase (`createdAt`); the SDK's `fromJson` also reads `created_at`. */
 function field(o: Json | undefined, camel: string): unknown {

@@ -12,8 +12,9 @@
  * `POST /v1/realtime/calls/{call_id}/accept`); OpenAI sends no event when a call ends. Every other event type
  * (responses, batches, fine-tuning, evals, and any added later) is `vendor.other`, its `data` kept in `fields`.
  */
-import { DEFAULTS } from '../config/defaults';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import { DEFAULTS } from '../contracts/defaults';
+import type { OpenaiOptions } from '../config/vendors/openai';
+export type { OpenaiOptions } from '../config/vendors/openai';
 import { lookupType, toIsoTime, type NormalizedFields, type NormalizedType } from '../core/event';
 import { ParseError } from '../core/errors';
 import { standardWebhooksScheme } from '../schemes/standard-webhooks';
@@ -27,11 +28,6 @@ import { arr, compact, isObject, obj, parseJsonObject, requireStr, str, stripUnd
 export const OPENAI_TYPES: Readonly<Record<string, NormalizedType>> = {
   'realtime.call.incoming': 'call.requested',
 };
-
-/** The schema of OpenAI's options (`vendors.openai`); built when called, so that no function's bundle holds it. */
-export const openaiOptions = () =>
-  vendorOptions('openai', {}, 'OpenAI (Standard Webhooks, whsec_ secret): true, false or its options; toleranceSeconds bounds the signed webhook-timestamp (default 300, as the openai SDK).');
-export type OpenaiOptions = OptionsOf<typeof openaiOptions>;
 
 /**
  * The user part of a SIP `From` / `To` header value — `"Dana" <sip:+14155550100@host>;tag=x` → `+14155550100` —

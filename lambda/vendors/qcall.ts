@@ -15,8 +15,8 @@
  *   their values (a field that is present but blank falls back to the request id).
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { headerName, stringValue, vendorOptions, type OptionsOf } from '../config/schema';
+import type { QCallOptions } from '../config/vendors/qcall';
+export type { QCallOptions } from '../config/vendors/qcall';
 import { ParseError } from '../core/errors';
 import { looksLikeForm, mediaTypeOf, parseUrlEncoded } from '../core/form';
 import { parseMultipart as parseMultipart_ } from '../core/multipart';
@@ -257,26 +257,6 @@ export function normalizeQCall(fields: Json): NormalizedFields {
 // ---------------------------------------------------------------------------------------------------------
 // Adapter
 // ---------------------------------------------------------------------------------------------------------
-
-/** The schema of QCall's options (`vendors.qcall`); built when called, so that no function's bundle holds it. */
-export const qcallOptions = () => {
-  const fieldName = 'must be a field name (a non-empty string)';
-  const fieldList = 'must be a non-empty array of field names';
-  return vendorOptions('qcall', {
-    tokenHeader: headerName().optional().meta({ description: 'Header that carries the token (any case).', default: QCALL_DEFAULT_TOKEN_HEADER }),
-    tokenPrefix: stringValue().optional().meta({ description: 'Text before the token in that header, compared exactly.', default: QCALL_DEFAULT_TOKEN_PREFIX }),
-    dedupFields: z
-      .array(z.string({ error: fieldName }).min(1, { error: fieldName }), { error: fieldList })
-      .min(1, { error: fieldList })
-      .optional()
-      .meta({
-        description: 'Body fields whose values identify one call (e.g. ["order_id", "phone_number", "call_date"]). ' +
-          'Default: none — every delivery is its own event (QCall fires once per call and never retries).',
-      }),
-  }, 'QCall (a static token in a header): true, false or its options. QCall signs no timestamp, so toleranceSeconds has no effect.', ['tokenHeader', 'tokenPrefix']);
-};
-/** QCall's options (`vendors.qcall`): `tokenHeader` (default `authorization`), `tokenPrefix` (default `"Bearer "`), `dedupFields` (default: none, every delivery is its own event), and the common ones. */
-export type QCallOptions = OptionsOf<typeof qcallOptions>;
 
 export function qcall(options: QCallOptions = {}): VendorAdapter {
   const header = options.tokenHeader ?? QCALL_DEFAULT_TOKEN_HEADER;

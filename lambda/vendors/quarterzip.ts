@@ -10,13 +10,10 @@ import { ParseError } from '../core/errors';
 import type { VendorAdapter } from '../core/vendor';
 import { idAt } from './json-source';
 import type { NormalizedFields } from '../core/event';
-import { DEFAULTS } from '../config/defaults';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import { DEFAULTS } from '../contracts/defaults';
+import type { QuarterzipOptions } from '../config/vendors/quarterzip';
+export type { QuarterzipOptions } from '../config/vendors/quarterzip';
 import { arr, bool, compact, numOrNull, obj, parseJsonObject, requireStr, str, stripUndefined, turnsOf } from './util';
-
-/** The schema of Quarterzip's options (`vendors.quarterzip`); built when called, so that no function's bundle holds it. */
-export const quarterzipOptions = () => vendorOptions('quarterzip', {}, 'Quarterzip (Standard Webhooks): true, false or its options; toleranceSeconds bounds the signed webhook-timestamp.');
-export type QuarterzipOptions = OptionsOf<typeof quarterzipOptions>;
 
 export function quarterzip(options: QuarterzipOptions = {}): VendorAdapter {
   const authentication = schemeAuthentication(standardWebhooksScheme({ toleranceSeconds: options.toleranceSeconds ?? DEFAULTS.toleranceSeconds }));

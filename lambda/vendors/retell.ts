@@ -13,8 +13,9 @@ import { lookupType, type NormalizedFields, type NormalizedType } from '../core/
 import type { Delivery } from '../core/http';
 import type { ParsedDelivery } from '../core/vendor';
 import type { VendorAdapter } from '../core/vendor';
-import { DEFAULTS } from '../config/defaults';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import { DEFAULTS } from '../contracts/defaults';
+import type { RetellOptions } from '../config/vendors/retell';
+export type { RetellOptions } from '../config/vendors/retell';
 import { hmacScheme } from '../schemes/hmac';
 import { schemeAuthentication } from './scheme';
 import { idAt } from './json-source';
@@ -110,10 +111,6 @@ export function parseRetell(d: Pick<Delivery, 'body'>): ParsedDelivery {
   else dedupKey = joinKey(callId, vendorEventType);
   return { dedupKey, fields: stripUndefined(fields) };
 }
-
-/** The schema of Retell's options (`vendors.retell`); built when called, so that no function's bundle holds it. */
-export const retellOptions = () => vendorOptions('retell', {}, 'Retell AI (x-retell-signature: v=<ms>,d=<hex HMAC-SHA256 of body + v>, keyed with the API key that has the webhook badge): true, false or its options; toleranceSeconds bounds the signed v (default 300).');
-export type RetellOptions = OptionsOf<typeof retellOptions>;
 
 /**
  * Retell's proof of origin (the SDK's `sign` / `verify`): `x-retell-signature: v=<unix ms>,d=<hex>`, d =

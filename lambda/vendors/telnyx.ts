@@ -17,8 +17,9 @@ import type { Delivery } from '../core/http';
 import { mediaTypeOf } from '../core/form';
 import type { ParsedDelivery } from '../core/vendor';
 import type { VendorAdapter } from '../core/vendor';
-import { DEFAULTS } from '../config/defaults';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import { DEFAULTS } from '../contracts/defaults';
+import type { TelnyxOptions } from '../config/vendors/telnyx';
+export type { TelnyxOptions } from '../config/vendors/telnyx';
 import { publicKeyScheme } from '../schemes/public-key';
 import { schemeAuthentication } from './scheme';
 import { idAt } from './json-source';
@@ -134,10 +135,6 @@ export function parseTelnyx(d: Pick<Delivery, 'body' | 'headers'>): ParsedDelive
 function prefixed(prefix: string, o: Record<string, string> | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [`${prefix}${k}`, v]));
 }
-
-/** The schema of Telnyx's options (`vendors.telnyx`); built when called, so that no function's bundle holds it. */
-export const telnyxOptions = () => vendorOptions('telnyx', {}, 'Telnyx Call Control (Ed25519 over telnyx-timestamp|body, verified with the account\'s public key): true, false or its options; toleranceSeconds bounds the signed telnyx-timestamp (default 300).');
-export type TelnyxOptions = OptionsOf<typeof telnyxOptions>;
 
 /**
  * Telnyx's proof of origin (the SDK's `TelnyxWebhook.verify`): `telnyx-signature-ed25519`, base64 of the Ed25519

@@ -14,11 +14,11 @@ import { ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
 import { mediaTypeOf } from '../core/form';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
-import { oneOf, vendorOptions, type OptionsOf } from '../config/schema';
+import type { TwilioOptions } from '../config/vendors/twilio';
+export type { TwilioOptions } from '../config/vendors/twilio';
 import { urlSigningScheme } from '../schemes/url-signing';
 import { schemeAuthentication } from './scheme';
 import { formFields, normalizeTwilioForm } from './twiml-form';
-import { z } from 'zod';
 import { digestKey, isObject } from './util';
 
 export { TWILIO_CALL_STATUS_TYPES, formFields, normalizeTwilioForm } from './twiml-form';
@@ -49,36 +49,6 @@ function parseTwilioJson(raw: Buffer): ParsedDelivery {
   };
   return { dedupKey: digestKey('sha256:', raw), fields };
 }
-
-const PUBLIC_URL_ERROR = 'must be an absolute http(s) URL without a query or fragment (https://hooks.example.com/twilio)';
-
-/** `publicUrl`: the URL Twilio calls, when a custom domain or a proxy stands in front of the API. */
-function publicUrlOption() {
-  return z.string({ error: PUBLIC_URL_ERROR }).regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i, { error: PUBLIC_URL_ERROR }).optional().meta({
-    description: 'The URL Twilio calls (scheme, host and path), when it differs from the one requests arrive at: a custom domain, ' +
-      'CloudFront or another proxy in front of the API. Twilio signs the URL it called, so without it every signature fails ' +
-      'behind a proxy. The query the request carries is used as it arrives. Default: the URL the request arrived at.',
-  });
-}
-
-/** The schema of Twilio's options (`vendors.twilio`); built when called, so that no function's bundle holds it. */
-export const twilioOptions = () => vendorOptions(
-  'twilio',
-  {
-    publicUrl: publicUrlOption(),
-    signatureAlgorithm: oneOf(['auto', 'sha1', 'sha256']).optional().meta({
-      description: 'Twilio\'s HMAC: "auto" follows X-Twilio-Webhooks-Signature-Settings (SHA-1 with the Auth Token without it, ' +
-        'SHA-256 when a Webhook Rule\'s SharedKey says so), as twilio-node\'s webhook() does; "sha1" (Auth Token) or "sha256" ' +
-        '(SharedKey) accepts only that one, and a delivery whose header names the other is refused.',
-      default: 'auto',
-    }),
-  },
-  'Twilio Voice callbacks (X-Twilio-Signature: HMAC-SHA1 of the URL Twilio called and the sorted form fields, keyed with the Auth Token; ' +
-    'HMAC-SHA256 with a Webhook Rule\'s SharedKey when X-Twilio-Webhooks-Signature-Settings says so): true, false or its options; ' +
-    'publicUrl (also per endpoint) behind a custom domain or proxy; signatureAlgorithm (also per endpoint) pins SHA-1 or SHA-256.',
-  ['publicUrl', 'signatureAlgorithm'],
-);
-export type TwilioOptions = OptionsOf<typeof twilioOptions>;
 
 /**
  * Twilio's proof of origin (the SDK's `validateRequest` / `validateRequestWithBody`): `X-Twilio-Signature` over the

@@ -14,8 +14,9 @@
  * `call.started`, `call.ended` → `call.ended` (also for a call nobody joined); `call.billed` and anything added
  * later → `vendor.other`.
  */
-import { DEFAULTS } from '../config/defaults';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import { DEFAULTS } from '../contracts/defaults';
+import type { UltravoxOptions } from '../config/vendors/ultravox';
+export type { UltravoxOptions } from '../config/vendors/ultravox';
 import { lookupType, type NormalizedFields, type NormalizedType } from '../core/event';
 import { ParseError } from '../core/errors';
 import type { Delivery } from '../core/http';
@@ -31,11 +32,6 @@ export const ULTRAVOX_TYPES: Readonly<Record<string, NormalizedType>> = {
   'call.joined': 'call.started',
   'call.ended': 'call.ended',
 };
-
-/** The schema of Ultravox's options (`vendors.ultravox`); built when called, so that no function's bundle holds it. */
-export const ultravoxOptions = () =>
-  vendorOptions('ultravox', {}, 'Ultravox (HMAC-SHA256 of the body followed by the ISO 8601 timestamp header): true, false or its options; toleranceSeconds bounds the signed timestamp.');
-export type UltravoxOptions = OptionsOf<typeof ultravoxOptions>;
 
 /** How the call reached Ultravox, from its `medium`: `sip`, `twilio`, `telnyx`, `plivo`, `exotel`, `webrtc`, `websocket`. */
 function channelOf(medium: Json | undefined): string | undefined {

@@ -14,8 +14,9 @@
  * The answer_url request (an NCCO is expected in the answer) and an input action's result are synchronous: they
  * are answered 422 naming what they are for, and nothing is stored or published.
  */
-import { vendorOptions, type OptionsOf } from '../config/schema';
-import { DEFAULTS } from '../config/defaults';
+import type { VonageOptions } from '../config/vendors/vonage';
+export type { VonageOptions } from '../config/vendors/vonage';
+import { DEFAULTS } from '../contracts/defaults';
 import { lookupType, type NormalizedFields, type NormalizedType } from '../core/event';
 import { SynchronousMessageError } from '../core/errors';
 import type { Delivery } from '../core/http';
@@ -38,11 +39,6 @@ export const VONAGE_STATUS_TYPES: Readonly<Record<string, NormalizedType>> = {
   failed: 'call.missed',
   cancelled: 'call.canceled',
 };
-
-/** The schema of Vonage's options (`vendors.vonage`); built when called, so that no function's bundle holds it. */
-export const vonageOptions = () =>
-  vendorOptions('vonage', {}, "Vonage Voice (an HS256 JWT in Authorization: Bearer, with payload_hash, the body's SHA-256): true, false or its options; toleranceSeconds bounds the token's iat.");
-export type VonageOptions = OptionsOf<typeof vonageOptions>;
 
 const ANSWER_URL =
   "this is Vonage's answer_url request, which expects an NCCO in the answer: point the application's answer_url at your own app, and this URL " +

@@ -11,8 +11,9 @@ import type { z } from 'zod';
 import type { configSchema } from '../../lambda/config/config';
 import type { CallEventDetail as ZodCallEventDetail, NormalizedType } from '../../lambda/core/event';
 import type { CallEventDetail } from '../call-event-detail';
-import type { BuiltInVendor, VENDOR_OPTIONS } from '../../lambda/vendors';
-import type { customVendorSchema } from '../../lambda/vendors/custom';
+import type { BuiltInVendor } from '../../lambda/vendors';
+import type { VENDOR_OPTIONS } from '../../lambda/config/vendors';
+import type { customVendorSchema } from '../../lambda/config/vendors/custom';
 import type { CallEventType } from '../call-event-type';
 import type { CallhooksConfiguration } from '../configuration';
 import type {

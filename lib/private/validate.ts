@@ -6,7 +6,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import type { ResolvedConfig } from '../../lambda/config/config';
 import { resolveConfiguration } from './config';
 import type { CallhooksProps } from '../callhooks';
-import { DEFAULT_ENDPOINT, secretKeyOf } from '../../lambda/config/endpoints';
+import { DEFAULT_ENDPOINT, secretKeyOf } from '../../lambda/contracts/endpoints';
 import { endpointsOf } from '../../lambda/vendors';
 
 /** Lambda allows 4 KB of environment per function, and the vendor's configuration is one variable of it. */

@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { BatchWriteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { TABLE } from '../../lambda/config/table';
+import { TABLE } from '../../lambda/contracts/table';
 import { DynamoDedupStore } from '../../lambda/adapters/aws/dynamo-store';
 import { LOCAL_TABLE, startLocalDynamo } from '../../lambda/adapters/local/dynalite-store';
 import { composeDetail } from '../../lambda/core/event';

@@ -16,8 +16,8 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { ENV } from '../../lambda/config/env';
-import { TABLE } from '../../lambda/config/table';
+import { ENV } from '../../lambda/contracts/env';
+import { TABLE } from '../../lambda/contracts/table';
 import { Fixture, fixtureBody, fixtureHeaders, fixtureUrl, loadFixtures } from '../../local/fixtures';
 import { BusEvent, drainQueue, MOTO_REGION, ruleToQueue } from '../moto/moto-server';
 import { ACCOUNT_ID, Deployment, WebhookFunction } from './deployment';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BUILT_IN_VENDORS } from '../../lambda/config/config';
 
 const ROOT = join(__dirname, '..', '..');
-const SCHEMA_MODULES = ['lambda/config/config.ts', 'lambda/config/schema.ts', 'lambda/core/event-schema.ts'];
+const SCHEMA_MODULES = ['lambda/config/config.ts', 'lambda/config/schema.ts', 'lambda/config/event-schema.ts'];
 
 /** Bytes each input contributes to the minified bundle of `entry`. */
 function bundleInputs(entry: string, vendor?: string): Record<string, number> {

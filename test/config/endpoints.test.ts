@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../lambda/config/config';
 import { Headers } from '../../lambda/core/http';
-import { optionsOfEndpoint, secretEnvNameOf } from '../../lambda/config/endpoints';
+import { optionsOfEndpoint, secretEnvNameOf } from '../../lambda/contracts/endpoints';
 import { createEndpointAdapters, endpointsOf } from '../../lambda/vendors';
 import { RINGLY } from '../construct/app';
 import { ENDPOINTS_CONFIG } from '../helpers/endpoints';

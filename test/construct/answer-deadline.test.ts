@@ -5,7 +5,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Callhooks } from '../../lib';
-import { ENV } from '../../lambda/config/env';
+import { ENV } from '../../lambda/contracts/env';
 import { testApp } from './app';
 
 const VENDORS = { vendors: { qcall: {}, koeiq: {} } };

@@ -12,7 +12,7 @@ import { Callhooks, CallEventType, CallhooksProps } from '../../lib';
 import { configJsonOf } from '../../lib/private/config';
 import { CallhooksStack, contextProps } from '../../lib/callhooks-stack';
 import { resolveConfig } from '../../lambda/config/config';
-import { ENV } from '../../lambda/config/env';
+import { ENV } from '../../lambda/contracts/env';
 import { BUILT_IN_VENDORS, DEFAULT_VENDORS } from '../../lambda/vendors';
 import { actionsOf, logicalId, resourcesOf, RINGLY_VENDOR, roleOfFunction, statementsOfRole, testApp, testStack } from './app';
 

@@ -14,7 +14,7 @@ import {
 import type { Agree, AgreeVendor } from '../../lib/private/agreement';
 import { configJsonOf, resolveConfiguration } from '../../lib/private/config';
 import { resolveConfig } from '../../lambda/config/config';
-import type { qcallOptions } from '../../lambda/vendors/qcall';
+import type { qcallOptions } from '../../lambda/config/vendors/qcall';
 import type { CallEventDetail as ZodCallEventDetail } from '../../lambda/core/event';
 import type { CallEventDetail } from '../../lib/events';
 import { RINGLY, RINGLY_VENDOR } from './app';

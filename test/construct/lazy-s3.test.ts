@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BUNDLE_FILE, BUNDLES_DIR, packageRoot, webhookBundleName } from '../../lib/private/bundles';
 import { lazyS3Client, S3BlobStore } from '../../lambda/adapters/aws/s3-blobs';
-import { ENV } from '../../lambda/config/env';
+import { ENV } from '../../lambda/contracts/env';
 import { closedPort } from '../helpers/ports';
 
 

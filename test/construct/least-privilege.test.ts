@@ -3,11 +3,11 @@
  * vendor's function may write only its own vendor's records (`dynamodb:LeadingKeys` = `<vendor>#*`), put only
  * events whose `source` is its own, and put payload objects only under its own prefixes; the redrive may
  * publish only callhooks events and read only stored events. The keys and sources come from the same
- * definitions the Lambda code uses (lambda/config/table.ts, lambda/config/payloads.ts, lambda/core/event.ts).
+ * definitions the Lambda code uses (lambda/contracts/table.ts, lambda/contracts/payloads.ts, lambda/core/event.ts).
  * test/artifact/ proves the same grants against the calls the real bundles make.
  */
 import { Template } from 'aws-cdk-lib/assertions';
-import { PAYLOAD_KINDS, payloadPrefix } from '../../lambda/config/payloads';
+import { PAYLOAD_KINDS, payloadPrefix } from '../../lambda/contracts/payloads';
 import { recordKey } from '../../lambda/core/pipeline';
 import { sourceOf } from '../../lambda/core/event';
 import { BUILT_IN_VENDORS } from '../../lambda/vendors';

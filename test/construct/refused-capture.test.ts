@@ -7,7 +7,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Callhooks, type CallhooksProps } from '../../lib';
-import { ENV } from '../../lambda/config/env';
+import { ENV } from '../../lambda/contracts/env';
 import { CallhooksStack, contextProps } from '../../lib/callhooks-stack';
 import { testApp } from './app';
 

@@ -8,7 +8,7 @@
 import { resolveConfig } from '../../lambda/config/config';
 import { handleDelivery, recordKey } from '../../lambda/core/pipeline';
 import { deriveEventId } from '../../lambda/core/event';
-import { recordKeyPrefix } from '../../lambda/config/table';
+import { recordKeyPrefix } from '../../lambda/contracts/table';
 import { Headers, fromApiGateway } from '../../lambda/core/http';
 import { createVendorAdapters } from '../../lambda/vendors';
 import { quarterzip } from '../../lambda/vendors/quarterzip';

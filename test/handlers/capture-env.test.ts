@@ -3,7 +3,7 @@
  * positive integer (the construct sets it only with `captureRefused`); a bad value stops the function at setup.
  */
 import { depsFromEnv } from '../../lambda/handlers/webhook';
-import { ENV } from '../../lambda/config/env';
+import { ENV } from '../../lambda/contracts/env';
 
 const BASE = {
   [ENV.vendorConfig]: JSON.stringify({ kind: 'builtin', name: 'quarterzip', options: {} }),

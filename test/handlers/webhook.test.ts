@@ -10,7 +10,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { signStandardWebhook } from '../helpers/standard-webhooks';
 import { HANDLER_CONTEXT, healthyAwsEachTest, mockAws, setHandlerEnv } from '../helpers/handler-env';
-import { ENV } from '../../lambda/config/env';
+import { ENV } from '../../lambda/contracts/env';
 
 const SECRET = 'whsec_' + Buffer.from('handler test secret 24 b').toString('base64');
 const aws = mockAws();

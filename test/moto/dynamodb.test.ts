@@ -5,7 +5,7 @@
  */
 import { DescribeTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDedupStore } from '../../lambda/adapters/aws/dynamo-store';
-import { TABLE as SHAPE } from '../../lambda/config/table';
+import { TABLE as SHAPE } from '../../lambda/contracts/table';
 import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
 import type { Claim } from '../../lambda/core/ports';
 import { MotoClients, motoClients, MotoServer, startMoto } from './moto-server';

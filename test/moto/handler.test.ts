@@ -1,13 +1,13 @@
 /**
  * The webhook Lambda handler as deployed: configuration only from the environment the construct sets
- * (lambda/config/env.ts), SDK clients built by depsFromEnv with no endpoint in code, pointed at moto by
+ * (lambda/contracts/env.ts), SDK clients built by depsFromEnv with no endpoint in code, pointed at moto by
  * AWS_ENDPOINT_URL. A real API Gateway HTTP API (payload 2.0) event for the Quarterzip sample, signed with
  * the secret stored in moto's Secrets Manager, must come out on the bus.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from 'aws-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { ENV } from '../../lambda/config/env';
+import { ENV } from '../../lambda/contracts/env';
 import type { VendorRuntimeConfig } from '../../lambda/config/config';
 import { ensureTable } from '../../lambda/adapters/local/dynalite-store';
 import { deriveEventId } from '../../lambda/core/event';

@@ -20,7 +20,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { ENV } from '../../lambda/config/env';
+import { ENV } from '../../lambda/contracts/env';
 import type { VendorRuntimeConfig } from '../../lambda/config/config';
 import type { CallEventDetail } from '../../lambda/core/event';
 import { Delivery, fromApiGateway, Headers } from '../../lambda/core/http';

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILT_IN_VENDORS, createAdapter, DEFAULT_VENDORS, docsPageOf, fixturesDirOf, REGISTRY } from '../../lambda/vendors';
-import { VENDOR_NAME_RE } from '../../lambda/config/defaults';
+import { VENDOR_NAME_RE } from '../../lambda/contracts/defaults';
 import { vendorFieldOf, vendorNameOfField } from '../../lib/private/names';
 
 const ROOT = join(__dirname, '..', '..');

@@ -29,8 +29,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { BlobStore, CallOptions, Claim, ClaimResult, DedupRecord, DedupStore, RecordStatus } from '../../core/ports';
 import { DependencyError } from '../../core/errors';
-import { PENDING_SHARD, TABLE } from '../../config/table';
-import { payloadPrefix } from '../../config/payloads';
+import { PENDING_SHARD, TABLE } from '../../contracts/table';
+import { payloadPrefix } from '../../contracts/payloads';
 
 const PK = TABLE.partitionKey;
 const { pendingIndex: PENDING } = TABLE;

@@ -4,7 +4,7 @@
  */
 import { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { TABLE } from '../../config/table';
+import { TABLE } from '../../contracts/table';
 import { makePrivateDir, makeTreePrivate } from './private-files';
 
 export const LOCAL_TABLE = 'callhooks-local';
@@ -62,7 +62,7 @@ export async function startLocalDynamo(path: string | undefined): Promise<LocalD
   };
 }
 
-/** Creates the dedup table as the stack defines it (config/table.ts), unless it exists. */
+/** Creates the dedup table as the stack defines it (contracts/table.ts), unless it exists. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
     await client.send(

@@ -2,11 +2,11 @@
  * The local mode on an external DynamoDB (DESIGN.md §Local mode): `CALLHOOKS_DYNAMODB_ENDPOINT` names a
  * DynamoDB-compatible endpoint (DynamoDB Local, moto, dynalite as a server, or AWS itself), spoken to with the
  * real SDK client through the same DynamoDedupStore as in the cloud. The table `CALLHOOKS_TABLE_NAME` is created
- * there with the stack's shape (config/table.ts) when it is missing, and reused when it is there.
+ * there with the stack's shape (contracts/table.ts) when it is missing, and reused when it is there.
  */
 import { DescribeTableCommand, DynamoDBClient, ResourceNotFoundException, TableDescription } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../../config/env';
-import { TABLE } from '../../config/table';
+import { ENV } from '../../contracts/env';
+import { TABLE } from '../../contracts/table';
 import { ensureTable } from './dynalite-store';
 
 /** The variable that switches the local mode to an external DynamoDB. */

@@ -2,7 +2,7 @@
  * Endpoints (DESIGN.md §Endpoints): several accounts at one vendor (Quarterzip workspaces, Converc
  * organizations, KoeIQ tenants, QCall assistants), each with its own route and its own secret. Pure data and
  * string functions, shared by the construct, the functions, the local mode and the command line; no schema
- * library (the option's schema is in `schema.ts`).
+ * library (the option's schema is in `lambda/config/schema.ts`).
  */
 
 /** The endpoint of the plain route `/webhooks/{vendor}`, and the only one of a vendor that lists none. */

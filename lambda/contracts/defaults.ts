@@ -1,6 +1,6 @@
 /**
  * The configuration's defaults and limits, for the code that runs in the functions. This module imports no
- * schema library, so that a function's bundle stays small: the configuration's schema (`config.ts`) is read at
+ * schema library, so that a function's bundle stays small: the configuration's schema (`lambda/config/config.ts`) is read at
  * synth time and by the local mode, and the construct passes each function options it has already validated.
  */
 

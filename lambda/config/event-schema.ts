@@ -6,10 +6,10 @@
  * Schema version 1 only grows: new optional fields; nothing is renamed or removed.
  */
 import { z } from 'zod';
-import { VENDOR_NAME_RE } from '../config/defaults';
-import { ENDPOINT_NAME_RE } from '../config/endpoints';
-import { DeepReadonly, toJsonSchema } from '../config/schema';
-import { NORMALIZED_TYPES, SCHEMA_VERSION } from './event';
+import { VENDOR_NAME_RE } from '../contracts/defaults';
+import { ENDPOINT_NAME_RE } from '../contracts/endpoints';
+import { DeepReadonly, toJsonSchema } from './schema';
+import { NORMALIZED_TYPES, SCHEMA_VERSION } from '../core/event';
 
 const str = () => z.string();
 const time = () => z.iso.datetime({ offset: true });
