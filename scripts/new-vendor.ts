@@ -3,8 +3,10 @@
  * documented, so that what is left is the vendor's own scheme and mapping (README › Adding a vendor).
  *
  * It writes `lambda/vendors/<name>.ts` (a working vendor: an HMAC-SHA256 scheme over `<t>.<body>` and a mapping of
- * a small JSON body), `fixtures/<name>/call-ended.json`, `docs/vendors/<name>.md` and `test/vendors/<name>.test.ts`;
- * adds the vendor's entry to the registry (`lambda/vendors/registry.ts`), its options struct and field to the
+ * a small JSON body), `lambda/config/vendors/<name>.ts` (the zod schema of its options, in the configuration layer),
+ * `fixtures/<name>/call-ended.json`, `docs/vendors/<name>.md` and `test/vendors/<name>.test.ts`; adds the vendor's
+ * entry to the registry (`lambda/vendors/registry.ts`) and its options to `VENDOR_OPTIONS`
+ * (`lambda/config/vendors/index.ts`), its options struct and field to the
  * construct's API (`lib/vendors.ts`, exported from `lib/index.ts`: jsii structs cannot be derived), its row and link
  * to `README.md`, and `"<name>": true` to `examples/all-vendors/callhooks.config.json` (the configuration with every vendor, which the tests of every vendor read; the repository's default stays the five of 0.1.0); regenerates `schema/callhooks.config.schema.json`
  * (`npm run schemas`) and `docs/EVENTS.md` (`npm run docs:events`); and pins the new fixture's eventId in
@@ -13,7 +15,7 @@
  *
  * A name is refused (exit 2, nothing written) unless it is kebab-case (`a-z`, `0-9`, words joined by single `-`, each
  * word starting with a letter; at most 40 characters), new (no built-in vendor, custom vendor of
- * `examples/all-vendors/callhooks.config.json`, module, fixture folder, page or test of that name) and not a JavaScript reserved word.
+ * `examples/all-vendors/callhooks.config.json`, module, options module, fixture folder, page or test of that name) and not a JavaScript reserved word.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -66,7 +68,7 @@ export function refusalOf(name: string, root = ROOT): string | undefined {
   if (new RegExp(`^  (${name}|'${name}'): \\{`, 'm').test(registry)) return `"${name}" is already a built-in vendor (lambda/vendors/registry.ts)`;
   const config = JSON.parse(readFileSync(join(root, 'examples/all-vendors/callhooks.config.json'), 'utf8')) as { customVendors?: Array<{ name?: string }> };
   if ((config.customVendors ?? []).some((c) => c.name === name)) return `"${name}" is a custom vendor of examples/all-vendors/callhooks.config.json: choose another name`;
-  for (const file of [`lambda/vendors/${name}.ts`, `fixtures/${name}`, `docs/vendors/${name}.md`, `test/vendors/${name}.test.ts`]) {
+  for (const file of [`lambda/vendors/${name}.ts`, `lambda/config/vendors/${name}.ts`, `fixtures/${name}`, `docs/vendors/${name}.md`, `test/vendors/${name}.test.ts`]) {
     if (existsSync(join(root, file))) return `"${name}" is taken: ${file} exists`;
   }
   return undefined;
@@ -91,7 +93,7 @@ import { lookupType, type NormalizedFields, type NormalizedType } from '../core/
 import type { Delivery } from '../core/http';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
 import { DEFAULTS } from '../contracts/defaults';
-import { vendorOptions, type OptionsOf } from '../config/schema';
+import type { ${n.pascal}Options } from '../config/vendors/${n.name}';
 import { hmacScheme } from '../schemes/hmac';
 import { schemeAuthentication } from './scheme';
 import { idAt } from './json-source';
@@ -128,10 +130,6 @@ export function parse${n.pascal}(d: Pick<Delivery, 'body'>): ParsedDelivery {
   };
   return { dedupKey: idAt(d.body, body, '/id') ?? digestKey('sha256:', d.body), fields: stripUndefined(fields) };
 }
-
-/** The schema of ${n.title}'s options (\`vendors.${n.name}\`); built when called, so that no function's bundle holds it. */
-export const ${n.camel}Options = () => vendorOptions('${n.name}', {}, '${n.title} (${n.header}: t=<unix s>,v1=<hex HMAC-SHA256 of t.body>): true, false or its options; toleranceSeconds bounds the signed t (default 300).');
-export type ${n.pascal}Options = OptionsOf<typeof ${n.camel}Options>;
 
 /**
  * ${n.title}'s proof of origin: \`${n.header}: t=<unix s>,v1=<hex>\`, v1 = HMAC-SHA256(secret, \`<t>.<raw body>\`),
@@ -255,6 +253,19 @@ describe('${n.name}: mapping', () => {
 `;
 }
 
+function optionsText(n: VendorNames): string {
+  return `/**
+ * The options of the built-in vendor \`${n.name}\` (\`vendors.${n.name}\` in the configuration): configuration layer, read at
+ * synth time and by the local mode. Its adapter (\`lambda/vendors/${n.name}.ts\`) imports only the type.
+ */
+import { vendorOptions, type OptionsOf } from '../schema';
+
+/** The schema of ${n.title}'s options (\`vendors.${n.name}\`); built when called, so that no function's bundle holds it. */
+export const ${n.camel}Options = () => vendorOptions('${n.name}', {}, '${n.title} (${n.header}: t=<unix s>,v1=<hex HMAC-SHA256 of t.body>): true, false or its options; toleranceSeconds bounds the signed t (default 300).');
+export type ${n.pascal}Options = OptionsOf<typeof ${n.camel}Options>;
+`;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The files it adds a line to.
 
@@ -280,9 +291,13 @@ function addToRegistry(n: VendorNames): void {
   const B = 'process.env.CALLHOOKS_BUNDLE_VENDOR';
   const key = n.name === n.camel ? n.name : `'${n.name}'`;
   edit('lambda/vendors/registry.ts', (text) => {
-    const imported = afterLast(text, /^import \{ \w+, \w+Options \} from '\.\/[a-z0-9-]+';$/, `import { ${n.camel}, ${n.camel}Options } from './${n.name}';`, 'registry.ts');
-    return imported.replace(/\n\} as const;\n/, `\n  ${key}: { title: '${n.title.replace(/'/g, "\\'")}', of010: false, options: (${B} === undefined ? ${n.camel}Options : undefined)!, ` +
+    const imported = afterLast(text, /^import \{ \w+ \} from '\.\/[a-z0-9-]+';$/, `import { ${n.camel} } from './${n.name}';`, 'registry.ts');
+    return imported.replace(/\n\} as const;\n/, `\n  ${key}: { title: '${n.title.replace(/'/g, "\\'")}', of010: false, ` +
       `factory: ${B} === undefined || ${B} === '${n.name}' ? ${n.camel} : undefined },\n} as const;\n`);
+  });
+  edit('lambda/config/vendors/index.ts', (text) => {
+    const imported = afterLast(text, /^import \{ \w+Options \} from '\.\/[a-z0-9-]+';$/, `import { ${n.camel}Options } from './${n.name}';`, 'config/vendors/index.ts');
+    return imported.replace(/\n\} as const satisfies /, `\n  ${key}: ${n.camel}Options,\n} as const satisfies `);
   });
 }
 
@@ -392,6 +407,7 @@ async function main(argv: string[]): Promise<number> {
   const n = namesOf(name, title);
   const created: Array<[string, string]> = [
     [`lambda/vendors/${name}.ts`, moduleText(n)],
+    [`lambda/config/vendors/${name}.ts`, optionsText(n)],
     [`fixtures/${name}/call-ended.json`, fixtureText(n)],
     [`docs/vendors/${name}.md`, docsText(n)],
     [`test/vendors/${name}.test.ts`, testText(n)],
@@ -410,7 +426,8 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write([
     `new-vendor: ${name} scaffolded.`,
     `  written: ${created.map(([f]) => f).join(', ')}`,
-    '  added to: lambda/vendors/registry.ts, lib/vendors.ts, lib/index.ts, README.md, examples/all-vendors/callhooks.config.json,',
+    '  added to: lambda/vendors/registry.ts, lambda/config/vendors/index.ts, lib/vendors.ts, lib/index.ts, README.md,',
+    '            examples/all-vendors/callhooks.config.json,',
     '            schema/callhooks.config.schema.json, docs/EVENTS.md, test/upgrade/event-ids.json, test/upgrade/logical-ids.test.ts',
     `Next: make lambda/vendors/${name}.ts verify and map what ${n.title} sends (README › Adding a vendor).`,
     '',
