@@ -2,7 +2,7 @@
  * A custom vendor: a platform that is not built in, described by its proof of origin ({@link CustomVendorAuth})
  * and where its event type, id, call id and time are ({@link CustomVendorFields}). The same description as an
  * entry of `callhooks.config.json`'s `customVendors`, validated by the same rules (its zod schema in
- * `lambda/vendors/custom.ts`).
+ * `lambda/config/vendors/custom.ts`).
  */
 import type { EndpointOptions } from './vendors';
 import { CallEventType } from './call-event-type';

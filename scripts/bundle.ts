@@ -32,7 +32,7 @@ export interface BundleSpec {
   readonly define?: Record<string, string>;
 }
 
-/** `process.env.CALLHOOKS_BUNDLE_VENDOR` folds the vendor registry down to one vendor (lambda/vendors/index.ts). */
+/** `process.env.CALLHOOKS_BUNDLE_VENDOR` folds the vendor registry down to one vendor (lambda/vendors/registry.ts). */
 const vendorDefine = (vendor: string) => ({ 'process.env.CALLHOOKS_BUNDLE_VENDOR': JSON.stringify(vendor) });
 
 /** The bundles the construct deploys: one per built-in vendor, one for custom vendors, the redrive. */

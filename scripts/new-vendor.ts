@@ -260,7 +260,7 @@ function optionsText(n: VendorNames): string {
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of ${n.title}'s options (\`vendors.${n.name}\`); built when called, so that no function's bundle holds it. */
+/** The schema of ${n.title}'s options (\`vendors.${n.name}\`), built when called. */
 export const ${n.camel}Options = () => vendorOptions('${n.name}', {}, '${n.title} (${n.header}: t=<unix s>,v1=<hex HMAC-SHA256 of t.body>): true, false or its options; toleranceSeconds bounds the signed t (default 300).');
 export type ${n.pascal}Options = OptionsOf<typeof ${n.camel}Options>;
 `;

@@ -23,7 +23,7 @@ export const S3_CLIENT_FILE = 's3-client.js';
 
 /**
  * The bundle a vendor's webhook function runs: a built-in vendor's has only its own adapter in it, a custom
- * vendor's only the configurable one (see lambda/vendors/index.ts).
+ * vendor's only the configurable one (see lambda/vendors/registry.ts).
  */
 export function webhookBundleName(vendor: Pick<VendorRuntimeConfig, 'kind' | 'name'>): string {
   return vendor.kind === 'builtin' ? `webhook-${vendor.name}` : 'webhook-custom';

@@ -4,6 +4,6 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of Atoms's options (`vendors.atoms`); built when called, so that no function's bundle holds it. */
+/** The schema of Atoms's options (`vendors.atoms`), built when called. */
 export const atomsOptions = () => vendorOptions('atoms', {}, 'Atoms (HMAC-SHA256 of the body): true, false or its options. Atoms signs no timestamp, so toleranceSeconds has no effect.');
 export type AtomsOptions = OptionsOf<typeof atomsOptions>;

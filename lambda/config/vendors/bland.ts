@@ -4,7 +4,7 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of Bland's options (`vendors.bland`); built when called, so that no function's bundle holds it. */
+/** The schema of Bland's options (`vendors.bland`), built when called. */
 export const blandOptions = () =>
   vendorOptions('bland', {}, 'Bland AI (HMAC-SHA256 of the body, X-Webhook-Signature): true, false or its options. Bland signs no timestamp, so toleranceSeconds has no effect.');
 export type BlandOptions = OptionsOf<typeof blandOptions>;

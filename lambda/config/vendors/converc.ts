@@ -4,6 +4,6 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of Converc's options (`vendors.converc`); built when called, so that no function's bundle holds it. */
+/** The schema of Converc's options (`vendors.converc`), built when called. */
 export const convercOptions = () => vendorOptions('converc', {}, 'Converc (HMAC-SHA256 of t.body): true, false or its options; toleranceSeconds bounds the signed t.');
 export type ConvercOptions = OptionsOf<typeof convercOptions>;

@@ -4,6 +4,6 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of KoeIQ's options (`vendors.koeiq`); built when called, so that no function's bundle holds it. */
+/** The schema of KoeIQ's options (`vendors.koeiq`), built when called. */
 export const koeiqOptions = () => vendorOptions('koeiq', {}, 'KoeIQ (HMAC-SHA256 of the body): true, false or its options. KoeIQ signs no timestamp, so toleranceSeconds has no effect.');
 export type KoeiqOptions = OptionsOf<typeof koeiqOptions>;

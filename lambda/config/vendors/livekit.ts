@@ -4,7 +4,7 @@
  */
 import { nonEmptyString, vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of LiveKit's options (`vendors.livekit`); built when called, so that no function's bundle holds it. */
+/** The schema of LiveKit's options (`vendors.livekit`), built when called. */
 export const livekitOptions = () =>
   vendorOptions(
     'livekit',

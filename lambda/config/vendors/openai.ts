@@ -4,7 +4,7 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of OpenAI's options (`vendors.openai`); built when called, so that no function's bundle holds it. */
+/** The schema of OpenAI's options (`vendors.openai`), built when called. */
 export const openaiOptions = () =>
   vendorOptions('openai', {}, 'OpenAI (Standard Webhooks, whsec_ secret): true, false or its options; toleranceSeconds bounds the signed webhook-timestamp (default 300, as the openai SDK).');
 export type OpenaiOptions = OptionsOf<typeof openaiOptions>;

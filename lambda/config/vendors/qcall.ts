@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { stringValue, headerName, vendorOptions, type OptionsOf } from '../schema';
 import { QCALL_DEFAULT_TOKEN_HEADER, QCALL_DEFAULT_TOKEN_PREFIX } from '../../vendors/qcall';
 
-/** The schema of QCall's options (`vendors.qcall`); built when called, so that no function's bundle holds it. */
+/** The schema of QCall's options (`vendors.qcall`), built when called. */
 export const qcallOptions = () => {
   const fieldName = 'must be a field name (a non-empty string)';
   const fieldList = 'must be a non-empty array of field names';

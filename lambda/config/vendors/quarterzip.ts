@@ -4,6 +4,6 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of Quarterzip's options (`vendors.quarterzip`); built when called, so that no function's bundle holds it. */
+/** The schema of Quarterzip's options (`vendors.quarterzip`), built when called. */
 export const quarterzipOptions = () => vendorOptions('quarterzip', {}, 'Quarterzip (Standard Webhooks): true, false or its options; toleranceSeconds bounds the signed webhook-timestamp.');
 export type QuarterzipOptions = OptionsOf<typeof quarterzipOptions>;

@@ -4,6 +4,6 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of Retell's options (`vendors.retell`); built when called, so that no function's bundle holds it. */
+/** The schema of Retell's options (`vendors.retell`), built when called. */
 export const retellOptions = () => vendorOptions('retell', {}, 'Retell AI (x-retell-signature: v=<ms>,d=<hex HMAC-SHA256 of body + v>, keyed with the API key that has the webhook badge): true, false or its options; toleranceSeconds bounds the signed v (default 300).');
 export type RetellOptions = OptionsOf<typeof retellOptions>;

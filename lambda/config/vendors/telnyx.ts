@@ -4,6 +4,6 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of Telnyx's options (`vendors.telnyx`); built when called, so that no function's bundle holds it. */
+/** The schema of Telnyx's options (`vendors.telnyx`), built when called. */
 export const telnyxOptions = () => vendorOptions('telnyx', {}, 'Telnyx Call Control (Ed25519 over telnyx-timestamp|body, verified with the account\'s public key): true, false or its options; toleranceSeconds bounds the signed telnyx-timestamp (default 300).');
 export type TelnyxOptions = OptionsOf<typeof telnyxOptions>;

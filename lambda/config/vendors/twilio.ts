@@ -16,7 +16,7 @@ function publicUrlOption() {
   });
 }
 
-/** The schema of Twilio's options (`vendors.twilio`); built when called, so that no function's bundle holds it. */
+/** The schema of Twilio's options (`vendors.twilio`), built when called. */
 export const twilioOptions = () => vendorOptions(
   'twilio',
   {

@@ -4,7 +4,7 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of Ultravox's options (`vendors.ultravox`); built when called, so that no function's bundle holds it. */
+/** The schema of Ultravox's options (`vendors.ultravox`), built when called. */
 export const ultravoxOptions = () =>
   vendorOptions('ultravox', {}, 'Ultravox (HMAC-SHA256 of the body followed by the ISO 8601 timestamp header): true, false or its options; toleranceSeconds bounds the signed timestamp.');
 export type UltravoxOptions = OptionsOf<typeof ultravoxOptions>;

@@ -29,7 +29,7 @@ function hmacPlanOptions() {
   }).optional().meta({ description: 'With auth "hmac": the HMAC credential\'s plan, as configured in Vapi.' });
 }
 
-/** The schema of Vapi's options (`vendors.vapi`); built when called, so that no function's bundle holds it. */
+/** The schema of Vapi's options (`vendors.vapi`), built when called. */
 export const vapiOptions = () => vendorOptions(
   'vapi',
   {

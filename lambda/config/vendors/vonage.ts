@@ -4,7 +4,7 @@
  */
 import { vendorOptions, type OptionsOf } from '../schema';
 
-/** The schema of Vonage's options (`vendors.vonage`); built when called, so that no function's bundle holds it. */
+/** The schema of Vonage's options (`vendors.vonage`), built when called. */
 export const vonageOptions = () =>
   vendorOptions('vonage', {}, "Vonage Voice (an HS256 JWT in Authorization: Bearer, with payload_hash, the body's SHA-256): true, false or its options; toleranceSeconds bounds the token's iat.");
 export type VonageOptions = OptionsOf<typeof vonageOptions>;
