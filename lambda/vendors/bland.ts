@@ -18,7 +18,7 @@ import { schemeAuthentication } from './scheme';
 import type { Delivery } from '../core/http';
 import type { ParsedDelivery, VendorAdapter } from '../core/vendor';
 import { idAt } from './json-source';
-import { arr, bool, compact, digestKey, num, obj, parseJsonObject, str, stripUndefined, turnsOf, type Json } from './util';
+import { arr, bool, compact, digestKey, nonNegative, num, obj, parseJsonObject, str, stripUndefined, turnsOf, type Json } from './util';
 
 export const BLAND_SIGNATURE_HEADER = 'X-Webhook-Signature';
 /** The `vendorEventType` of the post-call webhook, which carries no type of its own. */
@@ -32,7 +32,8 @@ function durationOf(body: Json): number | undefined {
   const ended = Date.parse(str(body, 'end_at') ?? '');
   if (Number.isFinite(started) && Number.isFinite(ended) && ended >= started) return (ended - started) / 1000;
   const minutes = num(body, 'call_length');
-  return minutes !== undefined && minutes >= 0 ? Math.round(minutes * 60 * 1000) / 1000 : undefined;
+  // Finite minutes can still be beyond a number in seconds (1e308 × 60): JSON would write Infinity as null.
+  return minutes !== undefined ? nonNegative(Math.round(minutes * 60 * 1000) / 1000) : undefined;
 }
 
 /** Normalizes an authenticated Bland delivery (pure: the signed body only). */

@@ -89,6 +89,12 @@ describe('bland: normalization', () => {
     expect(parse({ call_id: 'c1', ...extra }).fields.call?.durationSeconds).toBe(seconds);
   });
 
+  it('leaves the duration out when call_length in seconds is beyond a number (1e308 minutes), never null', () => {
+    const call = parse({ call_id: 'c1', call_length: 1e308, from: '+12125550142' }).fields.call;
+    expect(call).toMatchObject({ from: '+12125550142' });
+    expect(call).not.toHaveProperty('durationSeconds');
+  });
+
   it('keys the event by call_id, so a resend of the webhook is a duplicate', () => {
     expect(parse({ call_id: 'c1', status: 'completed' }).dedupKey).toBe(parse({ call_id: 'c1', status: 'completed', summary: 'resent' }).dedupKey);
   });
